@@ -1,0 +1,16 @@
+import { mount } from 'svelte';
+import App from './ui/App.svelte';
+import { ensureCrossOriginIsolation } from './ui/isolation';
+
+const target = document.getElementById('app')!;
+target.textContent = 'Loading VirtLab…';
+
+ensureCrossOriginIsolation().then(
+  (isolation) => {
+    target.textContent = '';
+    mount(App, { target, props: { isolation } });
+  },
+  (error: unknown) => {
+    target.textContent = `VirtLab could not start: ${error instanceof Error ? error.message : String(error)}`;
+  },
+);

@@ -1,0 +1,62 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * Debian's Chromium, or the one CHROMIUM_PATH names. Playwright's own browser
+ * download cannot work on our machines, so a missing browser is an error
+ * that says how to install one, never a silent skip.
+ */
+export function findChromium(): string {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const found = candidates.find((path): path is string => !!path && existsSync(path));
+  if (!found) {
+    throw new Error(
+      'No Chromium found for the browser tests. Install it with `sudo apt-get install -y chromium` ' +
+        '(Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium or Chrome executable.',
+    );
+  }
+  return found;
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors and console errors the page produced. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh headless Chromium profile (so no service worker from a previous run). */
+export async function openBrowser(
+  options: { blockServiceWorkers?: boolean } = {},
+): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'virtlab-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: findChromium(),
+    headless: true,
+    serviceWorkers: options.blockServiceWorkers ? 'block' : 'allow',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  return {
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
