@@ -1,0 +1,67 @@
+/**
+ * The architectural state of one hart, in a SharedArrayBuffer so any pCPU
+ * worker can run any vCPU. Layout (documented in ARCHITECTURE.md):
+ *
+ *   Int32 words 0..31   x0..x31 (x0 always 0)
+ *   Int32 word  32      pc
+ *   Int32 word  33      privilege (0 U, 1 S, 3 M)
+ *   Int32 words 34..63  CSRs, indices in `S` below
+ *   Float64 at byte 256 instret, cycle (64-bit counters as doubles, < 2^53)
+ *   Float64 at byte 272 SBI timer deadline in mtime ticks (Infinity = none)
+ *
+ * Ownership: only the worker currently running the hart writes it, except
+ * `MIP`, which devices and other harts set with Atomics.or/and (an
+ * interrupt is "pending" the moment its bit is set), and `WAKE`, the word a
+ * halted hart sleeps on in Atomics.wait.
+ */
+export const S = {
+  PC: 32,
+  PRIV: 33,
+  MSTATUS: 34,
+  MEDELEG: 35,
+  MIDELEG: 36,
+  MIE: 37,
+  MTVEC: 38,
+  MCOUNTEREN: 39,
+  MSCRATCH: 40,
+  MEPC: 41,
+  MCAUSE: 42,
+  MTVAL: 43,
+  MIP: 44,
+  STVEC: 45,
+  SCOUNTEREN: 46,
+  SSCRATCH: 47,
+  SEPC: 48,
+  SCAUSE: 49,
+  STVAL: 50,
+  SATP: 51,
+  MENVCFG: 52,
+  SENVCFG: 53,
+  MCOUNTINHIBIT: 54,
+  HARTID: 55,
+  /** Atomics.wait target for a hart halted in WFI or stopped by HSM. */
+  WAKE: 56,
+  /** HSM state (SBI v2.0 §9): 0 started, 1 stopped, 2 start pending, 3 stop pending. */
+  HSM: 57,
+  WORDS: 64,
+} as const;
+
+export const HART_STATE_BYTES = 512;
+const F64_BASE = 256 / 8;
+export const F = {
+  INSTRET: F64_BASE + 0,
+  CYCLE: F64_BASE + 1,
+  SBI_TIMECMP: F64_BASE + 2,
+} as const;
+
+export class HartState {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  constructor(
+    readonly sab: SharedArrayBuffer = new SharedArrayBuffer(HART_STATE_BYTES),
+    readonly byteOffset = 0,
+  ) {
+    this.i32 = new Int32Array(sab, byteOffset, HART_STATE_BYTES / 4);
+    this.f64 = new Float64Array(sab, byteOffset, HART_STATE_BYTES / 8);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Host RAM: one SharedArrayBuffer of 4 KiB frames, shared by every VM and
+ * every worker. Views of every width are made once; the hart indexes them
+ * with host byte offsets (< 2^31).
+ *
+ * Layout: frame f occupies bytes [f * 4096, (f + 1) * 4096). Frame
+ * ownership is recorded in the P2M tables of the VMs (./p2m.ts).
+ *
+ * Endianness: RISC-V is little-endian and typed arrays use the platform's
+ * order; every browser platform VirtLab targets is little-endian (checked
+ * at construction).
+ */
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+export class HostMemory {
+  readonly ram8: Uint8Array;
+  readonly ram16: Uint16Array;
+  readonly ram32: Int32Array;
+  readonly frames: number;
+  #next = 0;
+
+  constructor(readonly sab: SharedArrayBuffer) {
+    if (sab.byteLength % PAGE_SIZE !== 0)
+      throw new RangeError('host RAM must be a whole number of frames');
+    if (sab.byteLength >= 2 ** 31) throw new RangeError('host RAM must be below 2 GiB');
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+      throw new Error('VirtLab needs a little-endian host');
+    this.ram8 = new Uint8Array(sab);
+    this.ram16 = new Uint16Array(sab);
+    this.ram32 = new Int32Array(sab);
+    this.frames = sab.byteLength / PAGE_SIZE;
+  }
+
+  static create(bytes: number): HostMemory {
+    return new HostMemory(new SharedArrayBuffer(bytes));
+  }
+
+  /** Reserves `count` contiguous frames; returns the first. (A bump allocator until [memory].) */
+  allocContiguous(count: number): number {
+    if (this.#next + count > this.frames) {
+      throw new RangeError(
+        `host out of memory: ${count} frames wanted, ${this.frames - this.#next} free`,
+      );
+    }
+    const first = this.#next;
+    this.#next += count;
+    return first;
+  }
+}
