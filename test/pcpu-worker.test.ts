@@ -8,7 +8,7 @@ import {
   stopHeartbeat,
 } from '../src/hypervisor/heartbeat';
 import type { PcpuReport } from '../src/hypervisor/protocol';
-import { startNodeWorker } from './helpers/node-worker';
+import { startNodeWorker } from '../tools/lib/node-worker';
 
 describe('pCPU worker on node:worker_threads', () => {
   it('ticks in shared memory until stopped, sleeping in Atomics.wait', async () => {

@@ -36,7 +36,9 @@ export type StopReason =
   | { kind: 'panic' }
   | { kind: 'pass' }
   | { kind: 'fail'; code: number }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** Stopped by its owner (virsh destroy), not by the guest. */
+  | { kind: 'destroyed' };
 
 export interface MachineIo {
   /** Bytes from the guest's console (UART and SBI console). */

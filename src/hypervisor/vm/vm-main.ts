@@ -36,7 +36,7 @@ export function vmMain(port: ParentPort<VmCommand, VmReport>): void {
     try {
       while (!machine.stopReason) {
         if (Atomics.load(control, VM_CTL.STOP)) {
-          machine.stop({ kind: 'poweroff' });
+          machine.stop({ kind: 'destroyed' });
           break;
         }
         const seen = Atomics.load(control, VM_CTL.WAKE);
