@@ -39,6 +39,8 @@ export const VM_CTL = { WAKE: 0, STOP: 1, WORDS: 2 } as const;
 
 /** VM worker → page/terminal. */
 export type VmReport =
+  /** The machine is built; its hart states (cpu/hart-state.ts layout, one per hart) are readable live. */
+  | { kind: 'started'; hartStates: SharedArrayBuffer; harts: number }
   | { kind: 'console'; bytes: Uint8Array }
   | { kind: 'stopped'; reason: import('./vm/virt-machine').StopReason; stats: VmStats };
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { F, HART_STATE_BYTES, HartState } from '../../src/hypervisor/cpu/hart-state';
 import { gunzip, isGzip } from '../../src/hypervisor/loader/gzip';
 import { VM_CTL, type VmReport, type VmStats } from '../../src/hypervisor/protocol';
 import { ByteRing } from '../../src/hypervisor/vm/byte-ring';
@@ -23,6 +24,7 @@ export class NodeVm {
   readonly control = new Int32Array(new SharedArrayBuffer(VM_CTL.WORDS * 4));
   readonly stopped: Promise<{ reason: StopReason; stats: VmStats }>;
   #output = '';
+  #hartStates: HartState[] = [];
   #listeners = new Set<(text: string) => void>();
   #decoder = new TextDecoder();
 
@@ -32,7 +34,12 @@ export class NodeVm {
   ) {
     this.stopped = new Promise((resolve, reject) => {
       worker.on('message', (report: VmReport) => {
-        if (report.kind === 'console') {
+        if (report.kind === 'started') {
+          this.#hartStates = Array.from(
+            { length: report.harts },
+            (_, h) => new HartState(report.hartStates, h * HART_STATE_BYTES),
+          );
+        } else if (report.kind === 'console') {
           const text = this.#decoder.decode(report.bytes, { stream: true });
           this.#output += text;
           for (const l of this.#listeners) l(text);
@@ -57,6 +64,11 @@ export class NodeVm {
 
   static async start(config: MachineConfig): Promise<NodeVm> {
     return new NodeVm(await startNodeWorker(WORKER), config);
+  }
+
+  /** Instructions retired so far by all harts, read live from shared memory. */
+  instret(): number {
+    return this.#hartStates.reduce((sum, st) => sum + st.f64[F.INSTRET], 0);
   }
 
   /** Everything the console printed so far. */

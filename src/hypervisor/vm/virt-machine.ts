@@ -192,8 +192,15 @@ export class VirtMachine {
         `${what} at 0x${gpa.toString(16)} (+${memsz} bytes) is outside guest RAM 0x${VIRT.DRAM.base.toString(16)}–0x${ramEnd.toString(16)}`,
       );
     }
-    for (let i = 0; i < memsz; i++)
-      this.mem.ram8[this.p2m.hostOffset(gpa + i)] = i < data.length ? data[i] : 0;
+    // Page by page: guest-contiguous is not host-contiguous in general.
+    for (let done = 0; done < memsz; ) {
+      const off = this.p2m.hostOffset(gpa + done);
+      const n = Math.min(memsz - done, PAGE_SIZE - ((gpa + done) & (PAGE_SIZE - 1)));
+      const page = this.mem.ram8.subarray(off, off + n);
+      page.fill(0);
+      if (done < data.length) page.set(data.subarray(done, Math.min(done + n, data.length)));
+      done += n;
+    }
   }
 
   // --------------------------------------------------------------- running

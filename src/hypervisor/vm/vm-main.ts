@@ -33,6 +33,7 @@ export function vmMain(port: ParentPort<VmCommand, VmReport>): void {
       });
       return;
     }
+    port.post({ kind: 'started', hartStates: machine.hartStateSab, harts: machine.harts.length });
     try {
       while (!machine.stopReason) {
         if (Atomics.load(control, VM_CTL.STOP)) {
