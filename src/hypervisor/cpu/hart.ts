@@ -218,10 +218,7 @@ export class Hart {
       let v = 0;
       for (let k = 0; k < size; k++) {
         const b = this.loadSlow((va + k) | 0, 1);
-        if (this.exc) {
-          this.excVal = va;
-          return 0;
-        }
+        if (this.exc) return 0; // excVal is the faulting byte's address (§3.1.16)
         v |= b << (8 * k);
       }
       return v;
@@ -244,9 +241,9 @@ export class Hart {
       // Check every byte translates before writing any: no partial stores.
       for (let k = 0; k < size; k++) {
         const o = this.translate((va + k) | 0, ACCESS.WRITE, this.dmode);
-        if (o === FAULT || (o === MMIO && !this.bus.claims(this.mmioAddr))) {
-          if (o === MMIO) this.fault(EXC.STORE_ACCESS, va);
-          this.excVal = va;
+        if (o === FAULT) return; // excVal is the faulting byte's address (§3.1.16)
+        if (o === MMIO && !this.bus.claims(this.mmioAddr)) {
+          this.fault(EXC.STORE_ACCESS, (va + k) | 0);
           return;
         }
       }
@@ -347,7 +344,9 @@ export class Hart {
     const mideleg = s[S.MIDELEG];
     const mEnabled = priv < PRIV.M || (mstatus & MSTATUS.MIE) !== 0;
     const sEnabled = priv < PRIV.S || (priv === PRIV.S && (mstatus & MSTATUS.SIE) !== 0);
-    const enabled = (mEnabled ? pending & ~mideleg : 0) | (sEnabled ? pending & mideleg : 0);
+    // Interrupts for M-mode are taken before those delegated to S, then in fixed order.
+    const forM = mEnabled ? pending & ~mideleg : 0;
+    const enabled = forM !== 0 ? forM : sEnabled ? pending & mideleg : 0;
     if (enabled === 0) return -1;
     for (const irq of IRQ_PRIORITY) if ((enabled >>> irq) & 1) return irq;
     return -1;

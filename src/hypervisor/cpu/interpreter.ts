@@ -393,8 +393,7 @@ export function runHart(h: Hart, budget: number): Exit {
         case 28: {
           // SYSTEM. Account the chunk so far first, so counter CSRs read exactly.
           const done = chunk - n;
-          f[F.INSTRET] += done - faults;
-          f[F.CYCLE] += done;
+          account(s, f, done, faults);
           budget -= done;
           chunk = n;
           faults = 0;
@@ -423,8 +422,7 @@ export function runHart(h: Hart, budget: number): Exit {
       faults++;
     }
     const done = chunk - n;
-    f[F.INSTRET] += done - faults;
-    f[F.CYCLE] += done;
+    account(s, f, done, faults);
     budget -= done;
     if (h.wfi) {
       h.wfi = false;
@@ -436,6 +434,13 @@ export function runHart(h: Hart, budget: number): Exit {
   }
   s[S.PC] = pc;
   return exit;
+}
+
+/** Adds executed instructions to cycle and retired ones to instret, unless mcountinhibit says not to (§3.1.12). */
+function account(s: Int32Array, f: Float64Array, executed: number, faults: number): void {
+  const inhibit = s[S.MCOUNTINHIBIT];
+  if ((inhibit & 1) === 0) f[F.CYCLE] += executed;
+  if ((inhibit & 4) === 0) f[F.INSTRET] += executed - faults;
 }
 
 /** LR.W, SC.W and AMO*.W on RAM with host atomics (A extension ch. 8). */

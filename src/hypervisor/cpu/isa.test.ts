@@ -9,10 +9,35 @@ import { OP, encI, encR, encS } from './encode';
 import { EXIT } from './hart';
 import { F } from './hart-state';
 import { RAM_BASE } from './hart.test-helper';
-import { CODE, DATA, M_HANDLER, type TestHart, enter, mtrap, peek8, poke8, trapHart } from './priv.test-helper';
+import {
+  CODE,
+  DATA,
+  M_HANDLER,
+  type TestHart,
+  enter,
+  mtrap,
+  peek8,
+  poke8,
+  trapHart,
+} from './priv.test-helper';
 
 const INT_MIN = -0x80000000;
-const EDGE = [0, 1, -1, 2, -2, 7, -7, 0x7fffffff, INT_MIN, 0x80000001 | 0, 0xffff, 0x10000, 0x12345678, 0xdeadbeef | 0];
+const EDGE = [
+  0,
+  1,
+  -1,
+  2,
+  -2,
+  7,
+  -7,
+  0x7fffffff,
+  INT_MIN,
+  0x80000001 | 0,
+  0xffff,
+  0x10000,
+  0x12345678,
+  0xdeadbeef | 0,
+];
 
 let t: TestHart;
 beforeEach(() => {
@@ -138,7 +163,9 @@ describe('RV32I: branches', () => {
           t.hart.x[1] = a;
           t.hart.x[2] = b;
           t.hart.run(1);
-          expect(t.hart.pc, `${name} ${a} ${b} ${off}`).toBe(pred(a, b) ? CODE + 0x100 + off : CODE + 0x104);
+          expect(t.hart.pc, `${name} ${a} ${b} ${off}`).toBe(
+            pred(a, b) ? CODE + 0x100 + off : CODE + 0x104,
+          );
         }
       }
     });
@@ -170,17 +197,39 @@ describe('RV32I: loads and stores', () => {
   });
 
   it('lb/lbu sign- and zero-extend bytes', () => {
-    exec([asm.lb(5, 1, 0), asm.lbu(6, 1, 0), asm.lb(7, 1, 1), asm.lbu(8, 1, 1), asm.lb(9, 1, 6), asm.lbu(10, 1, 6)], {
-      1: DATA,
-    });
+    exec(
+      [
+        asm.lb(5, 1, 0),
+        asm.lbu(6, 1, 0),
+        asm.lb(7, 1, 1),
+        asm.lbu(8, 1, 1),
+        asm.lb(9, 1, 6),
+        asm.lbu(10, 1, 6),
+      ],
+      {
+        1: DATA,
+      },
+    );
     expect(t.hart.x.slice(5, 11)).toEqual(Int32Array.from([-128, 128, 127, 127, -1, 255]));
   });
 
   it('lh/lhu sign- and zero-extend halfwords', () => {
-    exec([asm.lh(5, 1, 0), asm.lhu(6, 1, 0), asm.lh(7, 1, 2), asm.lhu(8, 1, 2), asm.lh(9, 1, 4), asm.lhu(10, 1, 6)], {
-      1: DATA,
-    });
-    expect(t.hart.x.slice(5, 11)).toEqual(Int32Array.from([0x7f80, 0x7f80, 0x8081 - 0x10000, 0x8081, -0x181, 0x01ff]));
+    exec(
+      [
+        asm.lh(5, 1, 0),
+        asm.lhu(6, 1, 0),
+        asm.lh(7, 1, 2),
+        asm.lhu(8, 1, 2),
+        asm.lh(9, 1, 4),
+        asm.lhu(10, 1, 6),
+      ],
+      {
+        1: DATA,
+      },
+    );
+    expect(t.hart.x.slice(5, 11)).toEqual(
+      Int32Array.from([0x7f80, 0x7f80, 0x8081 - 0x10000, 0x8081, -0x181, 0x01ff]),
+    );
   });
 
   it('lw loads a word; negative offsets work', () => {
@@ -250,7 +299,10 @@ describe('RV32I: misaligned loads and stores (done in hardware)', () => {
   it('misaligned accesses across a page boundary', () => {
     const edge = DATA + 0x1000;
     t.poke32(edge - 4, 0x44332211, 0x88776655);
-    exec([asm.lw(5, 1, -2), asm.lh(6, 1, -1), asm.lhu(7, 1, -1), asm.sw(2, 1, -1)], { 1: edge, 2: 0xa1b2c3d4 | 0 });
+    exec([asm.lw(5, 1, -2), asm.lh(6, 1, -1), asm.lhu(7, 1, -1), asm.sw(2, 1, -1)], {
+      1: edge,
+      2: 0xa1b2c3d4 | 0,
+    });
     expect(t.hart.x[5] >>> 0).toBe(0x66554433);
     expect(t.hart.x[6]).toBe(0x5544);
     expect(t.hart.x[7]).toBe(0x5544);
@@ -419,7 +471,11 @@ describe('RV32A', () => {
 
   it('a second sc.w after a successful one fails (the reservation is consumed)', () => {
     t.poke32(DATA, 1);
-    exec([asm.amo(LR, 5, 1, 0), asm.amo(SC, 6, 1, 2), asm.amo(SC, 7, 1, 3)], { 1: DATA, 2: 10, 3: 20 });
+    exec([asm.amo(LR, 5, 1, 0), asm.amo(SC, 6, 1, 2), asm.amo(SC, 7, 1, 3)], {
+      1: DATA,
+      2: 10,
+      3: 20,
+    });
     expect(t.hart.x[6]).toBe(0);
     expect(t.hart.x[7]).not.toBe(0);
     expect(t.peek32(DATA)).toBe(10);
@@ -507,7 +563,13 @@ describe('RV32A', () => {
 
 describe('FENCE, FENCE.I', () => {
   it('fence and fence.i are no-ops', () => {
-    exec([asm.addi(5, 0, 1), asm.fence(), asm.fenceI(), 0x8330000f /* fence.tso */, asm.addi(6, 0, 2)]);
+    exec([
+      asm.addi(5, 0, 1),
+      asm.fence(),
+      asm.fenceI(),
+      0x8330000f /* fence.tso */,
+      asm.addi(6, 0, 2),
+    ]);
     expect(t.hart.x[5]).toBe(1);
     expect(t.hart.x[6]).toBe(2);
     expect(t.hart.pc).toBe(CODE + 20);
@@ -516,7 +578,10 @@ describe('FENCE, FENCE.I', () => {
 
   it('fence.i makes a just-stored instruction visible to fetch', () => {
     // Overwrite the instruction at CODE+12 with "addi x7, x0, 9".
-    exec([asm.sw(2, 1, 12), asm.fenceI(), asm.nop(), asm.addi(7, 0, 1)], { 1: CODE, 2: asm.addi(7, 0, 9) });
+    exec([asm.sw(2, 1, 12), asm.fenceI(), asm.nop(), asm.addi(7, 0, 1)], {
+      1: CODE,
+      2: asm.addi(7, 0, 9),
+    });
     expect(t.hart.x[7]).toBe(9);
   });
 });

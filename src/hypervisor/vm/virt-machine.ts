@@ -193,7 +193,7 @@ export class VirtMachine {
       );
     }
     // Page by page: guest-contiguous is not host-contiguous in general.
-    for (let done = 0; done < memsz; ) {
+    for (let done = 0; done < memsz;) {
       const off = this.p2m.hostOffset(gpa + done);
       const n = Math.min(memsz - done, PAGE_SIZE - ((gpa + done) & (PAGE_SIZE - 1)));
       const page = this.mem.ram8.subarray(off, off + n);
