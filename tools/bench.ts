@@ -3,7 +3,8 @@
  * Every figure is measured on the real hypervisor running the real guest.
  */
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_KERNEL, NodeVm, PROMPT, execInGuest, readImage } from './lib/run-vm';
+import { join } from 'node:path';
+import { DEFAULT_KERNEL, NodeVm, PROMPT, ROOT, execInGuest, readImage } from './lib/run-vm';
 import { asm } from '../src/hypervisor/cpu/asm.test-helper';
 import { F } from '../src/hypervisor/cpu/hart-state';
 import { RAM_BASE, makeHart } from '../src/hypervisor/cpu/hart.test-helper';
@@ -62,8 +63,18 @@ function interpreterPeak(): void {
   report('interpreter_mips_baremetal_loop', (t.hart.f[F.INSTRET] - i0) / seconds / 1e6, 'MIPS');
 }
 
+/** Compiled rv32imac code (CRC-32, sieve, sort) run bare-metal in M-mode, in a VM worker. */
+async function compiledBaremetal(): Promise<void> {
+  const elf = await readImage(join(ROOT, 'test', 'fixtures', 'baremetal-cpubench.elf'));
+  const vm = await NodeVm.start({ memoryMiB: 16, harts: 1, elf });
+  const { reason, stats } = await vm.stopped;
+  if (reason.kind !== 'pass') throw new Error(`cpubench did not pass: ${JSON.stringify(reason)}`);
+  report('guest_mips_cpubench_baremetal', stats.instret / stats.seconds / 1e6, 'MIPS');
+}
+
 async function main(): Promise<void> {
   interpreterPeak();
+  await compiledBaremetal();
   await guestBenchmarks(await readImage(DEFAULT_KERNEL));
 }
 
