@@ -1,0 +1,88 @@
+/* VirtLab guest /init: mounts the pseudo filesystems, sets up the console as
+ * the controlling terminal, starts /bin/sh (respawning it) and reaps orphans. */
+#include "lib.h"
+
+static void mount_fs(const char *src, const char *dir, const char *type)
+{
+	mkdir(dir, 0755);
+	if (mount(src, dir, type, 0, 0) < 0 && errno != EBUSY)
+		epr("init: mount %s on %s: %s\n", type, dir, errstr(errno));
+}
+
+static void setup_console(void)
+{
+	int fd = open("/dev/console", O_RDWR, 0);
+	if (fd < 0)
+		return;   /* keep whatever the kernel gave us */
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+static int start_shell(void)
+{
+	static char *const argv[] = { "sh", 0 };
+	static char *const envp[] = { "PATH=/bin", "HOME=/", "TERM=vt100", 0 };
+	int pid = fork();
+
+	if (pid == 0) {
+		set_signal(SIGINT, V_SIG_DFL, 0);
+		set_signal(SIGTERM, V_SIG_DFL, 0);
+		set_signal(SIGHUP, V_SIG_DFL, 0);
+		chdir("/");
+		execve("/bin/sh", argv, envp);
+		epr("init: cannot run /bin/sh: %s\n", errstr(errno));
+		exit(127);
+	}
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	int shell, pid, status;
+	s64 last_start = 0;
+
+	mount_fs("proc", "/proc", "proc");
+	mount_fs("sysfs", "/sys", "sysfs");
+	mount_fs("devtmpfs", "/dev", "devtmpfs");
+	setup_console();
+	vsethostname("virtlab", 7);
+
+	/* Session leader with the console as controlling terminal. */
+	setsid();
+	ioctl(0, TIOCSCTTY, (void *)1);
+
+	/* init must not die from terminal signals. */
+	set_signal(SIGINT, V_SIG_IGN, 0);
+	set_signal(SIGTERM, V_SIG_IGN, 0);
+	set_signal(SIGHUP, V_SIG_IGN, 0);
+	set_signal(SIGTTOU, V_SIG_IGN, 0);
+	set_signal(SIGTTIN, V_SIG_IGN, 0);
+	set_signal(SIGTSTP, V_SIG_IGN, 0);
+
+	pr("VirtLab guest ready\n");
+
+	shell = -1;
+	for (;;) {
+		if (shell <= 0) {
+			/* rate-limit respawning if the shell dies at once */
+			s64 now = clock_ns(CLK_MONOTONIC);
+			if (last_start && now - last_start < 1000000000LL)
+				sleep_ns(1000000000LL);
+			last_start = clock_ns(CLK_MONOTONIC);
+			shell = start_shell();
+			if (shell < 0) {
+				sleep_ns(1000000000LL);
+				continue;
+			}
+		}
+		pid = vwait(-1, &status, 0);  /* reaps orphans too */
+		if (pid == shell)
+			shell = -1;
+		else if (pid < 0 && pid != -EINTR)
+			sleep_ns(100000000LL);
+	}
+	return 0;
+}
