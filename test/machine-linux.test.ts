@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCpio } from '../tools/lib/cpio';
 import { DEFAULT_KERNEL, NodeVm, PROMPT, execInGuest, readImage } from '../tools/lib/run-vm';
 
 /**
@@ -55,6 +56,25 @@ describe('Linux guest on one hart', () => {
     await other.waitFor(PROMPT, 0, 120_000);
     other.type('poweroff\n');
     expect((await other.stopped).reason).toEqual({ kind: 'poweroff' });
+  });
+
+  it('unpacks a user initrd over the built-in initramfs (QEMU -initrd)', async () => {
+    const initrd = buildCpio([
+      { path: 'extra' },
+      { path: 'extra/hello.txt', data: new TextEncoder().encode('hello from the initrd\n') },
+    ]);
+    const other = await NodeVm.start({ memoryMiB: 32, harts: 1, kernel, initrd });
+    await other.waitFor(PROMPT, 0, 120_000);
+    expect(await execInGuest(other, 'cat /extra/hello.txt')).toBe('hello from the initrd\n');
+    expect(await execInGuest(other, 'ls /bin')).toContain('sh');
+    await other.destroy();
+  });
+
+  it('boots SMP on one thread, with every hart online', async () => {
+    const other = await NodeVm.start({ memoryMiB: 32, harts: 2, kernel });
+    await other.waitFor(PROMPT, 0, 120_000);
+    expect(await execInGuest(other, 'nproc')).toBe('2\n');
+    await other.destroy();
   });
 
   it('a guest panic stops that VM with reason panic (pvpanic)', async () => {

@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../tools/lib/run-vm';
+
+const vm = (...args: string[]) =>
+  spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'tools', 'vm.ts'), ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+
+describe('npm run vm', () => {
+  it("--exec 'uname -a' prints the guest's Linux banner and exits 0", () => {
+    const result = vm('--exec', 'uname -a');
+    expect(result.stdout).toMatch(/^Linux virtlab 6\.1\.\d+ #1 SMP .* riscv32 GNU\/Linux\n$/);
+    expect(result.status).toBe(0);
+  });
+
+  it('exits non-zero with the failing test number of a bare-metal program', () => {
+    const result = vm('--elf', join(ROOT, 'test', 'fixtures', 'baremetal-fail.elf'));
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain('failed with code 3');
+  });
+
+  it('rejects bad options and unreadable files with a clear message', () => {
+    const bad = vm('--smp', '0', '--exec', 'true');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/vCPU count must be 1 to 8/);
+    const missing = vm('--kernel', '/nonexistent/Image');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no such file/i);
+  });
+});
