@@ -1,33 +1,17 @@
 import { VIRT } from '../board/virt-board';
 import { createVirtDevices, type VirtDevices } from '../board/virt-devices';
-import { buildVirtFdt } from '../board/virt-fdt';
-import { PRIV } from '../cpu/csr';
 import { EXIT, Hart, type Exit, type HartEnv } from '../cpu/hart';
 import { F, HartState, HART_STATE_BYTES, S } from '../cpu/hart-state';
 import type { Clock, InterruptSink } from '../devices/interrupts';
 import { MmioBus } from '../devices/mmio-bus';
-import { parseElf } from '../loader/elf';
-import { parseLinuxImage } from '../loader/linux-image';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
 import { HSM_STATE, SBI_ERR, handleSbiCall, type SbiHost } from '../sbi/sbi';
+import { loadGuest, resetHartForLinux, validateConfig, type MachineConfig } from './boot';
 import { ByteRing } from './byte-ring';
 import { Htif } from './htif';
 
-export const MAX_HARTS = 8;
-export const DEFAULT_BOOTARGS = 'console=ttyS0 earlycon=sbi';
-
-export interface MachineConfig {
-  memoryMiB: number;
-  harts: number;
-  /** Raw Linux Image (already decompressed). Boots in S-mode with SBI from the hypervisor. */
-  kernel?: Uint8Array;
-  bootargs?: string;
-  /** An initramfs Linux unpacks over its built-in one (QEMU's -initrd). */
-  initrd?: Uint8Array;
-  /** A bare-metal ELF run in M-mode with no SBI; stops at its HTIF tohost write. */
-  elf?: Uint8Array;
-}
+export { ConfigError, DEFAULT_BOOTARGS, MAX_HARTS, type MachineConfig } from './boot';
 
 /** Why a machine stopped. */
 export type StopReason =
@@ -45,10 +29,6 @@ export interface MachineIo {
   consoleOut(bytes: Uint8Array): void;
   /** Console input ring (producer: the terminal/page; consumer: the UART). */
   consoleIn: ByteRing;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 /**
@@ -76,15 +56,8 @@ export class VirtMachine {
     readonly io: MachineIo,
     mem?: HostMemory,
   ) {
+    validateConfig(config);
     const { memoryMiB, harts } = config;
-    if (!Number.isInteger(harts) || harts < 1 || harts > MAX_HARTS) {
-      throw new ConfigError(`vCPU count must be 1 to ${MAX_HARTS}, got ${harts}`);
-    }
-    if (!Number.isInteger(memoryMiB) || memoryMiB < 16 || memoryMiB > 1024) {
-      throw new ConfigError(`memory must be 16 to 1024 MiB, got ${memoryMiB}`);
-    }
-    if (!config.kernel === !config.elf)
-      throw new ConfigError('give exactly one of a kernel or a bare-metal ELF');
     const pages = (memoryMiB << 20) / PAGE_SIZE;
     this.mem = mem ?? HostMemory.create(memoryMiB << 20);
     this.p2m = new P2m(VIRT.DRAM.base, pages);
@@ -125,82 +98,15 @@ export class VirtMachine {
     this.#load();
   }
 
-  // --------------------------------------------------------------- loading
-
   #load(): void {
-    const { config } = this;
-    const ramEnd = VIRT.DRAM.base + this.p2m.bytes;
-    if (config.elf) {
-      const elf = parseElf(config.elf);
-      for (const seg of elf.segments) this.#copyIn(seg.paddr, seg.data, seg.memsz, 'ELF segment');
-      const tohost = elf.symbols.get('tohost');
-      if (tohost !== undefined) this.#htif = new Htif(this, tohost, elf.symbols.get('fromhost'));
-      for (const [h, hart] of this.harts.entries()) {
-        hart.reset(h, elf.entry, PRIV.M);
-        Atomics.store(hart.s, S.HSM, HSM_STATE.STARTED);
-      }
-      return;
-    }
-    const image = parseLinuxImage(config.kernel!);
-    const kernelAddr = VIRT.DRAM.base + VIRT.KERNEL_OFFSET;
-    if (kernelAddr + image.imageSize > ramEnd - (2 << 20)) {
-      throw new ConfigError(`the kernel needs more memory than ${config.memoryMiB} MiB`);
-    }
-    this.#copyIn(kernelAddr, image.bytes, image.bytes.length, 'kernel');
-
-    const dtbProbe = this.#fdt(undefined);
-    const dtbAddr = Math.floor((ramEnd - dtbProbe.length) / (2 << 20)) * (2 << 20);
-    let initrd: { start: number; end: number } | undefined;
-    if (config.initrd) {
-      const start = Math.floor((dtbAddr - config.initrd.length) / PAGE_SIZE) * PAGE_SIZE;
-      if (start < kernelAddr + image.imageSize)
-        throw new ConfigError('the initrd does not fit in guest memory');
-      this.#copyIn(start, config.initrd, config.initrd.length, 'initrd');
-      initrd = { start, end: start + config.initrd.length };
-    }
-    const dtb = this.#fdt(initrd);
-    this.#copyIn(dtbAddr, dtb, dtb.length, 'device tree');
-
-    for (const [h, hart] of this.harts.entries()) {
-      // Linux entry (Documentation/riscv/boot.rst): S-mode, a0 = hartid, a1 = DTB, satp = 0.
-      hart.reset(h, kernelAddr, PRIV.S);
-      const s = hart.s;
-      s[S.MEDELEG] = 0xb1ff; // every exception S-mode can handle (not ecall from S: that is SBI)
-      s[S.MIDELEG] = 0x222;
-      s[S.MCOUNTEREN] = 7;
-      s[S.SCOUNTEREN] = 0;
-      hart.x[10] = h;
-      hart.x[11] = dtbAddr;
-      Atomics.store(s, S.HSM, h === 0 ? HSM_STATE.STARTED : HSM_STATE.STOPPED);
-      hart.updateModes();
-    }
-  }
-
-  #fdt(initrd: { start: number; end: number } | undefined): Uint8Array {
-    return buildVirtFdt({
-      memoryBytes: this.p2m.bytes,
-      harts: this.harts.length || this.config.harts,
-      bootargs: this.config.bootargs ?? DEFAULT_BOOTARGS,
-      initrd,
-    });
-  }
-
-  #copyIn(gpa: number, data: Uint8Array, memsz: number, what: string): void {
-    const ramEnd = VIRT.DRAM.base + this.p2m.bytes;
-    if (gpa < VIRT.DRAM.base || gpa + memsz > ramEnd) {
-      throw new ConfigError(
-        `${what} at 0x${gpa.toString(16)} (+${memsz} bytes) is outside guest RAM 0x${VIRT.DRAM.base.toString(16)}–0x${ramEnd.toString(16)}`,
-      );
-    }
-    // Page by page: guest-contiguous is not host-contiguous in general.
-    for (let done = 0; done < memsz;) {
-      const off = this.p2m.hostOffset(gpa + done);
-      const n = Math.min(memsz - done, PAGE_SIZE - ((gpa + done) & (PAGE_SIZE - 1)));
-      const page = this.mem.ram8.subarray(off, off + n);
-      page.fill(0);
-      if (done < data.length) page.set(data.subarray(done, Math.min(done + n, data.length)));
-      done += n;
-    }
+    const loaded = loadGuest(
+      this.config,
+      this.mem,
+      this.p2m,
+      this.harts.map((h) => h.state),
+    );
+    for (const hart of this.harts) hart.updateModes();
+    if (loaded.htif) this.#htif = new Htif(this, loaded.htif.tohost, loaded.htif.fromhost);
   }
 
   // --------------------------------------------------------------- running
@@ -270,15 +176,9 @@ export class VirtMachine {
         const hart = this.harts[h];
         if (!hart) return SBI_ERR.INVALID_PARAM;
         if (Atomics.load(hart.s, S.HSM) !== HSM_STATE.STOPPED) return SBI_ERR.ALREADY_AVAILABLE;
-        const p2mOk = this.p2m.hostOffset(addr) >= 0;
-        if (!p2mOk) return SBI_ERR.INVALID_ADDRESS;
-        const medeleg = this.harts[0].s[S.MEDELEG];
-        hart.reset(h, addr, PRIV.S);
-        hart.s[S.MEDELEG] = medeleg;
-        hart.s[S.MIDELEG] = 0x222;
-        hart.s[S.MCOUNTEREN] = 7;
-        hart.x[10] = h;
-        hart.x[11] = opaque;
+        if (this.p2m.hostOffset(addr) < 0) return SBI_ERR.INVALID_ADDRESS;
+        resetHartForLinux(hart.state, h, addr, opaque);
+        hart.flushTlb();
         hart.updateModes();
         Atomics.store(hart.s, S.HSM, HSM_STATE.STARTED);
         return SBI_ERR.SUCCESS;
