@@ -6,10 +6,43 @@
  */
 
 /** Control worker -> pCPU worker. */
-export type PcpuCommand = { kind: 'heartbeat'; sab: SharedArrayBuffer; periodMs: number };
+export type PcpuCommand =
+  | { kind: 'heartbeat'; sab: SharedArrayBuffer; periodMs: number }
+  /** Become pCPU `pcpu` of the host and start the scheduler loop. */
+  | {
+      kind: 'init';
+      pcpu: number;
+      sched: SharedArrayBuffer;
+      ram: SharedArrayBuffer;
+      trace: SharedArrayBuffer;
+    }
+  /** A VM exists: build this thread's vCPU objects for it. Sent before any of its vCPUs is runnable. */
+  | { kind: 'vm-add'; shared: import('./host/vm-shared').VmShared }
+  /** A VM is gone (none of its vCPUs runs): drop its objects. */
+  | { kind: 'vm-remove'; vm: number };
 
 /** pCPU worker -> control worker. */
-export type PcpuReport = { kind: 'started' } | { kind: 'stopped'; ticks: number };
+export type PcpuReport =
+  | { kind: 'started' }
+  | { kind: 'stopped'; ticks: number }
+  /** Console bytes a guest wrote through SBI (DBCN, legacy putchar) or HTIF. */
+  | { kind: 'console'; vm: number; bytes: Uint8Array }
+  /** A VM's stop word was set by a vCPU on this pCPU (SRST, HTIF). */
+  | { kind: 'vm-stop'; vm: number }
+  /** A host bug while running a vCPU of `vm`: that VM is stopped, the pCPU carries on. */
+  | { kind: 'vm-error'; vm: number; message: string }
+  | { kind: 'exited'; pcpu: number };
+
+/** Control worker -> a VM's VMM worker. */
+export type VmmCommand = {
+  kind: 'start';
+  shared: import('./host/vm-shared').VmShared;
+  sched: SharedArrayBuffer;
+};
+
+/** VMM worker -> control worker. */
+export type VmmReport =
+  { kind: 'console'; bytes: Uint8Array } | { kind: 'vm-stop' } | { kind: 'exited' };
 
 /**
  * The two ends of a worker's message channel, whatever the platform: a Web

@@ -34,6 +34,9 @@ export interface VirtDevicesOptions {
    * line; undefined leaves the slot empty (DeviceID 0).
    */
   virtioSlot?: (slot: number, irq: IrqLine) => MmioDevice | undefined;
+  /** An existing (shared-memory) in-kernel irqchip to wire the devices to, instead of new ones. */
+  plic?: Plic;
+  clint?: Clint;
 }
 
 export interface VirtDevices {
@@ -49,8 +52,8 @@ export interface VirtDevices {
 
 export function createVirtDevices(options: VirtDevicesOptions): VirtDevices {
   const { bus, harts, sink } = options;
-  const plic = new Plic({ harts, sink, ndev: VIRT.PLIC.ndev });
-  const clint = new Clint({ harts, sink, clock: options.clock });
+  const plic = options.plic ?? new Plic({ harts, sink, ndev: VIRT.PLIC.ndev });
+  const clint = options.clint ?? new Clint({ harts, sink, clock: options.clock });
   const uart = new Uart16550({ irq: plic.irqLine(VIRT.UART0.irq), onTransmit: options.onTransmit });
   const rtc = new GoldfishRtc({
     irq: plic.irqLine(VIRT.RTC.irq),

@@ -1,4 +1,4 @@
-import type { MmioBus } from '../devices/mmio-bus';
+import type { Bus } from '../devices/mmio-bus';
 import type { Clock } from '../devices/interrupts';
 import type { HostMemory } from '../memory/host-memory';
 import type { P2m } from '../memory/p2m';
@@ -94,7 +94,7 @@ export class Hart {
     readonly state: HartState,
     readonly mem: HostMemory,
     readonly p2m: P2m,
-    readonly bus: MmioBus,
+    readonly bus: Bus,
     readonly env: HartEnv,
   ) {
     this.x = new Int32Array(state.sab, state.byteOffset, 32);

@@ -100,3 +100,58 @@ describe('Clint', () => {
     expect(clint.ignoredAccesses).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe('Clint shared state', () => {
+  it('is one CLINT behind every view of its buffer; the view that flips a bit reports it', () => {
+    let now = 0;
+    const clock = { now: () => now };
+    const a: [number, number, boolean][] = [];
+    const b: [number, number, boolean][] = [];
+    const ca = new Clint({ harts: 2, clock, sink: { setPending: (...c) => a.push(c) } });
+    const cb = new Clint({
+      harts: 2,
+      clock,
+      sink: { setPending: (...c) => b.push(c) },
+      shared: ca.shared,
+    });
+    expect(ca.shared.byteLength).toBe(Clint.sharedBytes(2));
+    // The second view does not reset what the first set up.
+    expect(cb.mtimecmp(0)).toBe(MTIMECMP_NEVER);
+    ca.write(msip(1), 1, 4);
+    expect(cb.read(msip(1), 4)).toBe(1);
+    cb.write(msip(1), 1, 4); // already set: nobody reports again
+    cb.write(msip(1), 0, 4);
+    expect(a).toEqual([[1, MIP.MSIP, true]]);
+    expect(b).toEqual([[1, MIP.MSIP, false]]);
+
+    cb.write(cmpHi(0), 0, 4);
+    cb.write(cmpLo(0), 500, 4);
+    expect(ca.mtimecmp(0)).toBe(500);
+    expect(ca.read(cmpLo(0), 4)).toBe(500);
+    now = 500;
+    ca.updateTimer(0);
+    cb.updateTimer(0); // MTIP is shared: already high
+    expect(a.at(-1)).toEqual([0, MIP.MTIP, true]);
+    expect(b).toEqual([[1, MIP.MSIP, false]]);
+    cb.write(cmpLo(0), 0xffff_ffff, 4);
+    expect(b.at(-1)).toEqual([0, MIP.MTIP, false]);
+    ca.updateTimer(0);
+    expect(a.length).toBe(2);
+
+    cb.read(0xc000, 4);
+    expect(ca.ignoredAccesses).toBe(1);
+  });
+
+  it('starts from a zero-filled buffer with mtimecmp reset, and refuses another hart count', () => {
+    const shared = new SharedArrayBuffer(Clint.sharedBytes(3));
+    const sink = { setPending: () => {} };
+    const clock = { now: () => 0 };
+    const c = new Clint({ harts: 3, sink, clock, shared });
+    expect(c.shared).toBe(shared);
+    expect(c.read(cmpHi(2), 4)).toBe(0xffff_ffff);
+    expect(c.mtimecmp(2)).toBe(MTIMECMP_NEVER);
+    expect(() => new Clint({ harts: 2, sink, clock, shared })).toThrow(RangeError);
+    expect(() => new Clint({ harts: 4, sink, clock, shared })).toThrow(RangeError);
+    expect(() => Clint.sharedBytes(0)).toThrow(RangeError);
+  });
+});

@@ -6,11 +6,20 @@ interface Region {
   device: MmioDevice;
 }
 
+/** What a hart needs of the physical address space outside RAM. */
+export interface Bus {
+  /** undefined when nothing answers at `addr` (an access fault). */
+  read(addr: number, size: 1 | 2 | 4): number | undefined;
+  /** false when nothing answers at `addr` (an access fault). */
+  write(addr: number, value: number, size: 1 | 2 | 4): boolean;
+  claims(addr: number): boolean;
+}
+
 /**
  * The physical address map of a board's devices. Regions are registered by
  * range; overlaps are refused at registration. Addresses are unsigned 32-bit.
  */
-export class MmioBus {
+export class MmioBus implements Bus {
   readonly #regions: Region[] = [];
   #last: Region | undefined;
 

@@ -11,7 +11,7 @@
  * SHUTDOWN, is read and written only while holding H.LOCK (spinlock.ts), so
  * plain typed-array access is enough inside the lock. WORK_SEQ, CONFIG_GEN
  * and SHUTDOWN are Atomics words that idle pCPUs sleep on or poll.
- * V.FLUSH_REQ / V.FLUSH_ACK are Atomics words used without the lock.
+ * V.FLUSH_REQ / V.FLUSH_ACK / V.KICKED are Atomics words used without the lock.
  */
 export const MAX_PCPUS = 32;
 export const MAX_VCPUS = 128;
@@ -68,6 +68,8 @@ export const V = {
   LAST_EXIT: 14,
   /** VM paused: not picked. */
   PAUSED: 15,
+  /** Set (Atomics, no lock) by an interrupt for a halted vCPU; the next pick wakes it. */
+  KICKED: 16,
   WORDS: 32,
 } as const;
 

@@ -89,8 +89,8 @@ describe('VcpuScheduler', () => {
       wakeAt: Infinity,
       stillHalted: () => true,
     });
-    sched.kick(v, 60);
-    expect(st.vcpu(v)[V.STATE]).toBe(VCPU_STATE.RUNNABLE);
+    sched.kick(v);
+    expect(sched.pick(0, 60).vcpu).toBe(v);
     expect(st.vcpuF(v)[VF.BLOCKED_MS]).toBeGreaterThan(0);
   });
 

@@ -59,7 +59,7 @@ export class VcpuScheduler {
           continue;
         const f = st.vcpuF(v);
         if (state === VCPU_STATE.BLOCKED) {
-          if (f[VF.WAKE_AT] <= now) this.#wake(v, now);
+          if (Atomics.exchange(r, V.KICKED, 0) !== 0 || f[VF.WAKE_AT] <= now) this.#wake(v, now);
           else {
             if (!r[V.PAUSED]) wakeAt = Math.min(wakeAt, f[VF.WAKE_AT]);
             continue;
@@ -95,6 +95,7 @@ export class VcpuScheduler {
       f[VF.SLICES]++;
       r[V.STATE] = VCPU_STATE.RUNNING;
       r[V.RUNNING_ON] = pcpu;
+      Atomics.store(r, V.KICKED, 0); // it will see its pending interrupts when it runs
       const migrated = r[V.LAST_PCPU] !== pcpu;
       if (migrated && r[V.LAST_PCPU] >= 0) r[V.MIGRATIONS]++;
       r[V.LAST_PCPU] = pcpu;
@@ -170,15 +171,15 @@ export class VcpuScheduler {
     // A runnable vCPU may be waiting for a pCPU: the caller picks again at once.
   }
 
-  /** Makes a blocked vCPU runnable (an interrupt is pending for it) and wakes idle pCPUs. */
-  kick(v: number, now: number): void {
-    const st = this.st;
-    lock(st.header, H.LOCK);
-    try {
-      if (st.vcpu(v)[V.STATE] === VCPU_STATE.BLOCKED) this.#wake(v, now);
-    } finally {
-      unlock(st.header, H.LOCK);
-    }
+  /**
+   * An interrupt is pending for vCPU `v`: if it is halted, the next pick
+   * wakes it. Lock-free (Atomics only), so the irqchip may call it while
+   * holding its own lock. The pending bit must be set in mip before the
+   * kick: a vCPU deciding to halt re-checks mip under the scheduler lock
+   * (put), and a kick that comes after that finds it BLOCKED.
+   */
+  kick(v: number): void {
+    Atomics.store(this.st.vcpu(v), V.KICKED, 1);
     this.notifyWork();
   }
 

@@ -4,7 +4,9 @@
  * (never spins a core for long). Critical sections must be short and must
  * not take another lock of the same kind unless the order is documented.
  *
- * Lock order (ARCHITECTURE.md): scheduler lock, then a VM's irqchip lock.
+ * Lock order (ARCHITECTURE.md): a VM's irqchip lock (PLIC or CLINT) is
+ * innermost and is never taken while holding the scheduler lock; the
+ * irqchip's interrupt reports kick vCPUs lock-free (VcpuScheduler.kick).
  */
 const SPINS = 200;
 

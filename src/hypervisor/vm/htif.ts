@@ -1,4 +1,5 @@
-import type { VirtMachine } from './virt-machine';
+import type { HostMemory } from '../memory/host-memory';
+import type { P2m } from '../memory/p2m';
 
 /**
  * HTIF `tohost` / `fromhost` (the Spike and riscv-tests convention): a
@@ -10,21 +11,29 @@ import type { VirtMachine } from './virt-machine';
  */
 const SYS_WRITE = 64;
 
+export interface HtifHost {
+  consoleOut(bytes: Uint8Array): void;
+  /** code 0 = pass, else the failing test number. */
+  finish(code: number): void;
+}
+
 export class Htif {
   constructor(
-    readonly vm: VirtMachine,
+    readonly mem: HostMemory,
+    readonly p2m: P2m,
     readonly tohost: number,
     readonly fromhost: number | undefined,
+    readonly host: HtifHost,
   ) {}
 
   #word(gpa: number): number {
-    const off = this.vm.p2m.hostOffset(gpa);
-    return off < 0 ? 0 : this.vm.mem.ram32[off >> 2];
+    const off = this.p2m.hostOffset(gpa);
+    return off < 0 ? 0 : Atomics.load(this.mem.ram32, off >> 2);
   }
 
   #setWord(gpa: number, v: number): void {
-    const off = this.vm.p2m.hostOffset(gpa);
-    if (off >= 0) Atomics.store(this.vm.mem.ram32, off >> 2, v);
+    const off = this.p2m.hostOffset(gpa);
+    if (off >= 0) Atomics.store(this.mem.ram32, off >> 2, v);
   }
 
   poll(): void {
@@ -33,8 +42,7 @@ export class Htif {
     this.#setWord(this.tohost, 0);
     this.#setWord(this.tohost + 4, 0);
     if (value & 1) {
-      const code = value >>> 1;
-      this.vm.stop(code === 0 ? { kind: 'pass' } : { kind: 'fail', code });
+      this.host.finish(value >>> 1);
       return;
     }
     const which = this.#word(value);
@@ -45,10 +53,10 @@ export class Htif {
       if (fd === 1 || fd === 2) {
         const bytes = new Uint8Array(Math.min(len, 1 << 16));
         for (let i = 0; i < bytes.length; i++) {
-          const off = this.vm.p2m.hostOffset(buf + i);
-          bytes[i] = off < 0 ? 0 : this.vm.mem.ram8[off];
+          const off = this.p2m.hostOffset(buf + i);
+          bytes[i] = off < 0 ? 0 : this.mem.ram8[off];
         }
-        this.vm.io.consoleOut(bytes);
+        this.host.consoleOut(bytes);
       }
       this.#setWord(value, len);
     } else {

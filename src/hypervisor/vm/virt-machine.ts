@@ -106,7 +106,12 @@ export class VirtMachine {
       this.harts.map((h) => h.state),
     );
     for (const hart of this.harts) hart.updateModes();
-    if (loaded.htif) this.#htif = new Htif(this, loaded.htif.tohost, loaded.htif.fromhost);
+    if (loaded.htif) {
+      this.#htif = new Htif(this.mem, this.p2m, loaded.htif.tohost, loaded.htif.fromhost, {
+        consoleOut: (bytes) => this.io.consoleOut(bytes),
+        finish: (code) => this.stop(code === 0 ? { kind: 'pass' } : { kind: 'fail', code }),
+      });
+    }
   }
 
   // --------------------------------------------------------------- running

@@ -1,0 +1,347 @@
+import { FrameAllocator } from '../memory/frame-allocator';
+import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
+import { P2m } from '../memory/p2m';
+import { VIRT } from '../board/virt-board';
+import type { PcpuCommand, PcpuReport, VmmCommand, VmmReport } from '../protocol';
+import { ByteRing } from '../vm/byte-ring';
+import { loadGuest, validateConfig, type MachineConfig } from '../vm/boot';
+import type { StopReason } from '../vm/virt-machine';
+import { hostNow } from './clock';
+import { MB } from './mmio-mailbox';
+import { H, MAX_PCPUS, SchedState, V, VCPU_STATE } from './sched-state';
+import { VcpuScheduler } from './scheduler';
+import { TraceRing } from './trace-ring';
+import { STOP_CODE, VMC, allocVmShared, requestStop, type VmShared } from './vm-shared';
+import { HartState, HART_STATE_BYTES, S } from '../cpu/hart-state';
+import { HSM_STATE } from '../sbi/sbi';
+
+/** A worker as its starter sees it, whatever the platform. */
+export interface WorkerLink<In, Out> {
+  post(message: In): void;
+  onMessage(handler: (message: Out) => void): void;
+  /** The script failed to load or threw. */
+  onError(handler: (message: string) => void): void;
+  terminate(): void;
+}
+
+/** How the host starts threads: Web Workers in browsers, worker_threads in Node. */
+export interface HostPlatform {
+  spawnPcpu(index: number): WorkerLink<PcpuCommand, PcpuReport>;
+  spawnVmm(name: string): WorkerLink<VmmCommand, VmmReport>;
+}
+
+export interface HostOptions {
+  /** pCPU workers (default: hardwareConcurrency − 1, at least 1). */
+  pcpus: number;
+  /** Host RAM shared by all VMs, MiB. */
+  ramMiB: number;
+}
+
+export type HostEvent =
+  | { kind: 'console'; vm: number; bytes: Uint8Array }
+  | { kind: 'stopped'; vm: number; reason: StopReason };
+
+/** Typed host errors (the control API maps them onto its own). */
+export class HostError extends Error {
+  override name = 'HostError';
+  constructor(
+    readonly code: 'out-of-resources' | 'invalid-argument' | 'invalid-state',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface VmRuntime {
+  shared: VmShared;
+  frames: Int32Array;
+  control: Int32Array;
+  vmm?: WorkerLink<VmmCommand, VmmReport>;
+  started: boolean;
+  stopping?: Promise<StopReason>;
+  /** Why a host-side failure stopped it. */
+  failure?: string;
+}
+
+/**
+ * The kernel side of the host (KVM's role, plus the process management a
+ * host OS does for QEMU): host RAM and its frames, the pCPU pool and its
+ * run queues, the VMs' shared state, and one VMM worker per running VM.
+ * Lives in the control worker (or a Node thread); never touches the DOM.
+ */
+export class Host {
+  readonly mem: HostMemory;
+  readonly frames: FrameAllocator;
+  readonly sched = new SchedState();
+  readonly scheduler = new VcpuScheduler(this.sched);
+  readonly trace = TraceRing.create(8192);
+  readonly pcpus: WorkerLink<PcpuCommand, PcpuReport>[] = [];
+  readonly #vms = new Map<number, VmRuntime>();
+  #nextVm = 0;
+
+  constructor(
+    readonly options: HostOptions,
+    readonly platform: HostPlatform,
+    readonly emit: (event: HostEvent) => void,
+  ) {
+    if (!Number.isInteger(options.pcpus) || options.pcpus < 1 || options.pcpus > MAX_PCPUS) {
+      throw new HostError(
+        'invalid-argument',
+        `pCPU count must be 1 to ${MAX_PCPUS}, got ${options.pcpus}`,
+      );
+    }
+    this.mem = HostMemory.create(options.ramMiB << 20);
+    this.frames = new FrameAllocator(this.mem);
+    Atomics.store(this.sched.header, H.NPCPU, options.pcpus);
+    for (let p = 0; p < options.pcpus; p++) this.#startPcpu(p);
+  }
+
+  #startPcpu(p: number): void {
+    const link = this.platform.spawnPcpu(p);
+    link.onMessage((report) => this.#onPcpuReport(report));
+    link.onError((message) => {
+      for (const vm of this.#vms.keys()) this.#fail(vm, `pCPU ${p} failed: ${message}`);
+    });
+    link.post({
+      kind: 'init',
+      pcpu: p,
+      sched: this.sched.sab,
+      ram: this.mem.sab,
+      trace: this.trace.sab,
+    });
+    this.pcpus.push(link);
+  }
+
+  #onPcpuReport(report: PcpuReport): void {
+    switch (report.kind) {
+      case 'console':
+        this.emit({ kind: 'console', vm: report.vm, bytes: report.bytes });
+        break;
+      case 'vm-stop':
+        void this.#reap(report.vm);
+        break;
+      case 'vm-error':
+        this.#fail(report.vm, report.message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  get pcpuCount(): number {
+    return this.pcpus.length;
+  }
+
+  /** Creates a VM (shut off): memory, vCPU slots, shared state, guest loaded. */
+  createVm(name: string, config: MachineConfig): VmShared {
+    try {
+      validateConfig(config);
+    } catch (error) {
+      throw new HostError('invalid-argument', (error as Error).message);
+    }
+    const pages = (config.memoryMiB << 20) / PAGE_SIZE;
+    const frames = this.frames.alloc(pages);
+    if (!frames) {
+      throw new HostError(
+        'out-of-resources',
+        `not enough host memory: ${config.memoryMiB} MiB wanted, ${(this.frames.freeFrames * PAGE_SIZE) >> 20} MiB free`,
+      );
+    }
+    const now = hostNow();
+    const slots: number[] = [];
+    for (let h = 0; h < config.harts; h++) {
+      const slot = this.scheduler.assign(-1, h, now);
+      if (slot < 0) {
+        for (const s of slots) this.scheduler.release(s);
+        this.frames.free(frames);
+        throw new HostError('out-of-resources', 'the host has no vCPU slots left');
+      }
+      slots.push(slot);
+    }
+    const vm = this.#nextVm++;
+    for (const s of slots) this.sched.vcpu(s)[V.VM] = vm;
+    const shared = allocVmShared({
+      vm,
+      name,
+      harts: config.harts,
+      memoryMiB: config.memoryMiB,
+      vcpuSlots: slots,
+      epochMs: now,
+      sbi: config.kernel !== undefined,
+    });
+    new Int32Array(shared.p2m).set(frames);
+    try {
+      const p2m = new P2m(VIRT.DRAM.base, pages, new Int32Array(shared.p2m));
+      const states = slots.map((_, h) => new HartState(shared.hartStates, h * HART_STATE_BYTES));
+      const loaded = loadGuest(config, this.mem, p2m, states);
+      if (loaded.htif) shared.htif = loaded.htif;
+    } catch (error) {
+      for (const s of slots) this.scheduler.release(s);
+      this.frames.free(frames);
+      throw new HostError('invalid-argument', (error as Error).message);
+    }
+    this.#vms.set(vm, { shared, frames, control: new Int32Array(shared.control), started: false });
+    for (const p of this.pcpus) p.post({ kind: 'vm-add', shared });
+    Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
+    this.scheduler.notifyWork();
+    return shared;
+  }
+
+  #vm(vm: number): VmRuntime {
+    const rt = this.#vms.get(vm);
+    if (!rt) throw new HostError('invalid-argument', `no VM ${vm}`);
+    return rt;
+  }
+
+  /** Starts the VMM worker and the boot vCPUs. */
+  startVm(vm: number): void {
+    const rt = this.#vm(vm);
+    if (rt.started) throw new HostError('invalid-state', 'the VM is already running');
+    rt.started = true;
+    const vmm = this.platform.spawnVmm(rt.shared.name);
+    rt.vmm = vmm;
+    vmm.onMessage((report) => {
+      if (report.kind === 'console') this.emit({ kind: 'console', vm, bytes: report.bytes });
+      else if (report.kind === 'vm-stop') void this.#reap(vm);
+    });
+    vmm.onError((message) => this.#fail(vm, `VMM worker failed: ${message}`));
+    vmm.post({ kind: 'start', shared: rt.shared, sched: this.sched.sab });
+    const now = hostNow();
+    rt.shared.vcpuSlots.forEach((slot, h) => {
+      const st = new HartState(rt.shared.hartStates, h * HART_STATE_BYTES);
+      if (Atomics.load(st.i32, S.HSM) === HSM_STATE.STARTED) this.scheduler.start(slot, now);
+    });
+  }
+
+  pauseVm(vm: number): void {
+    const rt = this.#vm(vm);
+    Atomics.store(rt.control, VMC.PAUSED, 1);
+    for (const s of rt.shared.vcpuSlots) this.scheduler.setPaused(s, true);
+  }
+
+  resumeVm(vm: number): void {
+    const rt = this.#vm(vm);
+    Atomics.store(rt.control, VMC.PAUSED, 0);
+    for (const s of rt.shared.vcpuSlots) this.scheduler.setPaused(s, false);
+  }
+
+  /** Stops a VM from the host side (virsh destroy) and frees it. */
+  destroyVm(vm: number): Promise<StopReason> {
+    const rt = this.#vm(vm);
+    requestStop(rt.control, STOP_CODE.DESTROYED);
+    return this.#reap(vm);
+  }
+
+  /** Types into the VM's serial console and wakes its VMM. */
+  consoleInput(vm: number, bytes: Uint8Array): number {
+    const rt = this.#vm(vm);
+    const n = new ByteRing(rt.shared.consoleIn).write(bytes);
+    const mb = new Int32Array(rt.shared.mailbox);
+    Atomics.add(mb, MB.DOORBELL, 1);
+    Atomics.notify(mb, MB.DOORBELL);
+    return n;
+  }
+
+  setVcpuParams(
+    vm: number,
+    vcpu: number,
+    params: { shares?: number; quotaUs?: number; periodUs?: number; pinMask?: number },
+  ): void {
+    const rt = this.#vm(vm);
+    const slot = rt.shared.vcpuSlots[vcpu];
+    if (slot === undefined) throw new HostError('invalid-argument', `the VM has no vCPU ${vcpu}`);
+    if (
+      params.pinMask !== undefined &&
+      (params.pinMask === 0 || params.pinMask >>> this.pcpuCount !== 0) &&
+      params.pinMask !== -1
+    ) {
+      throw new HostError(
+        'invalid-argument',
+        `pinning mask names a pCPU this host does not have (it has ${this.pcpuCount})`,
+      );
+    }
+    this.scheduler.setParams(slot, params);
+  }
+
+  #fail(vm: number, message: string): void {
+    const rt = this.#vms.get(vm);
+    if (!rt) return;
+    rt.failure = message;
+    requestStop(rt.control, STOP_CODE.ERROR);
+    void this.#reap(vm);
+  }
+
+  /** Once a VM's stop word is set: wait until none of its vCPUs runs, then free everything. */
+  #reap(vm: number): Promise<StopReason> {
+    const rt = this.#vms.get(vm);
+    if (!rt) return Promise.resolve({ kind: 'destroyed' });
+    if (rt.stopping) return rt.stopping;
+    rt.stopping = (async () => {
+      const now = hostNow();
+      for (const s of rt.shared.vcpuSlots) this.scheduler.stop(s, now);
+      Atomics.add(new Int32Array(rt.shared.mailbox), MB.DOORBELL, 1);
+      Atomics.notify(new Int32Array(rt.shared.mailbox), MB.DOORBELL);
+      this.scheduler.notifyWork();
+      const deadline = hostNow() + 5000;
+      while (rt.shared.vcpuSlots.some((s) => this.scheduler.isRunning(s)) && hostNow() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      for (const s of rt.shared.vcpuSlots) {
+        this.scheduler.stop(s, hostNow());
+        this.scheduler.release(s);
+      }
+      rt.vmm?.terminate();
+      for (const p of this.pcpus) p.post({ kind: 'vm-remove', vm });
+      Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
+      this.scheduler.notifyWork();
+      this.frames.free(rt.frames);
+      this.#vms.delete(vm);
+      const reason = stopReason(
+        Atomics.load(rt.control, VMC.STOP),
+        Atomics.load(rt.control, VMC.DETAIL),
+        rt.failure,
+      );
+      this.emit({ kind: 'stopped', vm, reason });
+      return reason;
+    })();
+    return rt.stopping;
+  }
+
+  /** vCPU slots whose state is RUNNING on some pCPU now (for tests and telemetry). */
+  runningVcpus(): number[] {
+    const out: number[] = [];
+    for (const [, rt] of this.#vms) {
+      for (const s of rt.shared.vcpuSlots)
+        if (this.sched.vcpu(s)[V.STATE] === VCPU_STATE.RUNNING) out.push(s);
+    }
+    return out;
+  }
+
+  /** Stops every VM and the pCPU workers. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.#vms.keys()].map((vm) => this.destroyVm(vm)));
+    Atomics.store(this.sched.header, H.SHUTDOWN, 1);
+    this.scheduler.notifyWork();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const p of this.pcpus) p.terminate();
+  }
+}
+
+export function stopReason(code: number, detail: number, failure?: string): StopReason {
+  switch (code) {
+    case STOP_CODE.POWEROFF:
+      return { kind: 'poweroff' };
+    case STOP_CODE.REBOOT:
+      return { kind: 'reboot' };
+    case STOP_CODE.PANIC:
+      return { kind: 'panic' };
+    case STOP_CODE.PASS:
+      return { kind: 'pass' };
+    case STOP_CODE.FAIL:
+      return { kind: 'fail', code: detail };
+    case STOP_CODE.ERROR:
+      return { kind: 'error', message: failure ?? 'hypervisor error' };
+    default:
+      return { kind: 'destroyed' };
+  }
+}

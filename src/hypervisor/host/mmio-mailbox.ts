@@ -1,0 +1,127 @@
+/**
+ * MMIO exits from vCPUs to their VM's VMM worker (KVM_EXIT_MMIO handled by
+ * QEMU): one mailbox per vCPU in a SharedArrayBuffer, and a doorbell the
+ * VMM worker sleeps on.
+ *
+ * Layout (Int32, all Atomics):
+ *   [0] DOORBELL  bumped + notified by a vCPU after posting a request
+ *   [1] SERVED    requests served (a counter for telemetry)
+ *   mailbox h at word 8 + 8h:
+ *     +0 STATE   0 idle, 1 request posted (vCPU), 2 reply ready (VMM)
+ *     +1 ADDR    guest-physical address
+ *     +2 SIZE    1, 2 or 4, plus 0x100 for a write
+ *     +3 VALUE   the value written, or the value read
+ *     +4 STATUS  0 ok, 1 no device there (the vCPU takes an access fault)
+ *
+ * The vCPU spins briefly for the reply (the VMM is usually awake on another
+ * core), then sleeps in Atomics.wait; the VMM spins briefly for the next
+ * doorbell before it sleeps. A request is owned by exactly one side at a
+ * time, by STATE.
+ */
+export const MB = { DOORBELL: 0, SERVED: 1, BASE: 8, STRIDE: 8 } as const;
+const STATE = 0;
+const ADDR = 1;
+const SIZE = 2;
+const VALUE = 3;
+const STATUS = 4;
+const WRITE = 0x100;
+const IDLE = 0;
+const REQUEST = 1;
+const REPLY = 2;
+
+export function mailboxBytes(harts: number): number {
+  return (MB.BASE + harts * MB.STRIDE) * 4;
+}
+
+const SPIN = 2000;
+
+/** The vCPU side: a synchronous MMIO access through the VMM. */
+export class MmioExit {
+  readonly #m: Int32Array;
+  readonly #at: number;
+
+  constructor(
+    sab: SharedArrayBuffer,
+    hart: number,
+    /** Checked while waiting: true when the VM is being torn down. */
+    readonly abandoned: () => boolean,
+  ) {
+    this.#m = new Int32Array(sab);
+    this.#at = MB.BASE + hart * MB.STRIDE;
+  }
+
+  /** Returns the value read (or 0 for a write), or undefined when no device answered. */
+  access(addr: number, size: number, write: boolean, value: number): number | undefined {
+    const m = this.#m;
+    const at = this.#at;
+    m[at + ADDR] = addr;
+    m[at + SIZE] = size | (write ? WRITE : 0);
+    m[at + VALUE] = value;
+    Atomics.store(m, at + STATE, REQUEST);
+    Atomics.add(m, MB.DOORBELL, 1);
+    Atomics.notify(m, MB.DOORBELL);
+    for (let i = 0; i < SPIN && Atomics.load(m, at + STATE) !== REPLY; i++);
+    while (Atomics.load(m, at + STATE) !== REPLY) {
+      Atomics.wait(m, at + STATE, REQUEST, 50);
+      if (Atomics.load(m, at + STATE) !== REPLY && this.abandoned()) {
+        Atomics.store(m, at + STATE, IDLE);
+        return undefined;
+      }
+    }
+    const status = m[at + STATUS];
+    const result = m[at + VALUE];
+    Atomics.store(m, at + STATE, IDLE);
+    return status === 0 ? result : undefined;
+  }
+}
+
+/** The VMM side: serves every posted request with `handle`. */
+export class MmioServer {
+  readonly m: Int32Array;
+  constructor(
+    sab: SharedArrayBuffer,
+    readonly harts: number,
+  ) {
+    this.m = new Int32Array(sab);
+  }
+
+  get doorbell(): number {
+    return Atomics.load(this.m, MB.DOORBELL);
+  }
+
+  /** Serves pending requests; returns how many. */
+  serve(
+    read: (addr: number, size: 1 | 2 | 4) => number | undefined,
+    write: (addr: number, value: number, size: 1 | 2 | 4) => boolean,
+  ): number {
+    const m = this.m;
+    let served = 0;
+    for (let h = 0; h < this.harts; h++) {
+      const at = MB.BASE + h * MB.STRIDE;
+      if (Atomics.load(m, at + STATE) !== REQUEST) continue;
+      const addr = m[at + ADDR] >>> 0;
+      const sz = m[at + SIZE];
+      const size = (sz & 0xff) as 1 | 2 | 4;
+      let ok: boolean;
+      if (sz & WRITE) {
+        ok = write(addr, m[at + VALUE], size);
+      } else {
+        const v = read(addr, size);
+        ok = v !== undefined;
+        m[at + VALUE] = v ?? 0;
+      }
+      m[at + STATUS] = ok ? 0 : 1;
+      Atomics.store(m, at + STATE, REPLY);
+      Atomics.notify(m, at + STATE);
+      served++;
+    }
+    if (served) Atomics.add(m, MB.SERVED, served);
+    return served;
+  }
+
+  /** Sleeps until the doorbell moves from `seen` or `timeoutMs` passes, spinning briefly first. */
+  waitForWork(seen: number, timeoutMs: number): void {
+    for (let i = 0; i < SPIN; i++) if (Atomics.load(this.m, MB.DOORBELL) !== seen) return;
+    if (timeoutMs > 0) Atomics.wait(this.m, MB.DOORBELL, seen, timeoutMs);
+  }
+}

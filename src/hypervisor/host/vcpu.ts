@@ -1,0 +1,181 @@
+import { EXIT, Hart, type Exit, type HartEnv } from '../cpu/hart';
+import { S } from '../cpu/hart-state';
+import { MIP } from '../devices/interrupts';
+import type { HostMemory } from '../memory/host-memory';
+import { HSM_STATE, SBI_ERR, handleSbiCall, type SbiHost } from '../sbi/sbi';
+import { resetHartForLinux } from '../vm/boot';
+import { Htif } from '../vm/htif';
+import { hostNow } from './clock';
+import { KernelBus } from './kernel-bus';
+import { MmioExit } from './mmio-mailbox';
+import { V } from './sched-state';
+import type { SchedState } from './sched-state';
+import { EXIT_STAT, STOP_CODE, requestStop } from './vm-shared';
+import type { VmView } from './vm-view';
+
+/** What a vCPU reports to the host (through its pCPU worker). */
+export interface VcpuHostLink {
+  console(vm: number, bytes: Uint8Array): void;
+  vmStop(vm: number): void;
+}
+
+/**
+ * One vCPU as seen from one pCPU worker: a Hart over the shared hart state,
+ * its kernel bus (irqchip here, other devices through MMIO exits), and SBI
+ * provided by the hypervisor. Built once per (pCPU, vCPU); its TLB is this
+ * thread's and is flushed when the vCPU comes back after running elsewhere
+ * or when another vCPU requests a remote fence.
+ */
+export class Vcpu {
+  readonly hart: Hart;
+  readonly rec: Int32Array;
+  readonly #htif: Htif | undefined;
+
+  constructor(
+    readonly view: VmView,
+    readonly index: number,
+    readonly slot: number,
+    mem: HostMemory,
+    readonly sched: SchedState,
+    readonly link: VcpuHostLink,
+  ) {
+    this.rec = sched.vcpu(slot);
+    const shared = view.shared;
+    const exit = new MmioExit(shared.mailbox, index, () => view.stopCode !== 0);
+    const env: HartEnv = {
+      clock: view.clock,
+      poll: () => this.#poll(),
+    };
+    if (shared.sbi) {
+      const host = this.#sbiHost();
+      env.sbiCall = (hart) => handleSbiCall(hart, host);
+    }
+    this.hart = new Hart(view.hartStates[index], mem, view.p2m, new KernelBus(view, exit), env);
+    if (shared.htif) {
+      this.#htif = new Htif(mem, view.p2m, shared.htif.tohost, shared.htif.fromhost, {
+        consoleOut: (bytes) => link.console(shared.vm, bytes),
+        finish: (code) => this.#stopVm(code === 0 ? STOP_CODE.PASS : STOP_CODE.FAIL, code),
+      });
+    }
+  }
+
+  /** Before running a slice on this thread. */
+  enter(migrated: boolean): void {
+    const hart = this.hart;
+    hart.stopRequested = false;
+    if (migrated) hart.flushTlb();
+    this.#serviceFlush();
+    hart.updateModes();
+  }
+
+  /** Runs until the slice deadline (host ms), a halt, or a stop request. */
+  runSlice(deadline: number): Exit {
+    const hart = this.hart;
+    let exit: Exit;
+    do {
+      exit = hart.run(SUB_SLICE);
+    } while (exit === EXIT.BUDGET && hostNow() < deadline);
+    if (exit === EXIT.WFI) Atomics.add(this.view.exits, EXIT_STAT.WFI_EXIT, 1);
+    return exit;
+  }
+
+  /** True when the hart's HSM state or the VM says it must not run. */
+  get stopped(): boolean {
+    return this.view.stopCode !== 0 || Atomics.load(this.hart.s, S.HSM) === HSM_STATE.STOPPED;
+  }
+
+  #poll(): void {
+    const view = this.view;
+    if (view.stopCode !== 0 || view.paused) this.hart.stopRequested = true;
+    if (Atomics.load(this.rec, V.FLUSH_REQ) !== Atomics.load(this.rec, V.FLUSH_ACK))
+      this.#serviceFlush();
+    if (!view.shared.sbi) view.clint.updateTimer(this.index);
+    this.#htif?.poll();
+  }
+
+  /** Completes pending remote fences: flush this thread's TLB, then acknowledge. */
+  #serviceFlush(): void {
+    const req = Atomics.load(this.rec, V.FLUSH_REQ);
+    if (Atomics.load(this.rec, V.FLUSH_ACK) === req) return;
+    this.hart.flushTlb();
+    this.hart.updateModes();
+    Atomics.store(this.rec, V.FLUSH_ACK, req);
+    Atomics.notify(this.rec, V.FLUSH_ACK);
+  }
+
+  #stopVm(code: number, detail = 0): void {
+    if (requestStop(this.view.control, code, detail)) this.link.vmStop(this.view.shared.vm);
+    this.hart.stopRequested = true;
+  }
+
+  /** Remote TLB shootdown: request a flush of hart h and wait until it is done or h is not running. */
+  #fence(h: number): void {
+    if (h === this.index) {
+      this.hart.flushTlb();
+      return;
+    }
+    const slot = this.view.shared.vcpuSlots[h];
+    const rec = this.sched.vcpu(slot);
+    const target = Atomics.add(rec, V.FLUSH_REQ, 1) + 1;
+    // A vCPU that is not running flushes before it next runs (Vcpu.enter), so only a running one is awaited.
+    while (Atomics.load(rec, V.FLUSH_ACK) - target < 0 && Atomics.load(rec, V.RUNNING_ON) >= 0) {
+      if (this.view.stopCode !== 0) return;
+      this.#serviceFlush(); // never deadlock against a vCPU fencing us at the same time
+      Atomics.wait(rec, V.FLUSH_ACK, Atomics.load(rec, V.FLUSH_ACK), 1);
+    }
+  }
+
+  #sbiHost(): SbiHost {
+    const view = this.view;
+    const shared = view.shared;
+    return {
+      consoleWrite: (bytes) => this.link.console(shared.vm, bytes),
+      consoleRead: () => -1, // the console's input belongs to the UART (VMM worker)
+      sendIpi: (harts) => {
+        for (const h of harts) {
+          Atomics.add(view.exits, EXIT_STAT.IPI_SENT, 1);
+          view.setPending(h, MIP.SSIP, true);
+        }
+      },
+      remoteFence: (harts) => {
+        Atomics.add(view.exits, EXIT_STAT.REMOTE_FENCE, 1);
+        for (const h of harts) this.#fence(h);
+      },
+      hartCount: () => shared.harts,
+      hartStatus: (h) =>
+        h >= 0 && h < shared.harts ? Atomics.load(view.hartStates[h].i32, S.HSM) : -1,
+      hartStart: (h, addr, opaque) => {
+        const st = view.hartStates[h];
+        if (!st) return SBI_ERR.INVALID_PARAM;
+        if (view.p2m.hostOffset(addr) < 0) return SBI_ERR.INVALID_ADDRESS;
+        if (
+          Atomics.compareExchange(st.i32, S.HSM, HSM_STATE.STOPPED, HSM_STATE.START_PENDING) !==
+          HSM_STATE.STOPPED
+        ) {
+          return SBI_ERR.ALREADY_AVAILABLE;
+        }
+        resetHartForLinux(st, h, addr, opaque);
+        Atomics.store(st.i32, S.HSM, HSM_STATE.STARTED);
+        const slot = shared.vcpuSlots[h];
+        Atomics.add(this.sched.vcpu(slot), V.FLUSH_REQ, 1); // its TLB anywhere is stale
+        view.sched.start(slot, hostNow());
+        return SBI_ERR.SUCCESS;
+      },
+      hartStop: (hart) => {
+        Atomics.store(hart.s, S.HSM, HSM_STATE.STOPPED);
+      },
+      systemReset: (type, reason) =>
+        this.#stopVm(
+          reason === 'system-failure'
+            ? STOP_CODE.PANIC
+            : type === 'shutdown'
+              ? STOP_CODE.POWEROFF
+              : STOP_CODE.REBOOT,
+        ),
+      countCall: () => Atomics.add(view.exits, EXIT_STAT.ECALL_EXIT, 1),
+    };
+  }
+}
+
+/** Instructions between checks of the slice deadline (~0.5 ms at 100 MIPS). */
+const SUB_SLICE = 50_000;

@@ -1,0 +1,113 @@
+import { VIRT } from '../board/virt-board';
+import { HART_STATE_BYTES } from '../cpu/hart-state';
+import { Clint } from '../devices/clint';
+import { Plic } from '../devices/plic';
+import { ByteRing } from '../vm/byte-ring';
+import { mailboxBytes } from './mmio-mailbox';
+
+/**
+ * Everything of one VM that lives in shared memory, as one structured-
+ * cloneable descriptor sent to every pCPU worker and to the VM's VMM worker.
+ * Guest RAM itself is in the host's RAM buffer, reached through `p2m`.
+ */
+export interface VmShared {
+  /** The VM's slot in the host's VM table. */
+  vm: number;
+  name: string;
+  harts: number;
+  memoryMiB: number;
+  /** Scheduler slot of each hart (sched-state.ts). */
+  vcpuSlots: number[];
+  /** Per hart, cpu/hart-state.ts layout, hart h at byte h × 512. */
+  hartStates: SharedArrayBuffer;
+  /** Int32 guest frame → host frame (memory/p2m.ts). */
+  p2m: SharedArrayBuffer;
+  plic: SharedArrayBuffer;
+  clint: SharedArrayBuffer;
+  /** MMIO exits to the VMM worker (mmio-mailbox.ts). */
+  mailbox: SharedArrayBuffer;
+  /** VM control words (VMC.*). */
+  control: SharedArrayBuffer;
+  /** Exit counters (EXIT_STAT.*), kvm_stat style. */
+  exits: SharedArrayBuffer;
+  /** Console input ring (vm/byte-ring.ts); the VMM's UART consumes it. */
+  consoleIn: SharedArrayBuffer;
+  /** hostNow() at which the VM's mtime was 0. */
+  epochMs: number;
+  /** Linux guest: SBI by the hypervisor. False for bare-metal M-mode programs. */
+  sbi: boolean;
+  htif?: { tohost: number; fromhost?: number };
+}
+
+/**
+ * VM control words (Int32, Atomics):
+ *   [0] STOP    0 while running; a STOP_CODE once it must stop (first writer wins, compareExchange)
+ *   [1] DETAIL  the failing test number for STOP_CODE.FAIL
+ *   [2] PAUSED  1 while paused (vCPUs leave their pCPU at the next check)
+ */
+export const VMC = { STOP: 0, DETAIL: 1, PAUSED: 2, WORDS: 8 } as const;
+
+export const STOP_CODE = {
+  POWEROFF: 1,
+  REBOOT: 2,
+  PANIC: 3,
+  PASS: 4,
+  FAIL: 5,
+  ERROR: 6,
+  DESTROYED: 7,
+} as const;
+
+/**
+ * Exit counters (Int32, Atomics.add), named as KVM's RISC-V vCPU stats
+ * (kvm_stat): mmio_exit_user goes to the VMM worker, mmio_exit_kernel is
+ * served by the in-kernel irqchip on the pCPU.
+ */
+export const EXIT_STAT = {
+  MMIO_EXIT_USER: 0,
+  MMIO_EXIT_KERNEL: 1,
+  ECALL_EXIT: 2,
+  WFI_EXIT: 3,
+  IPI_SENT: 4,
+  REMOTE_FENCE: 5,
+  HALT_WAKEUP: 6,
+  WORDS: 16,
+} as const;
+export const EXIT_STAT_NAMES = [
+  'mmio_exit_user',
+  'mmio_exit_kernel',
+  'ecall_exit_stat',
+  'wfi_exit_stat',
+  'ipi_sent',
+  'remote_fence',
+  'halt_wakeup',
+] as const;
+
+/** Requests a stop with `code`; returns false if another stop came first. */
+export function requestStop(control: Int32Array, code: number, detail = 0): boolean {
+  if (Atomics.compareExchange(control, VMC.STOP, 0, code) !== 0) return false;
+  Atomics.store(control, VMC.DETAIL, detail);
+  return true;
+}
+
+export function allocVmShared(init: {
+  vm: number;
+  name: string;
+  harts: number;
+  memoryMiB: number;
+  vcpuSlots: number[];
+  epochMs: number;
+  sbi: boolean;
+}): VmShared {
+  const pages = (init.memoryMiB << 20) >>> 12;
+  return {
+    ...init,
+    hartStates: new SharedArrayBuffer(HART_STATE_BYTES * init.harts),
+    p2m: new SharedArrayBuffer(pages * 4),
+    plic: new SharedArrayBuffer(Plic.sharedBytes(init.harts, VIRT.PLIC.ndev)),
+    clint: new SharedArrayBuffer(Clint.sharedBytes(init.harts)),
+    mailbox: new SharedArrayBuffer(mailboxBytes(init.harts)),
+    control: new SharedArrayBuffer(VMC.WORDS * 4),
+    exits: new SharedArrayBuffer(EXIT_STAT.WORDS * 4),
+    consoleIn: ByteRing.create(1 << 16).sab,
+  };
+}

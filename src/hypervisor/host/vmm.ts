@@ -1,0 +1,81 @@
+import { createVirtDevices, type VirtDevices } from '../board/virt-devices';
+import { MmioBus } from '../devices/mmio-bus';
+import type { ParentPort, VmmCommand, VmmReport } from '../protocol';
+import { ByteRing } from '../vm/byte-ring';
+import { MmioServer } from './mmio-mailbox';
+import { SchedState } from './sched-state';
+import { STOP_CODE, requestStop } from './vm-shared';
+import { VmView } from './vm-view';
+
+/** Longest sleep before the VMM looks at console input and the RTC again. */
+const MAX_SLEEP_MS = 1000;
+const OUTPUT_FLUSH_BYTES = 4096;
+
+/**
+ * A VM's VMM worker (QEMU's role): owns the board devices other than the
+ * in-kernel irqchip, answers the vCPUs' MMIO exits, feeds console input to
+ * the UART and sends its output to the host. Blocks in Atomics.wait on the
+ * mailbox doorbell between requests, so an idle VM costs nothing here.
+ */
+export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
+  port.onMessage((command) => {
+    if (command.kind !== 'start') return;
+    const view = new VmView(command.shared, new SchedState(command.sched));
+    const out: number[] = [];
+    const flush = () => {
+      if (out.length) port.post({ kind: 'console', bytes: Uint8Array.from(out.splice(0)) });
+    };
+    const stop = (code: number, detail = 0) => {
+      if (requestStop(view.control, code, detail)) port.post({ kind: 'vm-stop' });
+    };
+    const bus = new MmioBus();
+    const devices: VirtDevices = createVirtDevices({
+      bus,
+      harts: command.shared.harts,
+      sink: { setPending: (h, bit, level) => view.setPending(h, bit, level) },
+      clock: view.clock,
+      plic: view.plic,
+      clint: view.clint,
+      wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
+      onTransmit: (byte) => {
+        out.push(byte);
+        if (out.length >= OUTPUT_FLUSH_BYTES) flush();
+      },
+      onPowerOff: () => stop(STOP_CODE.POWEROFF),
+      onReset: () => stop(STOP_CODE.REBOOT),
+      onFail: (code) => stop(STOP_CODE.FAIL, code),
+      onPanic: () => stop(STOP_CODE.PANIC),
+    });
+    const server = new MmioServer(command.shared.mailbox, command.shared.harts);
+    const input = new ByteRing(command.shared.consoleIn);
+    const read = (addr: number, size: 1 | 2 | 4) => bus.read(addr, size);
+    const write = (addr: number, value: number, size: 1 | 2 | 4) => bus.write(addr, value, size);
+
+    for (;;) {
+      const seen = server.doorbell;
+      server.serve(read, write);
+      if (input.available > 0 && devices.uart.pendingInput < 64) {
+        const bytes: number[] = [];
+        while (bytes.length < 256) {
+          const b = input.readByte();
+          if (b < 0) break;
+          bytes.push(b);
+        }
+        devices.uart.receive(Uint8Array.from(bytes));
+      }
+      devices.rtc.poll();
+      if (view.stopCode !== 0) {
+        // Answer any exit still waiting so no vCPU hangs, then leave.
+        server.serve(read, write);
+        break;
+      }
+      flush();
+      const alarm = devices.rtc.nextAlarmNs();
+      const untilAlarm =
+        alarm === undefined ? MAX_SLEEP_MS : Number(alarm / 1_000_000n) - Date.now();
+      server.waitForWork(seen, Math.max(0, Math.min(MAX_SLEEP_MS, untilAlarm)));
+    }
+    flush();
+    port.post({ kind: 'exited' });
+  });
+}
