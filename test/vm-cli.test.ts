@@ -19,7 +19,7 @@ describe('npm run vm', () => {
   it('exits non-zero with the failing test number of a bare-metal program', () => {
     const result = vm('--elf', join(ROOT, 'test', 'fixtures', 'baremetal-fail.elf'));
     expect(result.status).toBe(3);
-    expect(result.stderr).toContain('failed with code 3');
+    expect(result.stderr).toContain('the program failed test 3');
   });
 
   it('rejects bad options and unreadable files with a clear message', () => {

@@ -3,12 +3,15 @@
  * hypervisor code as the browser) with its serial console on this terminal.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_KERNEL, NodeVm, execInGuest, readImage } from './lib/run-vm';
-import type { MachineConfig } from '../src/hypervisor/vm/virt-machine';
+import { startControl, type ControlClient } from './lib/control-client';
+import { DomainSession } from './lib/domain-session';
+import { readImage } from './lib/run-vm';
+import type { DomainDef } from '../src/manage/control-api';
 
 const USAGE = `usage: npm run vm -- [options]
   --mem MiB        guest memory (default 64)
   --smp N          vCPUs (default 1)
+  --pcpus N        pCPU worker threads of the host (default: cores - 1)
   --kernel FILE    Linux Image, raw or gzip (default public/images/linux-rv32.bin.gz)
   --append ARGS    kernel command line (default "console=ttyS0 earlycon=sbi")
   --initrd FILE    an initramfs (cpio, raw or gzip) unpacked over the built-in one
@@ -24,6 +27,7 @@ async function main(): Promise<number> {
       options: {
         mem: { type: 'string', default: '64' },
         smp: { type: 'string', default: '1' },
+        pcpus: { type: 'string' },
         kernel: { type: 'string' },
         append: { type: 'string' },
         initrd: { type: 'string' },
@@ -41,96 +45,97 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const config: MachineConfig = {
+  const def: DomainDef = {
+    name: 'vm',
     memoryMiB: Number(args.mem),
-    harts: Number(args.smp),
+    vcpus: Number(args.smp),
     bootargs: args.append,
   };
   try {
-    if (args.elf) config.elf = await readImage(args.elf);
-    else config.kernel = await readImage(args.kernel ?? DEFAULT_KERNEL);
-    if (args.initrd) config.initrd = await readImage(args.initrd);
+    if (args.elf) def.elf = await readImage(args.elf);
+    else if (args.kernel) def.kernel = await readImage(args.kernel);
+    if (args.initrd) def.initrd = await readImage(args.initrd);
   } catch (error) {
     console.error(`vm: ${(error as Error).message}`);
     return 2;
   }
 
-  const vm = await NodeVm.start(config);
-  const exec = args.exec;
-  if (exec !== undefined) {
-    if (args.verbose) vm.onOutput((t) => process.stdout.write(t));
-    try {
-      const out = await execInGuest(vm, exec);
-      if (!args.verbose) process.stdout.write(out);
-      vm.type('poweroff\n');
-    } catch (error) {
-      console.error(`vm: ${(error as Error).message}`);
-      const stopped = await Promise.race([vm.stopped, Promise.resolve(undefined)]);
-      if (stopped) console.error(`vm: ${describe(stopped.reason)}`);
-      await vm.destroy();
-      return 1;
+  const started = performance.now();
+  let client: ControlClient;
+  try {
+    client = await startControl({
+      pcpus: args.pcpus === undefined ? undefined : Number(args.pcpus),
+    });
+  } catch (error) {
+    console.error(`vm: ${(error as Error).message}`);
+    return 2;
+  }
+  try {
+    const session = await DomainSession.attach(client, def.name);
+    await client.api.define(def);
+    const ended = session.waitForState(
+      (state, reason) => state !== 'running' && reason !== 'defined',
+      24 * 3600_000,
+    );
+    await client.api.start(def.name);
+    const exec = args.exec;
+    if (exec !== undefined) {
+      if (args.verbose) session.onOutput((t) => process.stdout.write(t));
+      try {
+        const out = await session.exec(exec);
+        if (!args.verbose) process.stdout.write(out);
+        await session.type('poweroff\n');
+      } catch (error) {
+        console.error(`vm: ${(error as Error).message}`);
+        if (session.state === 'running' || session.state === 'paused')
+          await client.api.destroy(def.name);
+        return 1;
+      }
+    } else {
+      session.onOutput((t) => process.stdout.write(t));
+      interactive(session, () => client.api.destroy(def.name));
     }
-  } else {
-    vm.onOutput((t) => process.stdout.write(t));
-    interactive(vm);
-  }
-  const { reason, stats } = await vm.stopped;
-  if (process.stdin.isTTY) process.stdin.setRawMode(false);
-  process.stdin.pause();
-  const mips = stats.instret / stats.seconds / 1e6;
-  const summary = `vm: ${describe(reason)} after ${stats.seconds.toFixed(2)} s (${(stats.instret / 1e6).toFixed(0)} M instructions, ${mips.toFixed(0)} MIPS)`;
-  if (exec === undefined || args.verbose || reason.kind !== 'poweroff') console.error(summary);
-  switch (reason.kind) {
-    case 'poweroff':
-    case 'reboot':
-    case 'pass':
-      return 0;
-    case 'fail':
-      return Math.min(255, reason.code) || 1;
-    default:
-      return 1;
+    await ended;
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.stdin.pause();
+    const info = await client.api.info(def.name);
+    const seconds = (performance.now() - started) / 1000;
+    const summary = `vm: ${session.state} (${session.reason}${session.detail ? `: ${session.detail}` : ''}) after ${seconds.toFixed(2)} s`;
+    if (exec === undefined || args.verbose || session.reason !== 'shutdown') console.error(summary);
+    void info;
+    if (session.reason === 'shutdown' || session.reason === 'destroyed') return 0;
+    if (session.reason === 'finished') {
+      const code = Number(session.detail?.match(/failed test (\d+)/)?.[1] ?? 0);
+      return Math.min(255, code);
+    }
+    return 1;
+  } finally {
+    await client.close();
   }
 }
 
-function describe(reason: import('../src/hypervisor/vm/virt-machine').StopReason): string {
-  switch (reason.kind) {
-    case 'poweroff':
-      return 'guest powered off';
-    case 'reboot':
-      return 'guest asked to reboot (stopped)';
-    case 'panic':
-      return 'guest panicked';
-    case 'pass':
-      return 'bare-metal program passed';
-    case 'fail':
-      return `bare-metal program failed with code ${reason.code}`;
-    case 'error':
-      return `error: ${reason.message}`;
-    case 'destroyed':
-      return 'stopped from the host';
-  }
-}
-
-function interactive(vm: NodeVm): void {
+function interactive(session: DomainSession, quit: () => Promise<void>): void {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
   let ctrlA = false;
   stdin.on('data', (chunk: Buffer) => {
+    const out: number[] = [];
     for (const byte of chunk) {
       if (ctrlA) {
         ctrlA = false;
         if (byte === 0x78 || byte === 0x58) {
           console.error('\nvm: quit (Ctrl-A X)');
-          void vm.destroy().then(() => process.exit(0));
+          void quit();
           return;
         }
-        if (byte !== 0x01) vm.type(Uint8Array.of(0x01));
+        if (byte !== 0x01) out.push(0x01);
       } else if (byte === 0x01) {
         ctrlA = true;
         continue;
       }
-      vm.type(Uint8Array.of(byte));
+      out.push(byte);
     }
+    if (out.length) void session.type(Uint8Array.from(out));
   });
 }
 

@@ -1,17 +1,155 @@
 /**
  * The control API: the one typed surface through which the page, the
- * terminal CLI and tests drive the host (libvirt's role). Served from the
- * control worker over Comlink. It grows into the closed set of domain
- * actions; for now it carries the thread-model heartbeat.
+ * terminal CLI, virsh and tests drive the host (libvirt's role). Served from
+ * the control worker over Comlink (Web Worker in browsers, worker_threads
+ * with Comlink's node adapter in Node). A closed set of actions; each says
+ * in which domain states it is allowed and throws a VirtError otherwise.
  */
+
+/** libvirt's domain states (virDomainState). */
+export type DomainState = 'shut off' | 'running' | 'paused' | 'crashed';
+
+/** Why a domain last stopped or paused (virDomainShutoffReason & co.). */
+export type StateReason =
+  | 'defined'
+  | 'booted'
+  | 'user'
+  | 'shutdown'
+  | 'destroyed'
+  | 'crashed'
+  | 'failed'
+  | 'reset'
+  | 'finished'
+  | 'rebooted';
+
+export interface DomainDef {
+  name: string;
+  memoryMiB: number;
+  vcpus: number;
+  /** Kernel: the built-in guest image when omitted. */
+  kernel?: Uint8Array;
+  bootargs?: string;
+  initrd?: Uint8Array;
+  /** A bare-metal rv32 ELF instead of a kernel (M-mode, HTIF). */
+  elf?: Uint8Array;
+  /** cputune: CPU weight of each vCPU (default 1024). */
+  shares?: number;
+  /** cputune: bandwidth cap per vCPU, µs per period (-1 or absent: none). */
+  quotaUs?: number;
+  periodUs?: number;
+}
+
+export interface DomainSummary {
+  id: number | null;
+  name: string;
+  state: DomainState;
+  reason: StateReason;
+}
+
+export interface DomainInfo extends DomainSummary {
+  vcpus: number;
+  memoryMiB: number;
+  /** CPU time used by all vCPUs, ms. */
+  cpuTimeMs: number;
+  /** Instructions retired by all vCPUs. */
+  instructions: number;
+  /** For a crashed or failed domain: what happened. */
+  detail?: string;
+  /** Exit counters, kvm_stat names. */
+  exits: Record<string, number>;
+  shares: number;
+  quotaUs: number;
+  periodUs: number;
+}
+
+export interface VcpuInfo {
+  vcpu: number;
+  state: 'running' | 'runnable' | 'blocked' | 'offline';
+  /** pCPU it runs on now, or last ran on (-1: never). */
+  pcpu: number;
+  cpuTimeMs: number;
+  stealMs: number;
+  blockedMs: number;
+  migrations: number;
+  /** Allowed pCPUs, as a cpulist ("0-1,3"). */
+  affinity: string;
+}
+
+export interface HostInfo {
+  pcpus: number;
+  ramMiB: number;
+  freeMiB: number;
+  /** Idle and busy time of each pCPU since the host started, ms. */
+  pcpuTimes: { busyMs: number; idleMs: number }[];
+}
+
+export type DomainEvent =
+  | { kind: 'lifecycle'; domain: string; state: DomainState; reason: StateReason; detail?: string }
+  | { kind: 'console'; domain: string; bytes: Uint8Array };
+
+/** Shared-memory telemetry for readers that poll every frame (layouts in ARCHITECTURE.md). */
+export interface Telemetry {
+  sched: SharedArrayBuffer;
+  trace: SharedArrayBuffer;
+}
+
+/** Host configuration, given once at init. */
+export interface HostConfig {
+  /** pCPU workers (default: hardwareConcurrency − 1, at least 1). */
+  pcpus?: number;
+  /** Host RAM for all guests, MiB (default 512 in browsers, 1024 in Node). */
+  ramMiB?: number;
+  /** Where the built-in guest image is (a URL in browsers, a path in Node). */
+  kernelUrl?: string;
+}
+
 export interface ControlApi {
-  /**
-   * Starts the control worker's ticker and one nested pCPU worker ticking in
-   * `sab` (layout: src/hypervisor/heartbeat.ts). Resolves once the pCPU
-   * worker runs; rejects with a readable message if it cannot start.
-   */
+  /** Starts the host: pCPU workers, host RAM. Must come first; throws invalid-arg for a bad config. */
+  init(config: HostConfig): Promise<HostInfo>;
+  /** Stops every domain and the pCPU workers. */
+  close(): Promise<void>;
+  hostInfo(): Promise<HostInfo>;
+  telemetry(): Promise<Telemetry>;
+
+  /** Defines a domain (shut off). Throws domain-exists, invalid-arg. */
+  define(def: DomainDef): Promise<DomainSummary>;
+  /** Removes a shut-off domain's definition. Throws no-domain, operation-invalid. */
+  undefine(name: string): Promise<void>;
+  list(): Promise<DomainSummary[]>;
+  info(name: string): Promise<DomainInfo>;
+  vcpuInfo(name: string): Promise<VcpuInfo[]>;
+
+  /** shut off | crashed → running. Throws no-resources when the host lacks memory or vCPU slots. */
+  start(name: string): Promise<void>;
+  /** running → paused (virsh suspend). */
+  suspend(name: string): Promise<void>;
+  /** paused → running. */
+  resume(name: string): Promise<void>;
+  /** running: asks the guest to power off (it decides). */
+  shutdown(name: string): Promise<void>;
+  /** running: asks the guest to reboot. */
+  reboot(name: string): Promise<void>;
+  /** running | paused → shut off, at once (virsh destroy). */
+  destroy(name: string): Promise<void>;
+  /** running | paused: hard reset, like pressing the reset button. */
+  reset(name: string): Promise<void>;
+
+  /** virsh schedinfo --set: shares (cpu_shares), vcpu_period, vcpu_quota. Any state. */
+  setSchedParams(
+    name: string,
+    params: { shares?: number; periodUs?: number; quotaUs?: number },
+  ): Promise<void>;
+  /** virsh vcpupin DOMAIN VCPU CPULIST. Throws invalid-arg for a pCPU the host lacks. */
+  pinVcpu(name: string, vcpu: number, cpulist: string): Promise<void>;
+
+  /** Bytes typed on the domain's serial console. running | paused. */
+  consoleWrite(name: string, data: string | Uint8Array): Promise<void>;
+  /** Events for every domain; returns a subscription id for unsubscribe. */
+  subscribe(listener: (event: DomainEvent) => void): Promise<number>;
+  unsubscribe(id: number): Promise<void>;
+
+  /** Thread-model probe used by the page's "Threads" panel. */
   startHeartbeat(sab: SharedArrayBuffer): Promise<void>;
-  /** Stops both tickers. */
   stopHeartbeat(): Promise<void>;
 }
 

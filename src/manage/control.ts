@@ -1,54 +1,136 @@
+import * as Comlink from 'comlink';
 import { HEARTBEAT, stopHeartbeat } from '../hypervisor/heartbeat';
+import { Host, HostError, type HostPlatform } from '../hypervisor/host/host';
 import type { PcpuCommand, PcpuReport } from '../hypervisor/protocol';
-import type { ControlApi, SpawnedWorker } from './control-api';
+import type { ControlApi, HostConfig, SpawnedWorker } from './control-api';
+import { DomainManager } from './domains';
+import { VirtError } from './errors';
 
 const PCPU_START_TIMEOUT_MS = 15_000;
 
-/** The control API, platform-free: `spawnPcpu` starts a pCPU worker. */
-export function createControl(spawnPcpu: () => SpawnedWorker<PcpuCommand>): ControlApi {
-  let running:
+export interface ControlPlatform {
+  host: HostPlatform;
+  /** Loads a guest image (URL or path) and decompresses it. */
+  loadImage(location: string): Promise<Uint8Array>;
+  defaultKernelUrl: string;
+  defaultPcpus: number;
+  defaultRamMiB: number;
+  /** Starts the thread-model probe's worker. */
+  spawnProbe(): SpawnedWorker<PcpuCommand>;
+}
+
+/** The control API, platform-free: a Host and its DomainManager, made at `init`. */
+export function createControl(platform: ControlPlatform): ControlApi {
+  let host: Host | undefined;
+  let domains: DomainManager | undefined;
+  let kernel: Promise<Uint8Array> | undefined;
+  const need = (): DomainManager => {
+    if (!domains)
+      throw new VirtError('operation-invalid', 'the host is not started: call init first');
+    return domains;
+  };
+
+  const init = async (config: HostConfig) => {
+    if (host) throw new VirtError('operation-invalid', 'the host is already started');
+    const kernelUrl = config.kernelUrl ?? platform.defaultKernelUrl;
+    try {
+      host = new Host(
+        {
+          pcpus: config.pcpus ?? platform.defaultPcpus,
+          ramMiB: config.ramMiB ?? platform.defaultRamMiB,
+        },
+        platform.host,
+        (event) => domains?.onHostEvent(event),
+      );
+    } catch (error) {
+      if (error instanceof HostError) throw new VirtError('invalid-arg', error.message);
+      throw error;
+    }
+    domains = new DomainManager(host, () => {
+      kernel ??= platform.loadImage(kernelUrl);
+      return kernel;
+    });
+    return domains.hostInfo();
+  };
+  const deps = { spawnProbe: platform.spawnProbe };
+  let probe:
     | {
         sab: SharedArrayBuffer;
         timer: ReturnType<typeof setInterval>;
-        pcpu: SpawnedWorker<PcpuCommand>;
+        worker: SpawnedWorker<PcpuCommand>;
       }
     | undefined;
 
   return {
+    init,
+    close: async () => {
+      await host?.shutdown();
+      host = undefined;
+      domains = undefined;
+    },
+    hostInfo: async () => need().hostInfo(),
+    telemetry: async () => {
+      need();
+      return { sched: host!.sched.sab, trace: host!.trace.sab };
+    },
+    define: async (def) => need().define(def),
+    undefine: async (name) => need().undefine(name),
+    list: async () => need().list(),
+    info: async (name) => need().info(name),
+    vcpuInfo: async (name) => need().vcpuInfo(name),
+    start: async (name) => need().start(name),
+    suspend: async (name) => need().suspend(name),
+    resume: async (name) => need().resume(name),
+    shutdown: async (name) => need().shutdown(name),
+    reboot: async (name) => need().reboot(name),
+    destroy: async (name) => need().destroy(name),
+    reset: async (name) => need().reset(name),
+    setSchedParams: async (name, params) => need().setSchedParams(name, params),
+    pinVcpu: async (name, vcpu, cpulist) => need().pinVcpu(name, vcpu, cpulist),
+    consoleWrite: async (name, data) => need().consoleWrite(name, data),
+    subscribe: async (listener) => need().subscribe(listener),
+    unsubscribe: async (id) => need().unsubscribe(id),
+
     startHeartbeat(sab) {
-      if (running) return Promise.reject(new Error('heartbeat already running'));
+      if (probe) return Promise.reject(new Error('heartbeat already running'));
       const words = new Int32Array(sab);
       // The control worker is an event loop (it must keep serving calls), so it
-      // ticks on a timer; the pCPU worker blocks in Atomics.wait as pCPUs do.
+      // ticks on a timer; the probe worker blocks in Atomics.wait as pCPUs do.
       const timer = setInterval(() => {
         if (Atomics.load(words, HEARTBEAT.STOP) === 0) Atomics.add(words, HEARTBEAT.CONTROL, 1);
       }, 1);
-      const pcpu = spawnPcpu();
-      running = { sab, timer, pcpu };
+      const worker = deps.spawnProbe();
+      probe = { sab, timer, worker };
       return new Promise<void>((resolve, reject) => {
         const timeout = setTimeout(
           () =>
             reject(new Error(`pCPU worker did not start within ${PCPU_START_TIMEOUT_MS / 1000} s`)),
           PCPU_START_TIMEOUT_MS,
         );
-        pcpu.onError((message) => {
+        worker.onError((message) => {
           clearTimeout(timeout);
           reject(new Error(`pCPU worker failed: ${message}`));
         });
-        pcpu.onMessage((message) => {
+        worker.onMessage((message) => {
           if ((message as PcpuReport).kind === 'started') {
             clearTimeout(timeout);
             resolve();
           }
         });
-        pcpu.post({ kind: 'heartbeat', sab, periodMs: 1 });
+        worker.post({ kind: 'heartbeat', sab, periodMs: 1 });
       });
     },
     async stopHeartbeat() {
-      if (!running) return;
-      stopHeartbeat(running.sab);
-      clearInterval(running.timer);
-      running = undefined;
+      if (!probe) return;
+      stopHeartbeat(probe.sab);
+      clearInterval(probe.timer);
+      probe.worker.terminate();
+      probe = undefined;
     },
   };
+}
+
+/** Listener arguments cross threads as Comlink proxies. */
+export function proxyListener<T>(listener: (event: T) => void): (event: T) => void {
+  return Comlink.proxy(listener);
 }

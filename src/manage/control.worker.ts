@@ -1,19 +1,18 @@
 /// <reference lib="webworker" />
 // Browser entry of the control worker: serves the control API over Comlink
-// and starts pCPU workers as nested module workers.
+// and starts pCPU and VMM workers as nested module workers.
 import * as Comlink from 'comlink';
-import type { PcpuCommand } from '../hypervisor/protocol';
+import type { WorkerLink } from '../hypervisor/host/host';
+import { gunzip, isGzip } from '../hypervisor/loader/gzip';
+import { installVirtErrorTransfer } from './comlink-errors';
 import { createControl } from './control';
 import type { SpawnedWorker } from './control-api';
 
-function spawnPcpu(): SpawnedWorker<PcpuCommand> {
-  const worker = new Worker(new URL('../hypervisor/workers/pcpu.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'pcpu0',
-  });
+function link<In, Out>(worker: Worker): WorkerLink<In, Out> & SpawnedWorker<In> {
   return {
-    post: (message) => worker.postMessage(message),
-    onMessage: (handler) => worker.addEventListener('message', (event) => handler(event.data)),
+    post: (message: In) => worker.postMessage(message),
+    onMessage: (handler: (message: Out) => void) =>
+      worker.addEventListener('message', (event) => handler(event.data as Out)),
     onError: (handler) =>
       worker.addEventListener('error', (event) => {
         event.preventDefault();
@@ -23,4 +22,35 @@ function spawnPcpu(): SpawnedWorker<PcpuCommand> {
   };
 }
 
-Comlink.expose(createControl(spawnPcpu));
+const pcpuWorker = (name: string) =>
+  new Worker(new URL('../hypervisor/workers/pcpu.worker.ts', import.meta.url), {
+    type: 'module',
+    name,
+  });
+
+installVirtErrorTransfer();
+Comlink.expose(
+  createControl({
+    host: {
+      spawnPcpu: (index) => link(pcpuWorker(`pcpu${index}`)),
+      spawnVmm: (name) =>
+        link(
+          new Worker(new URL('../hypervisor/workers/vmm.worker.ts', import.meta.url), {
+            type: 'module',
+            name: `vmm-${name}`,
+          }),
+        ),
+    },
+    async loadImage(url) {
+      const response = await fetch(url);
+      if (!response.ok)
+        throw new Error(`could not load the guest image (${response.status} ${url})`);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return isGzip(bytes) ? gunzip(bytes) : bytes;
+    },
+    defaultKernelUrl: new URL('images/linux-rv32.bin.gz', self.location.href).href,
+    defaultPcpus: Math.max(1, (navigator.hardwareConcurrency || 2) - 1),
+    defaultRamMiB: 512,
+    spawnProbe: () => link(pcpuWorker('probe')),
+  }),
+);

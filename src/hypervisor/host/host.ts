@@ -242,6 +242,18 @@ export class Host {
     return n;
   }
 
+  /** Queues a guest-agent request line (e.g. "shutdown"); false if it did not fit. */
+  agentRequest(vm: number, line: string): boolean {
+    const rt = this.#vm(vm);
+    const bytes = new TextEncoder().encode(line + '\n');
+    return new ByteRing(rt.shared.agentIn).write(bytes) === bytes.length;
+  }
+
+  /** Live view of a running VM's shared state (hart states, exit counters). */
+  shared(vm: number): VmShared {
+    return this.#vm(vm).shared;
+  }
+
   setVcpuParams(
     vm: number,
     vcpu: number,

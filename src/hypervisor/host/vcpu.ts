@@ -4,6 +4,7 @@ import { MIP } from '../devices/interrupts';
 import type { HostMemory } from '../memory/host-memory';
 import { HSM_STATE, SBI_ERR, handleSbiCall, type SbiHost } from '../sbi/sbi';
 import { resetHartForLinux } from '../vm/boot';
+import { ByteRing } from '../vm/byte-ring';
 import { Htif } from '../vm/htif';
 import { hostNow } from './clock';
 import { KernelBus } from './kernel-bus';
@@ -128,9 +129,11 @@ export class Vcpu {
   #sbiHost(): SbiHost {
     const view = this.view;
     const shared = view.shared;
+    const agent = new ByteRing(shared.agentIn);
     return {
       consoleWrite: (bytes) => this.link.console(shared.vm, bytes),
-      consoleRead: () => -1, // the console's input belongs to the UART (VMM worker)
+      // The serial console's input belongs to the UART (VMM worker); the SBI console carries guest-agent requests.
+      consoleRead: () => agent.readByteShared(),
       sendIpi: (harts) => {
         for (const h of harts) {
           Atomics.add(view.exits, EXIT_STAT.IPI_SENT, 1);

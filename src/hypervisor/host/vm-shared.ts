@@ -32,6 +32,8 @@ export interface VmShared {
   exits: SharedArrayBuffer;
   /** Console input ring (vm/byte-ring.ts); the VMM's UART consumes it. */
   consoleIn: SharedArrayBuffer;
+  /** Guest-agent requests (host → guest), read by the guest through the SBI console (/dev/hvc0). */
+  agentIn: SharedArrayBuffer;
   /** hostNow() at which the VM's mtime was 0. */
   epochMs: number;
   /** Linux guest: SBI by the hypervisor. False for bare-metal M-mode programs. */
@@ -109,5 +111,6 @@ export function allocVmShared(init: {
     control: new SharedArrayBuffer(VMC.WORDS * 4),
     exits: new SharedArrayBuffer(EXIT_STAT.WORDS * 4),
     consoleIn: ByteRing.create(1 << 16).sab,
+    agentIn: ByteRing.create(256).sab,
   };
 }

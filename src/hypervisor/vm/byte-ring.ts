@@ -43,6 +43,16 @@ export class ByteRing {
     return n;
   }
 
+  /** One byte, or -1 when empty, safe with several consumers (compare-and-swap on the tail). */
+  readByteShared(): number {
+    for (;;) {
+      const tail = Atomics.load(this.idx, 1);
+      if (tail === Atomics.load(this.idx, 0)) return -1;
+      const b = this.data[tail & (this.capacity - 1)];
+      if (Atomics.compareExchange(this.idx, 1, tail, (tail + 1) | 0) === tail) return b;
+    }
+  }
+
   /** Consumer: one byte, or -1 when empty. */
   readByte(): number {
     const tail = Atomics.load(this.idx, 1);

@@ -1,6 +1,8 @@
 /* VirtLab guest /init: mounts the pseudo filesystems, sets up the console as
- * the controlling terminal, starts /bin/sh (respawning it) and reaps orphans. */
+ * the controlling terminal, starts the guest agent (agent.c) and /bin/sh
+ * (respawning it) and reaps orphans. */
 #include "lib.h"
+#include "agent.c"
 
 static void mount_fs(const char *src, const char *dir, const char *type)
 {
@@ -41,7 +43,7 @@ static int start_shell(void)
 
 int main(int argc, char **argv)
 {
-	int shell, pid, status;
+	int shell, agent, pid, status;
 	s64 last_start = 0;
 
 	mount_fs("proc", "/proc", "proc");
@@ -62,11 +64,15 @@ int main(int argc, char **argv)
 	set_signal(SIGTTIN, V_SIG_IGN, 0);
 	set_signal(SIGTSTP, V_SIG_IGN, 0);
 
+	/* Guest agent: reads host commands from /dev/hvc0 (exits by itself
+	 * if there is none). Not respawned. */
+	agent = agent_start();
+
 	pr("VirtLab guest ready\n");
 
 	shell = -1;
 	for (;;) {
-		if (shell <= 0) {
+		if (shell <= 0 && !*agent_stop_respawn) {
 			/* rate-limit respawning if the shell dies at once */
 			s64 now = clock_ns(CLK_MONOTONIC);
 			if (last_start && now - last_start < 1000000000LL)
@@ -79,9 +85,12 @@ int main(int argc, char **argv)
 			}
 		}
 		pid = vwait(-1, &status, 0);  /* reaps orphans too */
-		if (pid == shell)
+		if (pid == shell) {
 			shell = -1;
-		else if (pid < 0 && pid != -EINTR)
+		} else if (pid == agent && agent > 0) {
+			agent = -1;               /* not respawned */
+			*agent_stop_respawn = 0;  /* a shutdown it began is over */
+		} else if (pid < 0 && pid != -EINTR)
 			sleep_ns(100000000LL);
 	}
 	return 0;

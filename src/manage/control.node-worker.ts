@@ -1,0 +1,44 @@
+// Node entry of the control worker (node:worker_threads): serves the control
+// API over Comlink's node adapter; pCPU and VMM workers are nested worker_threads.
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker, parentPort, workerData } from 'node:worker_threads';
+import { nodePlatform, type NodeWorkerEntries } from '../hypervisor/host/node-platform';
+import { gunzip, isGzip } from '../hypervisor/loader/gzip';
+import { installVirtErrorTransfer } from './comlink-errors';
+import { createControl } from './control';
+
+export interface ControlWorkerData {
+  entries: NodeWorkerEntries;
+  defaultKernel: string;
+}
+
+if (!parentPort) throw new Error('control.node-worker must run in a worker thread');
+const data = workerData as ControlWorkerData;
+const platform = nodePlatform(data.entries);
+
+installVirtErrorTransfer();
+Comlink.expose(
+  createControl({
+    host: platform,
+    async loadImage(path) {
+      const bytes = new Uint8Array(await readFile(path));
+      return isGzip(bytes) ? gunzip(bytes) : bytes;
+    },
+    defaultKernelUrl: data.defaultKernel,
+    defaultPcpus: Math.max(1, availableParallelism() - 1),
+    defaultRamMiB: 1024,
+    spawnProbe: () => {
+      const worker = new Worker(data.entries.pcpu, { name: 'probe' });
+      return {
+        post: (message) => worker.postMessage(message),
+        onMessage: (handler) => worker.on('message', handler),
+        onError: (handler) => worker.on('error', (error) => handler(error.message)),
+        terminate: () => void worker.terminate(),
+      };
+    },
+  }),
+  nodeEndpoint(parentPort),
+);

@@ -1,0 +1,427 @@
+import { F, HART_STATE_BYTES } from '../hypervisor/cpu/hart-state';
+import { HostError, type Host, type HostEvent } from '../hypervisor/host/host';
+import { H, PF, V, VCPU_STATE, VF } from '../hypervisor/host/sched-state';
+import { EXIT_STAT_NAMES } from '../hypervisor/host/vm-shared';
+import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
+import type { StopReason } from '../hypervisor/vm/virt-machine';
+import type {
+  DomainDef,
+  DomainEvent,
+  DomainInfo,
+  DomainState,
+  DomainSummary,
+  HostInfo,
+  StateReason,
+  VcpuInfo,
+} from './control-api';
+import { formatCpulist, parseCpulist } from './cpulist';
+import { VirtError } from './errors';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+interface Domain {
+  def: DomainDef;
+  state: DomainState;
+  reason: StateReason;
+  detail?: string;
+  /** The host VM while running or paused. */
+  vm?: number;
+  /** libvirt domain id while active. */
+  id: number | null;
+  /** Per vCPU pinning mask (-1 = any pCPU), kept across restarts. */
+  pins: number[];
+  /** What the domain does when its guest stops on its own (libvirt on_reboot=restart). */
+  restarting?: boolean;
+}
+
+/**
+ * libvirt's domain layer over the host: definitions, the state machine
+ * (shut off, running, paused, crashed), lifecycle actions with the states
+ * each is allowed in, scheduler tuning, and events.
+ */
+export class DomainManager {
+  readonly #domains = new Map<string, Domain>();
+  readonly #byVm = new Map<number, Domain>();
+  readonly #listeners = new Map<number, (event: DomainEvent) => void>();
+  #nextListener = 1;
+  #nextId = 1;
+
+  constructor(
+    readonly host: Host,
+    readonly defaultKernel: () => Promise<Uint8Array>,
+  ) {}
+
+  /** Feed the host's events here. */
+  onHostEvent(event: HostEvent): void {
+    const dom = this.#byVm.get(event.vm);
+    if (!dom) return;
+    if (event.kind === 'console') {
+      this.#emit({ kind: 'console', domain: dom.def.name, bytes: event.bytes });
+      return;
+    }
+    this.#byVm.delete(event.vm);
+    dom.vm = undefined;
+    if (dom.restarting) return; // reset/reboot in progress: the new VM takes over
+    const [state, reason, detail] = outcome(event.reason);
+    dom.id = null;
+    if (event.reason.kind === 'reboot') {
+      // on_reboot = restart: the guest asked to reboot; boot it again.
+      void this.#boot(dom).then(
+        () => this.#set(dom, 'running', 'booted'),
+        (error: unknown) => this.#set(dom, 'shut off', 'failed', String((error as Error).message)),
+      );
+      return;
+    }
+    this.#set(dom, state, reason, detail);
+  }
+
+  subscribe(listener: (event: DomainEvent) => void): number {
+    const id = this.#nextListener++;
+    this.#listeners.set(id, listener);
+    return id;
+  }
+
+  unsubscribe(id: number): void {
+    this.#listeners.delete(id);
+  }
+
+  #emit(event: DomainEvent): void {
+    for (const listener of this.#listeners.values()) listener(event);
+  }
+
+  #set(dom: Domain, state: DomainState, reason: StateReason, detail?: string): void {
+    dom.state = state;
+    dom.reason = reason;
+    dom.detail = detail;
+    this.#emit({ kind: 'lifecycle', domain: dom.def.name, state, reason, detail });
+  }
+
+  #get(name: string): Domain {
+    const dom = this.#domains.get(name);
+    if (!dom)
+      throw new VirtError('no-domain', `Domain not found: no domain with matching name '${name}'`);
+    return dom;
+  }
+
+  #require(dom: Domain, allowed: DomainState[], action: string): void {
+    if (!allowed.includes(dom.state)) {
+      throw new VirtError(
+        'operation-invalid',
+        `Requested operation is not valid: cannot ${action} domain '${dom.def.name}' while it is ${dom.state}`,
+      );
+    }
+  }
+
+  // ------------------------------------------------------------ definitions
+
+  define(def: DomainDef): DomainSummary {
+    if (!NAME.test(def.name)) {
+      throw new VirtError(
+        'invalid-arg',
+        `invalid domain name '${def.name}': use letters, digits, '-', '_' or '.', up to 64`,
+      );
+    }
+    if (this.#domains.has(def.name))
+      throw new VirtError('domain-exists', `domain '${def.name}' already exists`);
+    if (!Number.isInteger(def.vcpus) || def.vcpus < 1 || def.vcpus > 8) {
+      throw new VirtError('invalid-arg', `vCPU count must be 1 to 8, got ${def.vcpus}`);
+    }
+    if (!Number.isInteger(def.memoryMiB) || def.memoryMiB < 16 || def.memoryMiB > 1024) {
+      throw new VirtError('invalid-arg', `memory must be 16 to 1024 MiB, got ${def.memoryMiB}`);
+    }
+    checkSched(def);
+    const dom: Domain = {
+      def: { ...def },
+      state: 'shut off',
+      reason: 'defined',
+      id: null,
+      pins: Array(def.vcpus).fill(-1),
+    };
+    this.#domains.set(def.name, dom);
+    this.#emit({ kind: 'lifecycle', domain: def.name, state: 'shut off', reason: 'defined' });
+    return summary(dom);
+  }
+
+  undefine(name: string): void {
+    const dom = this.#get(name);
+    this.#require(dom, ['shut off', 'crashed'], 'undefine');
+    this.#domains.delete(name);
+  }
+
+  list(): DomainSummary[] {
+    return [...this.#domains.values()].map(summary);
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  async start(name: string): Promise<void> {
+    const dom = this.#get(name);
+    this.#require(dom, ['shut off', 'crashed'], 'start');
+    await this.#boot(dom);
+    this.#set(dom, 'running', 'booted');
+  }
+
+  /** Creates and starts the host VM for a domain, applying its tuning. */
+  async #boot(dom: Domain): Promise<void> {
+    const def = dom.def;
+    const kernel = def.elf ? undefined : (def.kernel ?? (await this.defaultKernel()));
+    let shared;
+    try {
+      shared = this.host.createVm(def.name, {
+        memoryMiB: def.memoryMiB,
+        harts: def.vcpus,
+        kernel,
+        elf: def.elf,
+        initrd: def.initrd,
+        bootargs: def.bootargs,
+      });
+    } catch (error) {
+      if (error instanceof HostError) {
+        throw new VirtError(
+          error.code === 'out-of-resources' ? 'no-resources' : 'invalid-arg',
+          error.message,
+        );
+      }
+      throw error;
+    }
+    dom.vm = shared.vm;
+    dom.id = this.#nextId++;
+    dom.restarting = false;
+    this.#byVm.set(shared.vm, dom);
+    for (let v = 0; v < def.vcpus; v++) {
+      this.host.setVcpuParams(shared.vm, v, {
+        shares: def.shares ?? 1024,
+        quotaUs: def.quotaUs ?? -1,
+        periodUs: def.periodUs ?? 100_000,
+        pinMask: dom.pins[v],
+      });
+    }
+    this.host.startVm(shared.vm);
+  }
+
+  suspend(name: string): void {
+    const dom = this.#get(name);
+    this.#require(dom, ['running'], 'suspend');
+    this.host.pauseVm(dom.vm!);
+    this.#set(dom, 'paused', 'user');
+  }
+
+  resume(name: string): void {
+    const dom = this.#get(name);
+    this.#require(dom, ['paused'], 'resume');
+    this.host.resumeVm(dom.vm!);
+    this.#set(dom, 'running', 'user');
+  }
+
+  /** Asks the guest (through its agent on the SBI console) to power off. */
+  shutdown(name: string): void {
+    const dom = this.#get(name);
+    this.#require(dom, ['running'], 'shutdown');
+    if (dom.def.elf)
+      throw new VirtError(
+        'operation-invalid',
+        'a bare-metal program has no guest agent to shut it down',
+      );
+    this.host.agentRequest(dom.vm!, 'shutdown');
+  }
+
+  reboot(name: string): void {
+    const dom = this.#get(name);
+    this.#require(dom, ['running'], 'reboot');
+    if (dom.def.elf)
+      throw new VirtError(
+        'operation-invalid',
+        'a bare-metal program has no guest agent to reboot it',
+      );
+    this.host.agentRequest(dom.vm!, 'reboot');
+  }
+
+  async destroy(name: string): Promise<void> {
+    const dom = this.#get(name);
+    this.#require(dom, ['running', 'paused'], 'destroy');
+    await this.host.destroyVm(dom.vm!);
+  }
+
+  /** Hard reset: the VM is torn down and booted again at once, with fresh memory. */
+  async reset(name: string): Promise<void> {
+    const dom = this.#get(name);
+    this.#require(dom, ['running', 'paused'], 'reset');
+    dom.restarting = true;
+    await this.host.destroyVm(dom.vm!);
+    await this.#boot(dom);
+    this.#set(dom, 'running', 'reset');
+  }
+
+  // ------------------------------------------------------------ tuning
+
+  setSchedParams(
+    name: string,
+    params: { shares?: number; periodUs?: number; quotaUs?: number },
+  ): void {
+    const dom = this.#get(name);
+    const next = { ...dom.def, ...params };
+    checkSched(next);
+    dom.def = next;
+    if (dom.vm !== undefined) {
+      for (let v = 0; v < dom.def.vcpus; v++) this.host.setVcpuParams(dom.vm, v, params);
+    }
+  }
+
+  pinVcpu(name: string, vcpu: number, cpulist: string): void {
+    const dom = this.#get(name);
+    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= dom.def.vcpus) {
+      throw new VirtError(
+        'invalid-arg',
+        `vcpu ${vcpu} is out of range: domain '${name}' has ${dom.def.vcpus} vCPU(s)`,
+      );
+    }
+    const mask = parseCpulist(cpulist, this.host.pcpuCount);
+    dom.pins[vcpu] = mask;
+    if (dom.vm !== undefined) this.host.setVcpuParams(dom.vm, vcpu, { pinMask: mask });
+  }
+
+  consoleWrite(name: string, data: string | Uint8Array): void {
+    const dom = this.#get(name);
+    this.#require(dom, ['running', 'paused'], 'write to the console of');
+    this.host.consoleInput(
+      dom.vm!,
+      typeof data === 'string' ? new TextEncoder().encode(data) : data,
+    );
+  }
+
+  // ------------------------------------------------------------ information
+
+  info(name: string): DomainInfo {
+    const dom = this.#get(name);
+    const info: DomainInfo = {
+      ...summary(dom),
+      vcpus: dom.def.vcpus,
+      memoryMiB: dom.def.memoryMiB,
+      cpuTimeMs: 0,
+      instructions: 0,
+      detail: dom.detail,
+      exits: {},
+      shares: dom.def.shares ?? 1024,
+      quotaUs: dom.def.quotaUs ?? -1,
+      periodUs: dom.def.periodUs ?? 100_000,
+    };
+    if (dom.vm !== undefined) {
+      const shared = this.host.shared(dom.vm);
+      const st = this.host.sched;
+      for (const slot of shared.vcpuSlots) info.cpuTimeMs += st.vcpuF(slot)[VF.RUNTIME_MS];
+      const f64 = new Float64Array(shared.hartStates);
+      for (let h = 0; h < shared.harts; h++)
+        info.instructions += f64[(h * HART_STATE_BYTES) / 8 + F.INSTRET];
+      const exits = new Int32Array(shared.exits);
+      EXIT_STAT_NAMES.forEach((n, i) => (info.exits[n] = Atomics.load(exits, i)));
+    }
+    return info;
+  }
+
+  vcpuInfo(name: string): VcpuInfo[] {
+    const dom = this.#get(name);
+    const pcpus = this.host.pcpuCount;
+    if (dom.vm === undefined) {
+      return dom.pins.map((mask, vcpu) => ({
+        vcpu,
+        state: 'offline',
+        pcpu: -1,
+        cpuTimeMs: 0,
+        stealMs: 0,
+        blockedMs: 0,
+        migrations: 0,
+        affinity: formatCpulist(mask, pcpus),
+      }));
+    }
+    const st = this.host.sched;
+    return this.host.shared(dom.vm).vcpuSlots.map((slot, vcpu) => {
+      const r = st.vcpu(slot);
+      const f = st.vcpuF(slot);
+      const state = r[V.STATE];
+      return {
+        vcpu,
+        state:
+          state === VCPU_STATE.RUNNING
+            ? 'running'
+            : state === VCPU_STATE.RUNNABLE
+              ? 'runnable'
+              : state === VCPU_STATE.BLOCKED
+                ? 'blocked'
+                : 'offline',
+        pcpu: state === VCPU_STATE.RUNNING ? r[V.RUNNING_ON] : r[V.LAST_PCPU],
+        cpuTimeMs: f[VF.RUNTIME_MS],
+        stealMs: f[VF.STEAL_MS],
+        blockedMs: f[VF.BLOCKED_MS],
+        migrations: r[V.MIGRATIONS],
+        affinity: formatCpulist(r[V.PIN_MASK], pcpus),
+      };
+    });
+  }
+
+  hostInfo(): HostInfo {
+    const st = this.host.sched;
+    const n = Atomics.load(st.header, H.NPCPU);
+    return {
+      pcpus: this.host.pcpuCount,
+      ramMiB: (this.host.mem.frames * PAGE_SIZE) >> 20,
+      freeMiB: (this.host.frames.freeFrames * PAGE_SIZE) >> 20,
+      pcpuTimes: Array.from({ length: n }, (_, p) => ({
+        busyMs: st.pcpuF(p)[PF.BUSY_MS],
+        idleMs: st.pcpuF(p)[PF.IDLE_MS],
+      })),
+    };
+  }
+}
+
+function checkSched(def: { shares?: number; quotaUs?: number; periodUs?: number }): void {
+  // Ranges as cgroups and libvirt accept them (cpu.shares 2..262144, period 1 ms..1 s, quota ≥ 1 ms or -1).
+  if (
+    def.shares !== undefined &&
+    (!Number.isInteger(def.shares) || def.shares < 2 || def.shares > 262144)
+  ) {
+    throw new VirtError('invalid-arg', `shares must be 2 to 262144, got ${def.shares}`);
+  }
+  if (
+    def.periodUs !== undefined &&
+    (!Number.isInteger(def.periodUs) || def.periodUs < 1000 || def.periodUs > 1_000_000)
+  ) {
+    throw new VirtError(
+      'invalid-arg',
+      `vcpu_period must be 1000 to 1000000 µs, got ${def.periodUs}`,
+    );
+  }
+  if (
+    def.quotaUs !== undefined &&
+    def.quotaUs !== -1 &&
+    (!Number.isInteger(def.quotaUs) || def.quotaUs < 1000)
+  ) {
+    throw new VirtError(
+      'invalid-arg',
+      `vcpu_quota must be -1 (none) or at least 1000 µs, got ${def.quotaUs}`,
+    );
+  }
+}
+
+function summary(dom: Domain): DomainSummary {
+  return { id: dom.id, name: dom.def.name, state: dom.state, reason: dom.reason };
+}
+
+/** A host stop reason as a libvirt state and reason. */
+function outcome(reason: StopReason): [DomainState, StateReason, string?] {
+  switch (reason.kind) {
+    case 'poweroff':
+      return ['shut off', 'shutdown'];
+    case 'reboot':
+      return ['running', 'rebooted'];
+    case 'panic':
+      return ['crashed', 'crashed', 'the guest kernel panicked'];
+    case 'pass':
+      return ['shut off', 'finished', 'the program passed'];
+    case 'fail':
+      return ['shut off', 'finished', `the program failed test ${reason.code}`];
+    case 'error':
+      return ['crashed', 'failed', reason.message];
+    case 'destroyed':
+      return ['shut off', 'destroyed'];
+  }
+}

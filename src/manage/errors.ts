@@ -1,0 +1,35 @@
+/**
+ * The control API's typed errors, after libvirt's virErrorNumber: every
+ * action either succeeds or throws a VirtError whose `code` says why, and
+ * nothing changed.
+ */
+export type VirtErrorCode =
+  /** VIR_ERR_NO_DOMAIN */
+  | 'no-domain'
+  /** VIR_ERR_OPERATION_INVALID: not allowed in the domain's current state */
+  | 'operation-invalid'
+  /** VIR_ERR_INVALID_ARG */
+  | 'invalid-arg'
+  /** VIR_ERR_OPERATION_FAILED for lack of host memory, vCPU slots or pCPUs */
+  | 'no-resources'
+  /** VIR_ERR_DOM_EXIST */
+  | 'domain-exists'
+  /** VIR_ERR_INTERNAL_ERROR */
+  | 'internal';
+
+export class VirtError extends Error {
+  override name = 'VirtError';
+  constructor(
+    readonly code: VirtErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** True for a VirtError, also one that crossed a thread (Comlink) as a plain object. */
+export function isVirtError(error: unknown): error is VirtError {
+  return (
+    typeof error === 'object' && error !== null && (error as { name?: string }).name === 'VirtError'
+  );
+}
