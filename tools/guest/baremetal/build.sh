@@ -4,7 +4,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/../../../test/fixtures"
 mkdir -p "$out"
-for src in selftest fail; do
+for src in selftest fail mmiobench; do
   riscv64-linux-gnu-gcc -march=rv32imac_zicsr -mabi=ilp32 -nostdlib -nostartfiles -static \
     -T "$here/link.ld" -Wl,--build-id=none -Wl,--no-warn-rwx-segments -o "$out/baremetal-$src.elf" "$here/$src.S"
 done
