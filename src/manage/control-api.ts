@@ -44,6 +44,8 @@ export interface DomainSummary {
   name: string;
   state: DomainState;
   reason: StateReason;
+  /** While active: the scheduler slot of each vCPU, to find it in the shared telemetry. */
+  vcpuSlots?: number[];
 }
 
 export interface DomainInfo extends DomainSummary {

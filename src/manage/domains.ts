@@ -30,8 +30,10 @@ interface Domain {
   id: number | null;
   /** Per vCPU pinning mask (-1 = any pCPU), kept across restarts. */
   pins: number[];
-  /** What the domain does when its guest stops on its own (libvirt on_reboot=restart). */
+  /** A reset or reboot is replacing its VM: the old VM's stop is not a state change. */
   restarting?: boolean;
+  /** Scheduler slots of the running VM's vCPUs. */
+  slots?: number[];
 }
 
 /**
@@ -61,6 +63,7 @@ export class DomainManager {
     }
     this.#byVm.delete(event.vm);
     dom.vm = undefined;
+    dom.slots = undefined;
     if (dom.restarting) return; // reset/reboot in progress: the new VM takes over
     const [state, reason, detail] = outcome(event.reason);
     dom.id = null;
@@ -185,6 +188,7 @@ export class DomainManager {
       throw error;
     }
     dom.vm = shared.vm;
+    dom.slots = shared.vcpuSlots;
     dom.id = this.#nextId++;
     dom.restarting = false;
     this.#byVm.set(shared.vm, dom);
@@ -403,7 +407,7 @@ function checkSched(def: { shares?: number; quotaUs?: number; periodUs?: number 
 }
 
 function summary(dom: Domain): DomainSummary {
-  return { id: dom.id, name: dom.def.name, state: dom.state, reason: dom.reason };
+  return { id: dom.id, name: dom.def.name, state: dom.state, reason: dom.reason, vcpuSlots: dom.slots };
 }
 
 /** A host stop reason as a libvirt state and reason. */

@@ -1,5 +1,5 @@
 import { createHeartbeatBuffer, readHeartbeat, stopHeartbeat } from '../hypervisor/heartbeat';
-import { race, startControlWorker, type ControlClient } from './control-client';
+import { race, type ControlClient } from './control-client';
 
 /**
  * Page state for the thread-model heartbeat: starts the control worker,
@@ -14,14 +14,14 @@ export class HeartbeatView {
   pcpuReady = $state(false);
 
   #sab = createHeartbeatBuffer();
-  #client: ControlClient | undefined;
   #frame = 0;
+
+  constructor(readonly client: ControlClient) {}
 
   async start(): Promise<void> {
     try {
-      this.#client = startControlWorker();
       this.#poll();
-      await race(this.#client, this.#client.api.startHeartbeat(this.#sab));
+      await race(this.client, this.client.api.startHeartbeat(this.#sab));
       this.status = 'running';
     } catch (error) {
       this.status = 'failed';
@@ -32,7 +32,7 @@ export class HeartbeatView {
   stop(): void {
     cancelAnimationFrame(this.#frame);
     stopHeartbeat(this.#sab);
-    this.#client?.terminate();
+    void this.client.api.stopHeartbeat().catch(() => {});
   }
 
   #poll = (): void => {

@@ -11,7 +11,9 @@
  * quietly. */
 
 #define AGENT_NAME "virtlab-agent"
+#ifndef AGENT_DEV
 #define AGENT_DEV "/dev/hvc0"
+#endif
 #define AGENT_WAIT_NS 5000000000LL      /* wait for /dev/hvc0 up to 5 s */
 #define AGENT_LINE_MAX 64
 #define TIOCGDEV_IOCTL 0x80045432       /* _IOR('T', 0x32, unsigned int) */
