@@ -25,8 +25,6 @@ export type PcpuCommand =
 export type PcpuReport =
   | { kind: 'started' }
   | { kind: 'stopped'; ticks: number }
-  /** Console bytes a guest wrote through SBI (DBCN, legacy putchar) or HTIF. */
-  | { kind: 'console'; vm: number; bytes: Uint8Array }
   /** A VM's stop word was set by a vCPU on this pCPU (SRST, HTIF). */
   | { kind: 'vm-stop'; vm: number }
   /** A host bug while running a vCPU of `vm`: that VM is stopped, the pCPU carries on. */

@@ -146,8 +146,8 @@ export interface ControlApi {
 
   /** Bytes typed on the domain's serial console. running | paused. */
   consoleWrite(name: string, data: string | Uint8Array): Promise<void>;
-  /** Events for every domain; returns a subscription id for unsubscribe. */
-  subscribe(listener: (event: DomainEvent) => void): Promise<number>;
+  /** Events for one domain, or for every domain when `domain` is omitted; returns an id for unsubscribe. */
+  subscribe(listener: (event: DomainEvent) => void, domain?: string): Promise<number>;
   unsubscribe(id: number): Promise<void>;
 
   /** Thread-model probe used by the page's "Threads" panel. */

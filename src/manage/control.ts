@@ -88,7 +88,7 @@ export function createControl(platform: ControlPlatform): ControlApi {
     setSchedParams: async (name, params) => need().setSchedParams(name, params),
     pinVcpu: async (name, vcpu, cpulist) => need().pinVcpu(name, vcpu, cpulist),
     consoleWrite: async (name, data) => need().consoleWrite(name, data),
-    subscribe: async (listener) => need().subscribe(listener),
+    subscribe: async (listener, domain) => need().subscribe(listener, domain),
     unsubscribe: async (id) => need().unsubscribe(id),
 
     startHeartbeat(sab) {

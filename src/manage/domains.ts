@@ -44,7 +44,10 @@ interface Domain {
 export class DomainManager {
   readonly #domains = new Map<string, Domain>();
   readonly #byVm = new Map<number, Domain>();
-  readonly #listeners = new Map<number, (event: DomainEvent) => void>();
+  readonly #listeners = new Map<
+    number,
+    { listener: (event: DomainEvent) => void; domain?: string }
+  >();
   #nextListener = 1;
   #nextId = 1;
 
@@ -78,9 +81,9 @@ export class DomainManager {
     this.#set(dom, state, reason, detail);
   }
 
-  subscribe(listener: (event: DomainEvent) => void): number {
+  subscribe(listener: (event: DomainEvent) => void, domain?: string): number {
     const id = this.#nextListener++;
-    this.#listeners.set(id, listener);
+    this.#listeners.set(id, { listener, domain });
     return id;
   }
 
@@ -89,7 +92,9 @@ export class DomainManager {
   }
 
   #emit(event: DomainEvent): void {
-    for (const listener of this.#listeners.values()) listener(event);
+    for (const { listener, domain } of this.#listeners.values()) {
+      if (domain === undefined || domain === event.domain) listener(event);
+    }
   }
 
   #set(dom: Domain, state: DomainState, reason: StateReason, detail?: string): void {
@@ -407,7 +412,13 @@ function checkSched(def: { shares?: number; quotaUs?: number; periodUs?: number 
 }
 
 function summary(dom: Domain): DomainSummary {
-  return { id: dom.id, name: dom.def.name, state: dom.state, reason: dom.reason, vcpuSlots: dom.slots };
+  return {
+    id: dom.id,
+    name: dom.def.name,
+    state: dom.state,
+    reason: dom.reason,
+    vcpuSlots: dom.slots,
+  };
 }
 
 /** A host stop reason as a libvirt state and reason. */

@@ -11,8 +11,8 @@ import { DEFAULT_KERNEL, ROOT } from './run-vm';
 
 export interface ControlClient {
   api: Comlink.Remote<ControlApi>;
-  /** Subscribes to domain events; returns the subscription id. */
-  on(listener: (event: DomainEvent) => void): Promise<number>;
+  /** Subscribes to one domain's events (all domains when omitted); returns the subscription id. */
+  on(listener: (event: DomainEvent) => void, domain?: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export async function startControl(config: HostConfig = {}): Promise<ControlClie
   await api.init(config);
   return {
     api,
-    on: (listener) => api.subscribe(Comlink.proxy(listener)),
+    on: (listener, domain) => api.subscribe(Comlink.proxy(listener), domain),
     async close() {
       await api.close().catch(() => {});
       api[Comlink.releaseProxy]();

@@ -24,7 +24,7 @@ export class DomainSession {
   /** Attaches to domain `name`'s events (call before starting it, so no output is missed). */
   static async attach(client: ControlClient, name: string): Promise<DomainSession> {
     const session = new DomainSession(client, name);
-    await client.on((event) => session.#onEvent(event));
+    await client.on((event) => session.#onEvent(event), name);
     return session;
   }
 
@@ -38,8 +38,7 @@ export class DomainSession {
       this.state = event.state;
       this.reason = event.reason;
       this.detail = event.detail;
-      for (const l of this.#stateListeners) l(event.state, event.reason, event.detail);
-      for (const l of this.#listeners) l('');
+      for (const l of [...this.#stateListeners]) l(event.state, event.reason, event.detail);
     }
   }
 
@@ -81,7 +80,10 @@ export class DomainSession {
     });
   }
 
-  /** Resolves when the console output (from `from` on) matches `pattern`. */
+  /**
+   * Resolves when the console output (from `from` on) matches `pattern`;
+   * rejects if the domain stops (a state event arrives) while waiting.
+   */
   waitFor(
     pattern: RegExp,
     from = 0,
@@ -93,18 +95,16 @@ export class DomainSession {
         if (match) {
           done();
           resolve({ index: from + (match.index ?? 0), match });
-        } else if (
-          this.state !== 'running' &&
-          this.state !== 'paused' &&
-          this.reason !== 'defined'
-        ) {
-          done();
-          reject(
-            new Error(
-              `${this.name} is ${this.state} (${this.reason}${this.detail ? `: ${this.detail}` : ''}) while waiting for ${pattern}; last output:\n${this.#output.slice(-800)}`,
-            ),
-          );
         }
+      };
+      const stopped = (state: DomainState, reason: StateReason, detail?: string) => {
+        if (state === 'running' || state === 'paused') return;
+        done();
+        reject(
+          new Error(
+            `${this.name} is ${state} (${reason}${detail ? `: ${detail}` : ''}) while waiting for ${pattern}; last output:\n${this.#output.slice(-800)}`,
+          ),
+        );
       };
       const timer = setTimeout(() => {
         done();
@@ -115,9 +115,11 @@ export class DomainSession {
         );
       }, timeoutMs);
       const off = this.onOutput(check);
+      this.#stateListeners.add(stopped);
       const done = () => {
         clearTimeout(timer);
         off();
+        this.#stateListeners.delete(stopped);
       };
       check();
     });

@@ -8,7 +8,7 @@ import { loadGuest, validateConfig, type MachineConfig } from '../vm/boot';
 import type { StopReason } from '../vm/virt-machine';
 import { hostNow } from './clock';
 import { MB } from './mmio-mailbox';
-import { H, MAX_PCPUS, SchedState, V, VCPU_STATE } from './sched-state';
+import { H, MAX_PCPUS, P, PCPU_STATE, PF, SchedState, V, VCPU_STATE } from './sched-state';
 import { VcpuScheduler } from './scheduler';
 import { TraceRing } from './trace-ring';
 import { STOP_CODE, VMC, allocVmShared, requestStop, type VmShared } from './vm-shared';
@@ -93,7 +93,13 @@ export class Host {
     this.mem = HostMemory.create(options.ramMiB << 20);
     this.frames = new FrameAllocator(this.mem);
     Atomics.store(this.sched.header, H.NPCPU, options.pcpus);
-    for (let p = 0; p < options.pcpus; p++) this.#startPcpu(p);
+    const now = hostNow();
+    for (let p = 0; p < options.pcpus; p++) {
+      this.sched.pcpu(p)[P.CURRENT] = -1;
+      this.sched.pcpu(p)[P.STATE] = PCPU_STATE.PICKING;
+      this.sched.pcpuF(p)[PF.SINCE] = now;
+      this.#startPcpu(p);
+    }
   }
 
   #startPcpu(p: number): void {
@@ -114,9 +120,6 @@ export class Host {
 
   #onPcpuReport(report: PcpuReport): void {
     switch (report.kind) {
-      case 'console':
-        this.emit({ kind: 'console', vm: report.vm, bytes: report.bytes });
-        break;
       case 'vm-stop':
         void this.#reap(report.vm);
         break;

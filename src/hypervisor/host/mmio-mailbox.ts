@@ -19,6 +19,14 @@
  * time, by STATE.
  */
 export const MB = { DOORBELL: 0, SERVED: 1, BASE: 8, STRIDE: 8 } as const;
+
+/**
+ * The "address" of an SBI console byte forwarded to the VMM: KVM hands SBI
+ * debug-console calls to user space (KVM_EXIT_RISCV_SBI) so that QEMU
+ * writes them to the same chardev as the UART, in order. Not a device
+ * address (nothing is mapped at the top of the 32-bit space).
+ */
+export const SBI_CONSOLE_EXIT = 0xffff_fffc;
 const STATE = 0;
 const ADDR = 1;
 const SIZE = 2;
@@ -119,9 +127,13 @@ export class MmioServer {
     return served;
   }
 
-  /** Sleeps until the doorbell moves from `seen` or `timeoutMs` passes, spinning briefly first. */
-  waitForWork(seen: number, timeoutMs: number): void {
+  /**
+   * Sleeps until the doorbell moves from `seen` or `timeoutMs` passes,
+   * spinning briefly first; `beforeSleep` runs only if it really sleeps.
+   */
+  waitForWork(seen: number, timeoutMs: number, beforeSleep?: () => void): void {
     for (let i = 0; i < SPIN; i++) if (Atomics.load(this.m, MB.DOORBELL) !== seen) return;
+    beforeSleep?.();
     if (timeoutMs > 0) Atomics.wait(this.m, MB.DOORBELL, seen, timeoutMs);
   }
 }

@@ -62,10 +62,7 @@ export class Pcpu {
   #addVm(shared: VmShared): void {
     const view = new VmView(shared, this.#st);
     this.#views.set(shared.vm, view);
-    const link = {
-      console: (vm: number, bytes: Uint8Array) => this.port.post({ kind: 'console', vm, bytes }),
-      vmStop: (vm: number) => this.port.post({ kind: 'vm-stop', vm }),
-    };
+    const link = { vmStop: (vm: number) => this.port.post({ kind: 'vm-stop', vm }) };
     shared.vcpuSlots.forEach((slot, index) => {
       const gen = this.#st.vcpu(slot)[V.GEN];
       this.#vcpus.set(slot, { gen, vcpu: new Vcpu(view, index, slot, this.#mem, this.#st, link) });

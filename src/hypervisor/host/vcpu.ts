@@ -8,7 +8,7 @@ import { ByteRing } from '../vm/byte-ring';
 import { Htif } from '../vm/htif';
 import { hostNow } from './clock';
 import { KernelBus } from './kernel-bus';
-import { MmioExit } from './mmio-mailbox';
+import { MmioExit, SBI_CONSOLE_EXIT } from './mmio-mailbox';
 import { V } from './sched-state';
 import type { SchedState } from './sched-state';
 import { EXIT_STAT, STOP_CODE, requestStop } from './vm-shared';
@@ -16,7 +16,6 @@ import type { VmView } from './vm-view';
 
 /** What a vCPU reports to the host (through its pCPU worker). */
 export interface VcpuHostLink {
-  console(vm: number, bytes: Uint8Array): void;
   vmStop(vm: number): void;
 }
 
@@ -31,6 +30,7 @@ export class Vcpu {
   readonly hart: Hart;
   readonly rec: Int32Array;
   readonly #htif: Htif | undefined;
+  readonly #exit: MmioExit;
 
   constructor(
     readonly view: VmView,
@@ -43,6 +43,7 @@ export class Vcpu {
     this.rec = sched.vcpu(slot);
     const shared = view.shared;
     const exit = new MmioExit(shared.mailbox, index, () => view.stopCode !== 0);
+    this.#exit = exit;
     const env: HartEnv = {
       clock: view.clock,
       poll: () => this.#poll(),
@@ -54,7 +55,9 @@ export class Vcpu {
     this.hart = new Hart(view.hartStates[index], mem, view.p2m, new KernelBus(view, exit), env);
     if (shared.htif) {
       this.#htif = new Htif(mem, view.p2m, shared.htif.tohost, shared.htif.fromhost, {
-        consoleOut: (bytes) => link.console(shared.vm, bytes),
+        consoleOut: (bytes) => {
+          for (const b of bytes) exit.access(SBI_CONSOLE_EXIT, 1, true, b);
+        },
         finish: (code) => this.#stopVm(code === 0 ? STOP_CODE.PASS : STOP_CODE.FAIL, code),
       });
     }
@@ -131,7 +134,10 @@ export class Vcpu {
     const shared = view.shared;
     const agent = new ByteRing(shared.agentIn);
     return {
-      consoleWrite: (bytes) => this.link.console(shared.vm, bytes),
+      // Forwarded to the VMM one byte per exit, so it lands in the console stream in order.
+      consoleWrite: (bytes) => {
+        for (const b of bytes) this.#exit.access(SBI_CONSOLE_EXIT, 1, true, b);
+      },
       // The serial console's input belongs to the UART (VMM worker); the SBI console carries guest-agent requests.
       consoleRead: () => agent.readByteShared(),
       sendIpi: (harts) => {

@@ -2,7 +2,7 @@ import { createVirtDevices, type VirtDevices } from '../board/virt-devices';
 import { MmioBus } from '../devices/mmio-bus';
 import type { ParentPort, VmmCommand, VmmReport } from '../protocol';
 import { ByteRing } from '../vm/byte-ring';
-import { MmioServer } from './mmio-mailbox';
+import { MmioServer, SBI_CONSOLE_EXIT } from './mmio-mailbox';
 import { SchedState } from './sched-state';
 import { STOP_CODE, requestStop } from './vm-shared';
 import { VmView } from './vm-view';
@@ -10,6 +10,8 @@ import { VmView } from './vm-view';
 /** Longest sleep before the VMM looks at console input and the RTC again. */
 const MAX_SLEEP_MS = 1000;
 const OUTPUT_FLUSH_BYTES = 4096;
+/** Longest a console byte waits in the VMM while the guest keeps it busy. */
+const FLUSH_MS = 10;
 
 /**
  * A VM's VMM worker (QEMU's role): owns the board devices other than the
@@ -22,8 +24,14 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
     if (command.kind !== 'start') return;
     const view = new VmView(command.shared, new SchedState(command.sched));
     const out: number[] = [];
+    let firstPending = 0;
     const flush = () => {
       if (out.length) port.post({ kind: 'console', bytes: Uint8Array.from(out.splice(0)) });
+    };
+    const emit = (byte: number) => {
+      if (out.length === 0) firstPending = performance.now();
+      out.push(byte);
+      if (out.length >= OUTPUT_FLUSH_BYTES) flush();
     };
     const stop = (code: number, detail = 0) => {
       if (requestStop(view.control, code, detail)) port.post({ kind: 'vm-stop' });
@@ -37,10 +45,7 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       plic: view.plic,
       clint: view.clint,
       wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
-      onTransmit: (byte) => {
-        out.push(byte);
-        if (out.length >= OUTPUT_FLUSH_BYTES) flush();
-      },
+      onTransmit: emit,
       onPowerOff: () => stop(STOP_CODE.POWEROFF),
       onReset: () => stop(STOP_CODE.REBOOT),
       onFail: (code) => stop(STOP_CODE.FAIL, code),
@@ -49,7 +54,13 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
     const server = new MmioServer(command.shared.mailbox, command.shared.harts);
     const input = new ByteRing(command.shared.consoleIn);
     const read = (addr: number, size: 1 | 2 | 4) => bus.read(addr, size);
-    const write = (addr: number, value: number, size: 1 | 2 | 4) => bus.write(addr, value, size);
+    const write = (addr: number, value: number, size: 1 | 2 | 4) => {
+      if (addr === SBI_CONSOLE_EXIT) {
+        emit(value & 0xff);
+        return true;
+      }
+      return bus.write(addr, value, size);
+    };
 
     for (;;) {
       const seen = server.doorbell;
@@ -69,11 +80,14 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
         server.serve(read, write);
         break;
       }
-      flush();
+      // Console output leaves in chunks, at most FLUSH_MS after its first byte (or at
+      // 4 KiB): never a message per byte, however slowly the guest writes.
+      const now = performance.now();
+      if (out.length && now - firstPending >= FLUSH_MS) flush();
       const alarm = devices.rtc.nextAlarmNs();
-      const untilAlarm =
-        alarm === undefined ? MAX_SLEEP_MS : Number(alarm / 1_000_000n) - Date.now();
-      server.waitForWork(seen, Math.max(0, Math.min(MAX_SLEEP_MS, untilAlarm)));
+      const untilAlarm = alarm === undefined ? MAX_SLEEP_MS : Number(alarm / 1_000_000n) - Date.now();
+      const untilFlush = out.length ? FLUSH_MS - (now - firstPending) : MAX_SLEEP_MS;
+      server.waitForWork(seen, Math.max(0, Math.min(MAX_SLEEP_MS, untilAlarm, untilFlush)));
     }
     flush();
     port.post({ kind: 'exited' });

@@ -32,7 +32,7 @@ static void agent_init_flag(void)
 
 /* 1 when /dev/console is /dev/hvc0 (console=hvc0): then the shell reads the
  * SBI console and the agent must not compete with it. */
-static int agent_hvc_is_console(int hvc_fd)
+static int agent_hvc_is_console(void)
 {
 	struct statx st;
 	unsigned int dev = 0;
@@ -77,6 +77,40 @@ static void agent_raw(int fd)
 	tty_set(fd, &t);
 }
 
+/* 1 while a user process other than init and us is alive (kernel threads,
+ * which kill(-1, 0) would also count, have an empty cmdline; so do zombies). */
+static int agent_others_alive(void)
+{
+	char dbuf[512], path[32], cmd[4];
+	int fd, n, self = getpid(), alive = 0;
+
+	fd = open("/proc", O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return 1;
+	while (!alive && (n = getdents64(fd, (void *)dbuf, sizeof(dbuf))) > 0) {
+		int off = 0;
+		while (off < n) {
+			struct linux_dirent64 *d = (void *)(dbuf + off);
+			u64 pid;
+			off += d->d_reclen;
+			if (d->d_name[0] < '1' || d->d_name[0] > '9')
+				continue;
+			parse_u64(d->d_name, &pid);
+			if (pid == 1 || pid == (u64)self)
+				continue;
+			strcpy(path, "/proc/");
+			strlcat(path, d->d_name, sizeof(path));
+			strlcat(path, "/cmdline", sizeof(path));
+			if (read_file(path, cmd, sizeof(cmd)) > 0) {
+				alive = 1;
+				break;
+			}
+		}
+	}
+	close(fd);
+	return alive;
+}
+
 /* Stop everything and power off / restart. Returns only if reboot() failed. */
 static void agent_halt(int cmd, const char *what)
 {
@@ -88,7 +122,7 @@ static void agent_halt(int cmd, const char *what)
 	kill(-1, SIGTERM);           /* everyone except init and us */
 	for (i = 0; i < 20; i++) {   /* up to 2 s */
 		sleep_ns(100000000LL);
-		if (kill(-1, 0) < 0)     /* ESRCH: nobody left */
+		if (!agent_others_alive())
 			break;
 	}
 	kill(-1, SIGKILL);
@@ -135,7 +169,7 @@ static void agent_main(void)
 	fd = agent_open();
 	if (fd < 0)
 		exit(0);             /* no SBI console: nothing to do */
-	if (agent_hvc_is_console(fd)) {
+	if (agent_hvc_is_console()) {
 		close(fd);
 		exit(0);             /* hvc0 is the shell's console: stay out */
 	}
