@@ -57,6 +57,8 @@ interface VmRuntime {
   frames: Int32Array;
   control: Int32Array;
   vmm?: WorkerLink<VmmCommand, VmmReport>;
+  /** Resolves when the VMM worker reported 'exited' (its console output is all delivered by then). */
+  vmmExited?: Promise<void>;
   started: boolean;
   stopping?: Promise<StopReason>;
   /** Why a host-side failure stopped it. */
@@ -203,9 +205,12 @@ export class Host {
     rt.started = true;
     const vmm = this.platform.spawnVmm(rt.shared.name);
     rt.vmm = vmm;
+    let exited = () => {};
+    rt.vmmExited = new Promise((resolve) => (exited = resolve));
     vmm.onMessage((report) => {
       if (report.kind === 'console') this.emit({ kind: 'console', vm, bytes: report.bytes });
       else if (report.kind === 'vm-stop') void this.#reap(vm);
+      else if (report.kind === 'exited') exited();
     });
     vmm.onError((message) => this.#fail(vm, `VMM worker failed: ${message}`));
     vmm.post({ kind: 'start', shared: rt.shared, sched: this.sched.sab });
@@ -305,6 +310,8 @@ export class Host {
         this.scheduler.stop(s, hostNow());
         this.scheduler.release(s);
       }
+      // Let the VMM answer its last exits and flush its console output first.
+      if (rt.vmmExited) await Promise.race([rt.vmmExited, new Promise((resolve) => setTimeout(resolve, 2000))]);
       rt.vmm?.terminate();
       for (const p of this.pcpus) p.post({ kind: 'vm-remove', vm });
       Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
