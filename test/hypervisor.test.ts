@@ -13,6 +13,7 @@ import {
   sleep,
   TEST_BOOTARGS,
   spinInBackground,
+  step,
   waitForPrompt,
 } from './helpers/hypervisor';
 
@@ -102,8 +103,8 @@ describe('hypervisor with real Linux guests', () => {
   it('pins both vCPUs of a domain to pCPU 1: every slice after the pin runs there', async () => {
     const api = client.api;
     const ring = new TraceRing((await api.telemetry()).trace);
-    const pinned = await boot(client, { name: 'pinned', vcpus: 2 });
-    await settle(pinned);
+    const pinned = await step('boot', boot(client, { name: 'pinned', vcpus: 2 }));
+    await step('settle', settle(pinned), pinned);
     const slots = (await api.info('pinned')).vcpuSlots!;
     expect(slots).toHaveLength(2);
 
@@ -113,7 +114,7 @@ describe('hypervisor with real Linux guests', () => {
     const fromSeq = ring.written;
     expect((await api.vcpuInfo('pinned')).map((v) => v.affinity)).toEqual(['1', '1']);
 
-    const pid = await spinInBackground(pinned, 2);
+    const pid = await step('spin', spinInBackground(pinned, 2), pinned);
     await sleep(1500);
     const records: SliceRecord[] = ring
       .read(fromSeq)
@@ -137,9 +138,11 @@ describe('hypervisor with real Linux guests', () => {
       expect(v.pcpu).toBe(1);
     }
     // pCPU 0 still serves the other domains.
-    expect(await bystander.exec('echo bystander runs')).toBe('bystander runs\n');
-    await pinned.exec(`kill ${pid}`);
-    await api.destroy('pinned');
+    expect(await step('bystander', bystander.exec('echo bystander runs'), bystander)).toBe(
+      'bystander runs\n',
+    );
+    await step('kill', pinned.exec(`kill ${pid}`), pinned);
+    await step('destroy', api.destroy('pinned'));
     // The pins are part of the definition: kept while shut off.
     expect((await api.vcpuInfo('pinned')).map((v) => v.affinity)).toEqual(['1', '1']);
     await api.undefine('pinned');

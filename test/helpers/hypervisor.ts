@@ -54,16 +54,20 @@ export async function settle(session: DomainSession, from = 0, timeoutMs = 60_00
 }
 
 /**
- * Starts `spin N` in the background and gives the shell a fresh prompt (the
- * "spin: started" line comes after the prompt, which `exec` would not see
- * as the end of the output). Returns the job's pid.
+ * Starts `spin N` in the background and gives the shell a fresh prompt.
+ * Returns the job's pid.
  */
 export async function spinInBackground(session: DomainSession, n: number): Promise<number> {
+  // Not exec(): the job's "[pid]", the prompt and "spin: started" may reach the
+  // console in one chunk, so the output need not end with the prompt.
+  await waitForPrompt(session);
   const from = session.output.length;
-  const job = await session.exec(`spin ${n} &`);
-  const pid = Number(job.match(/\[(\d+)\]/)?.[1]);
-  expect(pid).toBeGreaterThan(0);
+  await session.type(`spin ${n} &\n`);
+  // The shell's "[pid]" and the job's "spin: started" come in either order.
   await session.waitFor(/spin: started \d+ workers:[^\n]*\n/, from, 30_000);
+  const job = await session.waitFor(/\[(\d+)\]\r?\n/, from, 30_000);
+  const pid = Number(job.match[1]);
+  expect(pid).toBeGreaterThan(0);
   const mark = session.output.length;
   await session.type('\n');
   await waitForPrompt(session, mark);
@@ -85,4 +89,30 @@ export async function errorCode(action: Promise<unknown>): Promise<VirtErrorCode
 export function processCpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
+}
+
+/** Awaits `promise`, failing after `ms` with `label` and the session's last console output. */
+export async function step<T>(
+  label: string,
+  promise: Promise<T>,
+  session?: DomainSession,
+  ms = 20_000,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `stuck at "${label}" for ${ms} ms; last console output:\n${session?.output.slice(-600) ?? ''}`,
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
