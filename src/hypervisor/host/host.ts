@@ -311,7 +311,8 @@ export class Host {
         this.scheduler.release(s);
       }
       // Let the VMM answer its last exits and flush its console output first.
-      if (rt.vmmExited) await Promise.race([rt.vmmExited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      if (rt.vmmExited)
+        await Promise.race([rt.vmmExited, new Promise((resolve) => setTimeout(resolve, 2000))]);
       rt.vmm?.terminate();
       for (const p of this.pcpus) p.post({ kind: 'vm-remove', vm });
       Atomics.add(this.sched.header, H.CONFIG_GEN, 1);

@@ -85,7 +85,8 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       const now = performance.now();
       if (out.length && now - firstPending >= FLUSH_MS) flush();
       const alarm = devices.rtc.nextAlarmNs();
-      const untilAlarm = alarm === undefined ? MAX_SLEEP_MS : Number(alarm / 1_000_000n) - Date.now();
+      const untilAlarm =
+        alarm === undefined ? MAX_SLEEP_MS : Number(alarm / 1_000_000n) - Date.now();
       const untilFlush = out.length ? FLUSH_MS - (now - firstPending) : MAX_SLEEP_MS;
       server.waitForWork(seen, Math.max(0, Math.min(MAX_SLEEP_MS, untilAlarm, untilFlush)));
     }
