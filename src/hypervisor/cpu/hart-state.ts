@@ -65,3 +65,14 @@ export class HartState {
     this.f64 = new Float64Array(sab, byteOffset, HART_STATE_BYTES / 8);
   }
 }
+
+/** The architectural reset state of a hart (priv. spec §3.4) entering at `pc` in `priv`. */
+export function resetHartState(st: HartState, hartId: number, pc: number, priv: number): void {
+  st.i32.fill(0, 0, S.WORDS);
+  st.i32[S.HARTID] = hartId;
+  st.i32[S.PC] = pc;
+  st.i32[S.PRIV] = priv;
+  st.f64[F.INSTRET] = 0;
+  st.f64[F.CYCLE] = 0;
+  st.f64[F.SBI_TIMECMP] = Infinity;
+}

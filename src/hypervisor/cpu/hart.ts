@@ -6,7 +6,7 @@ import { compressedTable } from './compressed';
 import { EXC, IRQ_PRIORITY, MSTATUS, PRIV, SATP } from './csr';
 import { csrRead, csrWrite } from './csr-file';
 import { runHart } from './interpreter';
-import { F, HartState, S } from './hart-state';
+import { F, HartState, S, resetHartState } from './hart-state';
 import { ACCESS, type Access, walkSv32 } from './sv32';
 
 /** Why `run` returned. */
@@ -122,13 +122,7 @@ export class Hart {
 
   /** Resets to the state the spec gives at reset (§3.4), entering at `pc` in `priv`. */
   reset(hartId: number, pc: number, priv: number): void {
-    this.s.fill(0, 0, S.WORDS);
-    this.s[S.HARTID] = hartId;
-    this.s[S.PC] = pc;
-    this.s[S.PRIV] = priv;
-    this.f[F.INSTRET] = 0;
-    this.f[F.CYCLE] = 0;
-    this.f[F.SBI_TIMECMP] = Infinity;
+    resetHartState(this.state, hartId, pc, priv);
     this.exc = 0;
     this.resOffset = -1;
     this.stopRequested = false;

@@ -1,7 +1,7 @@
 import { VIRT } from '../board/virt-board';
 import { buildVirtFdt } from '../board/virt-fdt';
 import { PRIV } from '../cpu/csr';
-import { F, HartState, S } from '../cpu/hart-state';
+import { HartState, S, resetHartState } from '../cpu/hart-state';
 import { parseElf } from '../loader/elf';
 import { parseLinuxImage } from '../loader/linux-image';
 import type { HostMemory } from '../memory/host-memory';
@@ -9,6 +9,7 @@ import { PAGE_SIZE } from '../memory/host-memory';
 import type { P2m } from '../memory/p2m';
 import { HSM_STATE } from '../sbi/sbi';
 
+export { resetHartState };
 export const MAX_HARTS = 8;
 export const DEFAULT_BOOTARGS = 'console=ttyS0 earlycon=sbi';
 
@@ -39,17 +40,6 @@ export function validateConfig(config: MachineConfig): void {
   }
   if (!config.kernel === !config.elf)
     throw new ConfigError('give exactly one of a kernel or a bare-metal ELF');
-}
-
-/** The architectural reset state of a hart (priv. spec §3.4) entering at `pc` in `priv`. */
-export function resetHartState(st: HartState, hartId: number, pc: number, priv: number): void {
-  st.i32.fill(0, 0, S.WORDS);
-  st.i32[S.HARTID] = hartId;
-  st.i32[S.PC] = pc;
-  st.i32[S.PRIV] = priv;
-  st.f64[F.INSTRET] = 0;
-  st.f64[F.CYCLE] = 0;
-  st.f64[F.SBI_TIMECMP] = Infinity;
 }
 
 /**
