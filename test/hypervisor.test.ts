@@ -12,6 +12,7 @@ import {
   settle,
   sleep,
   TEST_BOOTARGS,
+  expectMemoryAccounted,
   spinInBackground,
   step,
   waitForPrompt,
@@ -212,7 +213,7 @@ describe('hypervisor with real Linux guests', () => {
     expect(await bystander.exec('echo still here')).toBe('still here\n');
     expect((await api.info('bystander')).state).toBe('running');
     // A crashed domain gave its memory back and may be undefined.
-    expect((await api.hostInfo()).freeMiB).toBe(RAM_MIB - 2 * 32);
+    await expectMemoryAccounted(client);
     await api.undefine('panicky');
   }, 60_000);
 
@@ -227,9 +228,9 @@ describe('hypervisor with real Linux guests', () => {
     const outputs = await Promise.all(sessions.map((s, i) => s.exec(`echo ok-${i}`)));
     expect(outputs).toEqual(manyNames.map((_, i) => `ok-${i}\n`));
     for (const n of manyNames) expect((await api.info(n)).state).toBe('running');
-    expect((await api.hostInfo()).freeMiB).toBe(RAM_MIB - 10 * 32);
+    await expectMemoryAccounted(client);
     for (const n of manyNames) await api.destroy(n);
-    expect((await api.hostInfo()).freeMiB).toBe(RAM_MIB - 2 * 32);
+    await expectMemoryAccounted(client);
   }, 90_000);
 
   it("a guest's console output arrives in the order the guest wrote it", async () => {
@@ -266,14 +267,33 @@ describe('hypervisor with real Linux guests', () => {
     expect(events, `${events} console events for ${bytes} bytes`).toBeLessThan(bytes / 4);
   }, 60_000);
 
+  it('guest RAM is backed on first touch: an idle 64 MiB guest costs far less, a hog adds its size', async () => {
+    const api = client.api;
+    const touch = await boot(client, { name: 'touch', memoryMiB: 64 });
+    await settle(touch);
+    const idle = (await api.info('touch')).rssKiB;
+    expect(idle).toBeLessThan(24 * 1024);
+    expect(idle).toBeGreaterThan(2 * 1024); // the kernel itself is resident
+    await touch.exec('hog 16M --pattern unique &');
+    await touch.waitFor(/hog: \d+ holds/, 0, 30_000);
+    const hogging = (await api.info('touch')).rssKiB;
+    expect(hogging - idle).toBeGreaterThanOrEqual(15 * 1024); // the guest may reuse a few pages it had touched
+    expect(hogging - idle).toBeLessThan(20 * 1024);
+    await expectMemoryAccounted(client);
+    const used = (await api.hostInfo()).usedKiB;
+    await api.destroy('touch');
+    // Its frames went back to the host.
+    expect((await api.hostInfo()).usedKiB).toBeLessThanOrEqual(used - hogging);
+    await api.undefine('touch');
+  }, 60_000);
+
   it('bad input gets a typed error and changes nothing', async () => {
     const api = client.api;
     await api.define({ name: 'idle', memoryMiB: 32, vcpus: 1 });
     const before: DomainSummary[] = await api.list();
-    const free = (await api.hostInfo()).freeMiB;
     const unchanged = async () => {
       expect(await api.list()).toEqual(before);
-      expect((await api.hostInfo()).freeMiB).toBe(free);
+      await expectMemoryAccounted(client);
     };
 
     expect(await errorCode(api.define({ name: 'zero', memoryMiB: 32, vcpus: 0 }))).toBe(
@@ -309,7 +329,7 @@ describe('hypervisor with real Linux guests', () => {
     expect(await errorCode(api.start('huge'))).toBe('no-resources');
     expect(await api.list()).toEqual(withHuge);
     expect((await api.info('huge')).state).toBe('shut off');
-    expect((await api.hostInfo()).freeMiB).toBe(free);
+    await expectMemoryAccounted(client);
     await api.undefine('huge');
     await unchanged();
 
@@ -404,7 +424,7 @@ describe('hypervisor with real Linux guests', () => {
     await life.waitForState((state) => state === 'shut off', 30_000);
     info = await api.info('life');
     expect([info.state, info.reason]).toEqual(['shut off', 'shutdown']);
-    expect((await api.hostInfo()).freeMiB).toBe(RAM_MIB - 2 * 32);
+    await expectMemoryAccounted(client);
   }, 90_000);
 
   it('host-initiated reboot and shutdown go through the guest agent', async () => {
@@ -423,6 +443,10 @@ describe('hypervisor with real Linux guests', () => {
       const info = await api.info(name);
       expect([info.state, info.reason]).toEqual(['shut off', 'shutdown']);
     }
-    expect((await api.hostInfo()).freeMiB).toBe(RAM_MIB);
+    const left = await Promise.all((await api.list()).map((d) => api.info(d.name)));
+    expect(left.filter((d) => d.rssKiB > 0).map((d) => `${d.name} ${d.state} ${d.rssKiB}`)).toEqual(
+      [],
+    );
+    expect((await api.hostInfo()).usedKiB).toBe(0);
   }, 90_000);
 });

@@ -55,6 +55,8 @@ export interface DomainInfo extends DomainSummary {
   cpuTimeMs: number;
   /** Instructions retired by all vCPUs. */
   instructions: number;
+  /** Host memory backing the guest now, KiB (dommemstat `rss`): RAM is backed on first touch. */
+  rssKiB: number;
   /** For a crashed or failed domain: what happened. */
   detail?: string;
   /** Exit counters, kvm_stat names. */
@@ -81,6 +83,8 @@ export interface HostInfo {
   pcpus: number;
   ramMiB: number;
   freeMiB: number;
+  /** Host memory backing guest RAM now, KiB: the sum of every running domain's rss. */
+  usedKiB: number;
   /** Idle and busy time of each pCPU since the host started, ms. */
   pcpuTimes: { busyMs: number; idleMs: number }[];
 }

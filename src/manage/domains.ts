@@ -1,7 +1,7 @@
 import { F, HART_STATE_BYTES } from '../hypervisor/cpu/hart-state';
 import { HostError, type Host, type HostEvent } from '../hypervisor/host/host';
 import { H, PF, V, VCPU_STATE, VF } from '../hypervisor/host/sched-state';
-import { EXIT_STAT_NAMES } from '../hypervisor/host/vm-shared';
+import { EXIT_STAT_NAMES, MEM_STAT } from '../hypervisor/host/vm-shared';
 import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
 import type { StopReason } from '../hypervisor/vm/virt-machine';
 import type {
@@ -308,6 +308,7 @@ export class DomainManager {
       memoryMiB: dom.def.memoryMiB,
       cpuTimeMs: 0,
       instructions: 0,
+      rssKiB: 0,
       detail: dom.detail,
       exits: {},
       shares: dom.def.shares ?? 1024,
@@ -321,6 +322,8 @@ export class DomainManager {
       const f64 = new Float64Array(shared.hartStates);
       for (let h = 0; h < shared.harts; h++)
         info.instructions += f64[(h * HART_STATE_BYTES) / 8 + F.INSTRET];
+      info.rssKiB =
+        Atomics.load(new Int32Array(shared.memStats), MEM_STAT.RESIDENT) * (PAGE_SIZE / 1024);
       const exits = new Int32Array(shared.exits);
       EXIT_STAT_NAMES.forEach((n, i) => (info.exits[n] = Atomics.load(exits, i)));
     }
@@ -374,6 +377,7 @@ export class DomainManager {
       pcpus: this.host.pcpuCount,
       ramMiB: (this.host.mem.frames * PAGE_SIZE) >> 20,
       freeMiB: (this.host.frames.freeFrames * PAGE_SIZE) >> 20,
+      usedKiB: (this.host.frames.totalFrames - this.host.frames.freeFrames) * (PAGE_SIZE / 1024),
       pcpuTimes: Array.from({ length: n }, (_, p) => ({
         busyMs: st.pcpuF(p)[PF.BUSY_MS],
         idleMs: st.pcpuF(p)[PF.IDLE_MS],

@@ -116,3 +116,18 @@ export async function step<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Host memory accounting holds: every host frame in use backs exactly one
+ * running domain's RAM (guest RAM is backed on first touch).
+ */
+export async function expectMemoryAccounted(client: ControlClient): Promise<void> {
+  // Running guests only ever add frames here, so the sum read in between is bracketed.
+  const api = client.api;
+  const before = (await api.hostInfo()).usedKiB;
+  let rss = 0;
+  for (const d of await api.list()) rss += (await api.info(d.name)).rssKiB;
+  const after = (await api.hostInfo()).usedKiB;
+  expect(rss).toBeGreaterThanOrEqual(before);
+  expect(rss).toBeLessThanOrEqual(after);
+}

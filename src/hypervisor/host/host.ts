@@ -1,4 +1,4 @@
-import { FrameAllocator } from '../memory/frame-allocator';
+import { FramePool } from '../memory/frame-pool';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
 import { VIRT } from '../board/virt-board';
@@ -11,7 +11,7 @@ import { MB } from './mmio-mailbox';
 import { H, MAX_PCPUS, P, PCPU_STATE, PF, SchedState, V, VCPU_STATE } from './sched-state';
 import { VcpuScheduler } from './scheduler';
 import { TraceRing } from './trace-ring';
-import { STOP_CODE, VMC, allocVmShared, requestStop, type VmShared } from './vm-shared';
+import { MEM_STAT, STOP_CODE, VMC, allocVmShared, requestStop, type VmShared } from './vm-shared';
 import { HartState, HART_STATE_BYTES, S } from '../cpu/hart-state';
 import { HSM_STATE } from '../sbi/sbi';
 
@@ -73,7 +73,7 @@ interface VmRuntime {
  */
 export class Host {
   readonly mem: HostMemory;
-  readonly frames: FrameAllocator;
+  readonly frames: FramePool;
   readonly sched = new SchedState();
   readonly scheduler = new VcpuScheduler(this.sched);
   readonly trace = TraceRing.create(8192);
@@ -93,7 +93,7 @@ export class Host {
       );
     }
     this.mem = HostMemory.create(options.ramMiB << 20);
-    this.frames = new FrameAllocator(this.mem);
+    this.frames = new FramePool(this.mem);
     Atomics.store(this.sched.header, H.NPCPU, options.pcpus);
     const now = hostNow();
     for (let p = 0; p < options.pcpus; p++) {
@@ -145,11 +145,12 @@ export class Host {
       throw new HostError('invalid-argument', (error as Error).message);
     }
     const pages = (config.memoryMiB << 20) / PAGE_SIZE;
-    const frames = this.frames.alloc(pages);
-    if (!frames) {
+    // Guest RAM is backed on first touch, so guests may together exceed host RAM (overcommit);
+    // one guest larger than all of host RAM can never run.
+    if (pages > this.frames.totalFrames) {
       throw new HostError(
         'out-of-resources',
-        `not enough host memory: ${config.memoryMiB} MiB wanted, ${(this.frames.freeFrames * PAGE_SIZE) >> 20} MiB free`,
+        `not enough host memory: ${config.memoryMiB} MiB wanted, the host has ${(this.frames.totalFrames * PAGE_SIZE) >> 20} MiB`,
       );
     }
     const now = hostNow();
@@ -158,7 +159,6 @@ export class Host {
       const slot = this.scheduler.assign(-1, h, now);
       if (slot < 0) {
         for (const s of slots) this.scheduler.release(s);
-        this.frames.free(frames);
         throw new HostError('out-of-resources', 'the host has no vCPU slots left');
       }
       slots.push(slot);
@@ -166,6 +166,8 @@ export class Host {
     const vm = this.#nextVm++;
     for (const s of slots) this.sched.vcpu(s)[V.VM] = vm;
     const shared = allocVmShared({
+      ram: this.mem.sab,
+      framePool: this.frames.sab,
       vm,
       name,
       harts: config.harts,
@@ -174,18 +176,27 @@ export class Host {
       epochMs: now,
       sbi: config.kernel !== undefined,
     });
-    new Int32Array(shared.p2m).set(frames);
+    const p2m = new P2m(VIRT.DRAM.base, pages, new Int32Array(shared.p2m), {
+      pool: this.frames,
+      counters: new Int32Array(shared.memStats),
+      residentIndex: MEM_STAT.RESIDENT,
+      onOutOfMemory: () => {},
+    });
     try {
-      const p2m = new P2m(VIRT.DRAM.base, pages, new Int32Array(shared.p2m));
       const states = slots.map((_, h) => new HartState(shared.hartStates, h * HART_STATE_BYTES));
       const loaded = loadGuest(config, this.mem, p2m, states);
       if (loaded.htif) shared.htif = loaded.htif;
     } catch (error) {
       for (const s of slots) this.scheduler.release(s);
-      this.frames.free(frames);
+      this.frames.free(p2m.table);
       throw new HostError('invalid-argument', (error as Error).message);
     }
-    this.#vms.set(vm, { shared, frames, control: new Int32Array(shared.control), started: false });
+    this.#vms.set(vm, {
+      shared,
+      frames: p2m.table,
+      control: new Int32Array(shared.control),
+      started: false,
+    });
     for (const p of this.pcpus) p.post({ kind: 'vm-add', shared });
     Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
     this.scheduler.notifyWork();
@@ -364,6 +375,8 @@ export function stopReason(code: number, detail: number, failure?: string): Stop
       return { kind: 'fail', code: detail };
     case STOP_CODE.ERROR:
       return { kind: 'error', message: failure ?? 'hypervisor error' };
+    case STOP_CODE.OUT_OF_MEMORY:
+      return { kind: 'error', message: 'host out of memory: no free frame to back guest RAM' };
     default:
       return { kind: 'destroyed' };
   }

@@ -132,6 +132,7 @@ export class Pcpu {
       wakeAt,
       stillHalted: () => !hart.wfiWake() && wakeAt > hostNow(),
     });
+    if (view.stopCode !== 0) this.port.post({ kind: 'vm-stop', vm: view.shared.vm }); // the host reaps it once
     this.#trace.write({
       pcpu: this.#pcpu,
       vcpu: vcpu.slot,

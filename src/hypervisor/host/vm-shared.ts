@@ -36,6 +36,11 @@ export interface VmShared {
   agentIn: SharedArrayBuffer;
   /** hostNow() at which the VM's mtime was 0. */
   epochMs: number;
+  /** Host RAM and its free-frame pool (the same buffers for every VM). */
+  ram: SharedArrayBuffer;
+  framePool: SharedArrayBuffer;
+  /** Memory counters (MEM_STAT.*), Int32, Atomics. */
+  memStats: SharedArrayBuffer;
   /** Linux guest: SBI by the hypervisor. False for bare-metal M-mode programs. */
   sbi: boolean;
   htif?: { tohost: number; fromhost?: number };
@@ -49,6 +54,13 @@ export interface VmShared {
  */
 export const VMC = { STOP: 0, DETAIL: 1, PAUSED: 2, WORDS: 8 } as const;
 
+/** Memory counters of a VM (Int32, Atomics). */
+export const MEM_STAT = {
+  /** Host frames backing the VM's RAM now (its RSS). */
+  RESIDENT: 0,
+  WORDS: 8,
+} as const;
+
 export const STOP_CODE = {
   POWEROFF: 1,
   REBOOT: 2,
@@ -57,6 +69,8 @@ export const STOP_CODE = {
   FAIL: 5,
   ERROR: 6,
   DESTROYED: 7,
+  /** A vCPU touched memory the host could not back. */
+  OUT_OF_MEMORY: 8,
 } as const;
 
 /**
@@ -92,6 +106,8 @@ export function requestStop(control: Int32Array, code: number, detail = 0): bool
 }
 
 export function allocVmShared(init: {
+  ram: SharedArrayBuffer;
+  framePool: SharedArrayBuffer;
   vm: number;
   name: string;
   harts: number;
@@ -104,7 +120,8 @@ export function allocVmShared(init: {
   return {
     ...init,
     hartStates: new SharedArrayBuffer(HART_STATE_BYTES * init.harts),
-    p2m: new SharedArrayBuffer(pages * 4),
+    p2m: filled(new SharedArrayBuffer(pages * 4), -1),
+    memStats: new SharedArrayBuffer(MEM_STAT.WORDS * 4),
     plic: new SharedArrayBuffer(Plic.sharedBytes(init.harts, VIRT.PLIC.ndev)),
     clint: new SharedArrayBuffer(Clint.sharedBytes(init.harts)),
     mailbox: new SharedArrayBuffer(mailboxBytes(init.harts)),
@@ -113,4 +130,9 @@ export function allocVmShared(init: {
     consoleIn: ByteRing.create(1 << 16).sab,
     agentIn: ByteRing.create(256).sab,
   };
+}
+
+function filled(sab: SharedArrayBuffer, value: number): SharedArrayBuffer {
+  new Int32Array(sab).fill(value);
+  return sab;
 }

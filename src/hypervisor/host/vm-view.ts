@@ -3,11 +3,13 @@ import { F, HART_STATE_BYTES, HartState, S } from '../cpu/hart-state';
 import { Clint } from '../devices/clint';
 import type { Clock, InterruptSink } from '../devices/interrupts';
 import { Plic } from '../devices/plic';
+import { FramePool } from '../memory/frame-pool';
+import { HostMemory } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
 import { hostNow } from './clock';
 import type { SchedState } from './sched-state';
 import { VcpuScheduler } from './scheduler';
-import { EXIT_STAT, VMC, type VmShared } from './vm-shared';
+import { EXIT_STAT, MEM_STAT, STOP_CODE, VMC, requestStop, type VmShared } from './vm-shared';
 
 /**
  * One thread's view of a VM's shared state (what KVM keeps in struct kvm):
@@ -20,6 +22,7 @@ export class VmView {
   readonly plic: Plic;
   readonly clint: Clint;
   readonly control: Int32Array;
+  readonly memStats: Int32Array;
   readonly exits: Int32Array;
   readonly clock: Clock;
   readonly sched: VcpuScheduler;
@@ -34,8 +37,14 @@ export class VmView {
       (_, h) => new HartState(shared.hartStates, h * HART_STATE_BYTES),
     );
     const pages = (shared.memoryMiB << 20) >>> 12;
-    this.p2m = new P2m(VIRT.DRAM.base, pages, new Int32Array(shared.p2m));
     this.control = new Int32Array(shared.control);
+    this.memStats = new Int32Array(shared.memStats);
+    this.p2m = new P2m(VIRT.DRAM.base, pages, new Int32Array(shared.p2m), {
+      pool: new FramePool(new HostMemory(shared.ram), shared.framePool),
+      counters: this.memStats,
+      residentIndex: MEM_STAT.RESIDENT,
+      onOutOfMemory: () => requestStop(this.control, STOP_CODE.OUT_OF_MEMORY),
+    });
     this.exits = new Int32Array(shared.exits);
     const epoch = shared.epochMs;
     this.clock = { now: () => Math.floor((hostNow() - epoch) * (VIRT.TIMEBASE_HZ / 1000)) };

@@ -78,6 +78,7 @@ export function loadGuest(
     // Page by page: guest-contiguous is not host-contiguous in general.
     for (let done = 0; done < memsz;) {
       const off = p2m.hostOffset(gpa + done);
+      if (off < 0) throw new ConfigError(`host out of memory while loading the ${what}`);
       const n = Math.min(memsz - done, PAGE_SIZE - ((gpa + done) & (PAGE_SIZE - 1)));
       const page = mem.ram8.subarray(off, off + n);
       page.fill(0);
