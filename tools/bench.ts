@@ -102,6 +102,8 @@ async function onOnePcpu(): Promise<void> {
     const t0 = performance.now();
     const one = await boot(client, 'one', 1);
     report('boot_to_shell_prompt', (performance.now() - t0) / 1000, 's');
+    await sleep(1000);
+    report('host_memory_per_idle_64mib_guest', (await client.api.info('one')).rssKiB / 1024, 'MiB');
 
     // Guest MIPS on a CPU-bound guest program (the guest's own `bench`).
     const info0 = await client.api.info('one');
