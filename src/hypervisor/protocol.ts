@@ -27,6 +27,8 @@ export type PcpuReport =
   | { kind: 'stopped'; ticks: number }
   /** A VM's stop word was set by a vCPU on this pCPU (SRST, HTIF). */
   | { kind: 'vm-stop'; vm: number }
+  /** A vCPU of `vm` found no free host frame: the VM paused itself. */
+  | { kind: 'vm-nomem'; vm: number }
   /** A host bug while running a vCPU of `vm`: that VM is stopped, the pCPU carries on. */
   | { kind: 'vm-error'; vm: number; message: string }
   | { kind: 'exited'; pcpu: number };

@@ -20,7 +20,9 @@ export type StateReason =
   | 'failed'
   | 'reset'
   | 'finished'
-  | 'rebooted';
+  | 'rebooted'
+  /** Paused by the host: no free host memory to back the guest's RAM (QEMU's stop on error). */
+  | 'out of memory';
 
 export interface DomainDef {
   name: string;

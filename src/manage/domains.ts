@@ -64,6 +64,15 @@ export class DomainManager {
       this.#emit({ kind: 'console', domain: dom.def.name, bytes: event.bytes });
       return;
     }
+    if (event.kind === 'paused-nomem') {
+      this.#set(
+        dom,
+        'paused',
+        'out of memory',
+        'the host has no free memory for this guest; free some (destroy or shrink another guest), then resume',
+      );
+      return;
+    }
     this.#byVm.delete(event.vm);
     dom.vm = undefined;
     dom.slots = undefined;

@@ -131,3 +131,23 @@ export async function expectMemoryAccounted(client: ControlClient): Promise<void
   expect(rss).toBeGreaterThanOrEqual(before);
   expect(rss).toBeLessThanOrEqual(after);
 }
+
+/**
+ * Starts `command &` in the background and waits until its output matches
+ * `ready`, then gives the shell a fresh prompt (the job's own output may come
+ * after the prompt, so exec() cannot be used). Returns the match.
+ */
+export async function runInBackground(
+  session: DomainSession,
+  command: string,
+  ready: RegExp,
+): Promise<RegExpMatchArray> {
+  await waitForPrompt(session);
+  const from = session.output.length;
+  await session.type(`${command} &\n`);
+  const { match } = await session.waitFor(ready, from, 60_000);
+  const mark = session.output.length;
+  await session.type('\n');
+  await waitForPrompt(session, mark);
+  return match;
+}

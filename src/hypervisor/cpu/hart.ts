@@ -37,6 +37,9 @@ const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
 
+/** `exc` value of an access to be retried later (see retryLater); never a trap. */
+export const RETRY = -1;
+
 /** Translation result codes below zero (host offsets are >= 0). */
 const FAULT = -1;
 const MMIO = -2;
@@ -177,6 +180,7 @@ export class Hart {
     }
     const off = this.p2m.hostOffset(pa);
     if (off < 0) {
+      if (this.p2m.isRam(pa)) return this.retryLater();
       this.mmioAddr = pa;
       return MMIO;
     }
@@ -195,6 +199,18 @@ export class Hart {
       this.xAdd[i] = add;
     }
     return off;
+  }
+
+  /**
+   * Guest RAM the host cannot back now (its frame pool is empty): the
+   * access must neither complete nor fault. The instruction is abandoned
+   * and re-executed when the vCPU runs again (after the host found memory
+   * and the VM was resumed), like a KVM vCPU exiting on a failed EPT fill.
+   */
+  retryLater(): number {
+    this.exc = RETRY;
+    this.stopRequested = true;
+    return FAULT;
   }
 
   /** Records exception `cause` with `tval`; the run loop takes it. */

@@ -1,5 +1,5 @@
 import { EXC, MSTATUS, PRIV } from './csr';
-import { EXIT, type Exit, type Hart, TLB_MASK } from './hart';
+import { EXIT, type Exit, type Hart, RETRY, TLB_MASK } from './hart';
 import { F, S } from './hart-state';
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './muldiv';
 import { ACCESS } from './sv32';
@@ -67,6 +67,12 @@ export function runHart(h: Hart, budget: number): Exit {
           xTag[i] !== (((pc >>> 12) << 5) | h.imode) &&
           h.translate(pc, ACCESS.EXEC, h.imode) < 0
         ) {
+          if (h.exc === RETRY) {
+            h.exc = 0;
+            faults++;
+            n--;
+            break inner;
+          }
           if (!h.exc) h.fault(EXC.INSN_ACCESS, pc); // MMIO: no execution from devices
           pc = h.takeTrap(pc, h.exc - 1, h.excVal, false);
           h.exc = 0;
@@ -84,6 +90,12 @@ export function runHart(h: Hart, budget: number): Exit {
       if ((raw & 3) === 3) {
         if ((pc & 0xfff) === 0xffe) {
           raw = h.fetchSlow(pc);
+          if (h.exc === RETRY) {
+            h.exc = 0;
+            faults++;
+            n--;
+            break inner;
+          }
           if (h.exc) {
             pc = h.takeTrap(pc, h.exc - 1, h.excVal, false);
             h.exc = 0;
@@ -414,6 +426,13 @@ export function runHart(h: Hart, budget: number): Exit {
           break;
       }
       // Only faulting instructions get here.
+      if (h.exc === RETRY) {
+        // Not a trap: leave pc on the instruction and the pCPU (retryLater).
+        h.exc = 0;
+        faults++;
+        n--;
+        break;
+      }
       if (!h.exc) h.fault(EXC.ILLEGAL_INSN, len === 2 ? raw & 0xffff : raw);
       pc = h.takeTrap(pc, h.exc - 1, h.excVal, false);
       h.exc = 0;

@@ -32,7 +32,8 @@ export function walkSv32(hart: Hart, va: number, access: Access, mode: number): 
     const vpn = level === 1 ? va >>> 22 : (va >>> 12) & 0x3ff;
     const pteAddr = table + vpn * 4;
     const off = pteAddr < 2 ** 32 ? hart.p2m.hostOffset(pteAddr) : -1;
-    if (off < 0) return fail(hart, ACCESS_FAULT[access], va);
+    if (off < 0)
+      return hart.p2m.isRam(pteAddr) ? hart.retryLater() : fail(hart, ACCESS_FAULT[access], va);
     let pte = Atomics.load(ram32, off >> 2);
     if ((pte & PTE.V) === 0 || ((pte & PTE.R) === 0 && (pte & PTE.W) !== 0)) {
       return fail(hart, PAGE_FAULT[access], va);

@@ -39,6 +39,8 @@ export interface HostOptions {
 
 export type HostEvent =
   | { kind: 'console'; vm: number; bytes: Uint8Array }
+  /** The VM paused itself: the host has no free frame for its RAM. */
+  | { kind: 'paused-nomem'; vm: number }
   | { kind: 'stopped'; vm: number; reason: StopReason };
 
 /** Typed host errors (the control API maps them onto its own). */
@@ -124,6 +126,9 @@ export class Host {
     switch (report.kind) {
       case 'vm-stop':
         void this.#reap(report.vm);
+        break;
+      case 'vm-nomem':
+        this.emit({ kind: 'paused-nomem', vm: report.vm });
         break;
       case 'vm-error':
         this.#fail(report.vm, report.message);
@@ -240,6 +245,7 @@ export class Host {
 
   resumeVm(vm: number): void {
     const rt = this.#vm(vm);
+    Atomics.store(rt.control, VMC.NOMEM, 0); // a memory pause ends too; the access is retried
     Atomics.store(rt.control, VMC.PAUSED, 0);
     for (const s of rt.shared.vcpuSlots) this.scheduler.setPaused(s, false);
   }

@@ -7,7 +7,7 @@ import { H, SchedState, V } from './sched-state';
 import { VcpuScheduler } from './scheduler';
 import { TraceRing } from './trace-ring';
 import { Vcpu } from './vcpu';
-import { STOP_CODE, requestStop, type VmShared } from './vm-shared';
+import { NOMEM, STOP_CODE, VMC, requestStop, type VmShared } from './vm-shared';
 import { VmView } from './vm-view';
 
 /** Longest idle sleep before a pCPU looks at its mailbox of messages again. */
@@ -133,6 +133,12 @@ export class Pcpu {
       stillHalted: () => !hart.wfiWake() && wakeAt > hostNow(),
     });
     if (view.stopCode !== 0) this.port.post({ kind: 'vm-stop', vm: view.shared.vm }); // the host reaps it once
+    if (
+      Atomics.compareExchange(view.control, VMC.NOMEM, NOMEM.PAUSED, NOMEM.REPORTED) ===
+      NOMEM.PAUSED
+    ) {
+      this.port.post({ kind: 'vm-nomem', vm: view.shared.vm });
+    }
     this.#trace.write({
       pcpu: this.#pcpu,
       vcpu: vcpu.slot,

@@ -51,8 +51,12 @@ export interface VmShared {
  *   [0] STOP    0 while running; a STOP_CODE once it must stop (first writer wins, compareExchange)
  *   [1] DETAIL  the failing test number for STOP_CODE.FAIL
  *   [2] PAUSED  1 while paused (vCPUs leave their pCPU at the next check)
+ *   [3] NOMEM   NOMEM.*: the VM paused itself because the host ran out of frames
  */
-export const VMC = { STOP: 0, DETAIL: 1, PAUSED: 2, WORDS: 8 } as const;
+export const VMC = { STOP: 0, DETAIL: 1, PAUSED: 2, NOMEM: 3, WORDS: 8 } as const;
+
+/** VMC.NOMEM: 0 none; 1 a vCPU found no free host frame and paused the VM; 2 the host was told. */
+export const NOMEM = { NONE: 0, PAUSED: 1, REPORTED: 2 } as const;
 
 /** Memory counters of a VM (Int32, Atomics). */
 export const MEM_STAT = {
@@ -69,7 +73,7 @@ export const STOP_CODE = {
   FAIL: 5,
   ERROR: 6,
   DESTROYED: 7,
-  /** A vCPU touched memory the host could not back. */
+  /** Memory the host could not back while loading the guest. */
   OUT_OF_MEMORY: 8,
 } as const;
 

@@ -9,7 +9,7 @@ import { P2m } from '../memory/p2m';
 import { hostNow } from './clock';
 import type { SchedState } from './sched-state';
 import { VcpuScheduler } from './scheduler';
-import { EXIT_STAT, MEM_STAT, STOP_CODE, VMC, requestStop, type VmShared } from './vm-shared';
+import { EXIT_STAT, MEM_STAT, NOMEM, VMC, type VmShared } from './vm-shared';
 
 /**
  * One thread's view of a VM's shared state (what KVM keeps in struct kvm):
@@ -43,7 +43,7 @@ export class VmView {
       pool: new FramePool(new HostMemory(shared.ram), shared.framePool),
       counters: this.memStats,
       residentIndex: MEM_STAT.RESIDENT,
-      onOutOfMemory: () => requestStop(this.control, STOP_CODE.OUT_OF_MEMORY),
+      onOutOfMemory: () => this.pauseForMemory(),
     });
     this.exits = new Int32Array(shared.exits);
     const epoch = shared.epochMs;
@@ -73,6 +73,17 @@ export class VmView {
     const ticks = Math.min(this.hartStates[h].f64[F.SBI_TIMECMP], this.clint.mtimecmp(h));
     if (!Number.isFinite(ticks) || ticks >= 2 ** 53) return Infinity;
     return this.shared.epochMs + ticks / (VIRT.TIMEBASE_HZ / 1000);
+  }
+
+  /**
+   * The host has no frame for this VM's RAM: pause the VM (QEMU's stop on
+   * error; the guest loses nothing, the access is retried on resume).
+   */
+  pauseForMemory(): void {
+    Atomics.store(this.control, VMC.PAUSED, 1);
+    if (Atomics.compareExchange(this.control, VMC.NOMEM, NOMEM.NONE, NOMEM.PAUSED) === NOMEM.NONE) {
+      for (const slot of this.shared.vcpuSlots) this.sched.setPaused(slot, true);
+    }
   }
 
   get stopCode(): number {

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControl, type ControlClient } from '../tools/lib/control-client';
+import { boot, expectMemoryAccounted, runInBackground, settle } from './helpers/hypervisor';
+
+/** A small host (40 MiB) whose guests (32 MiB each) together ask for more than it has. */
+let client: ControlClient;
+
+beforeAll(async () => {
+  client = await startControl({ pcpus: 1, ramMiB: 40 });
+}, 60_000);
+afterAll(async () => client?.close());
+
+describe('memory overcommit', () => {
+  it('a guest the host cannot back pauses, loses nothing, and goes on once memory is free', async () => {
+    const api = client.api;
+    const a = await boot(client, { name: 'a' });
+    await settle(a);
+    const b = await boot(client, { name: 'b' });
+    const events: string[] = [];
+    await client.on((e) => {
+      if (e.kind === 'lifecycle') events.push(`${e.state}/${e.reason}`);
+    }, 'b');
+    const resumeB = async () => {
+      try {
+        await api.resume('b');
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; events of b: ${events.join(', ')}`);
+      }
+    };
+    await settle(b);
+    // Two 32 MiB guests on a 40 MiB host: fine while they touch little.
+    await expectMemoryAccounted(client);
+
+    await runInBackground(a, 'hog 20M --pattern unique', /hog: \d+ holds 20971520 bytes/);
+    const before = b.output.length;
+    await b.type('hog 16M --pattern unique &\n');
+    await b.waitForState(
+      (state, reason) => state === 'paused' && reason === 'out of memory',
+      60_000,
+    );
+    const info = await api.info('b');
+    expect([info.state, info.reason]).toEqual(['paused', 'out of memory']);
+    expect(info.detail).toMatch(/no free memory/);
+    expect((await api.hostInfo()).freeMiB).toBe(0);
+    // (Any guest that now touches new memory pauses the same way: the host has none left.)
+
+    // Resuming without memory pauses again; freeing memory lets it finish.
+    await resumeB();
+    await b.waitForState(
+      (state, reason) => state === 'paused' && reason === 'out of memory',
+      60_000,
+    );
+    await api.destroy('a');
+    await resumeB();
+    await b.waitFor(/hog: \d+ holds 16777216 bytes/, before, 60_000);
+    expect((await api.info('b')).state).toBe('running');
+    await b.type('\n');
+    expect(await b.exec('echo b survived')).toBe('b survived\n');
+    expect((await api.info('b')).rssKiB).toBeGreaterThan(16 * 1024);
+    await expectMemoryAccounted(client);
+    await api.destroy('b');
+    expect((await api.hostInfo()).usedKiB).toBe(0);
+  }, 120_000);
+});
