@@ -98,11 +98,9 @@ async function main(): Promise<number> {
     await ended;
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     process.stdin.pause();
-    const info = await client.api.info(def.name);
     const seconds = (performance.now() - started) / 1000;
     const summary = `vm: ${session.state} (${session.reason}${session.detail ? `: ${session.detail}` : ''}) after ${seconds.toFixed(2)} s`;
     if (exec === undefined || args.verbose || session.reason !== 'shutdown') console.error(summary);
-    void info;
     if (session.reason === 'shutdown' || session.reason === 'destroyed') return 0;
     if (session.reason === 'finished') {
       const code = Number(session.detail?.match(/failed test (\d+)/)?.[1] ?? 0);
