@@ -33,3 +33,29 @@ describe('hart basics', () => {
     expect(t.hart.s[S.MTVAL]).toBe(-1);
   });
 });
+
+describe('TLB shootdown', () => {
+  it('a flush requested between chunks (a remote fence) also drops the cached fetch page', () => {
+    let polls = 0;
+    let x1AtRemap = 0;
+    const t = makeHart({
+      env: {
+        // At the third check point the host remaps guest frame 0 (as KSM or the
+        // balloon will) and the vCPU flushes its TLB, all inside one run().
+        poll: (hart) => {
+          if (++polls !== 3) return;
+          t.p2m.table[0] = t.p2m.table[1];
+          x1AtRemap = hart.x[1];
+          hart.flushTlb();
+        },
+      },
+    });
+    // Guest frame 0 loops incrementing x1; guest frame 1 holds a loop incrementing x2.
+    t.load([asm.addi(1, 1, 1), asm.jal(0, -4)]);
+    t.load([asm.addi(2, 2, 1), asm.jal(0, -4)], RAM_BASE + 0x1000);
+    t.hart.run(40_000);
+    expect(x1AtRemap).toBeGreaterThan(1000);
+    expect(t.hart.x[1]).toBeLessThanOrEqual(x1AtRemap + 1);
+    expect(t.hart.x[2]).toBeGreaterThan(1000);
+  });
+});

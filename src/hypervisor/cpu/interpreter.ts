@@ -50,10 +50,12 @@ export function runHart(h: Hart, budget: number): Exit {
     const now = env.clock.now();
     if (now >= f[F.SBI_TIMECMP]) Atomics.or(s, S.MIP, 1 << 5); // STIP from the SBI timer
     env.poll?.(h, now);
+    // poll may have flushed the TLB (a remote fence): drop the cached fetch page too.
+    fvpn = -1;
+    dmode = h.dmode;
     const irq = h.pendingInterrupt();
     if (irq >= 0) {
       pc = h.takeTrap(pc, irq, 0, true);
-      fvpn = -1;
       dmode = h.dmode;
     }
     let chunk = budget < CHUNK ? budget : CHUNK;
