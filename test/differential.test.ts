@@ -2,22 +2,27 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KERNEL, NodeVm, PROMPT, ROOT, execInGuest, readImage } from '../tools/lib/run-vm';
+import { startControl, type ControlClient } from '../tools/lib/control-client';
+import type { DomainSession } from '../tools/lib/domain-session';
+import { ROOT } from '../tools/lib/images';
+import { boot, settle } from './helpers/hypervisor';
 
 /**
- * Differential test: the same static rv32 Linux program (tools/guest/userland/
+ * Differential test: the same static rv32 Linux program (tools/guest/
  * isa-selftest.c, also in the guest as /bin/isa-selftest) runs under QEMU's
  * user-mode emulator and inside our guest; the outputs must be identical.
  */
 const QEMU = process.env.QEMU_RISCV32 ?? '/usr/bin/qemu-riscv32';
 const ELF = join(ROOT, 'test', 'fixtures', 'isa-selftest.elf');
-let vm: NodeVm;
+let client: ControlClient;
+let vm: DomainSession;
 
 beforeAll(async () => {
-  vm = await NodeVm.start({ memoryMiB: 64, harts: 1, kernel: await readImage(DEFAULT_KERNEL) });
-  await vm.waitFor(PROMPT, 0, 120_000);
-});
-afterAll(async () => vm?.destroy());
+  client = await startControl({ pcpus: 1, ramMiB: 128 });
+  vm = await boot(client, { name: 'diff', memoryMiB: 64 });
+  await settle(vm);
+}, 120_000);
+afterAll(async () => client?.close());
 
 describe('differential: qemu-riscv32 vs the VirtLab guest', () => {
   it('isa-selftest prints the same results', async () => {
@@ -28,7 +33,7 @@ describe('differential: qemu-riscv32 vs the VirtLab guest', () => {
     }
     const reference = execFileSync(QEMU, [ELF], { encoding: 'utf8' });
     expect(reference).toContain('isa-selftest: done');
-    const ours = await execInGuest(vm, 'isa-selftest');
+    const ours = await vm.exec('isa-selftest');
     expect(ours.replace(/\r/g, '')).toBe(reference);
   });
 });

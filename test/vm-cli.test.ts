@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../tools/lib/run-vm';
+import { ROOT } from '../tools/lib/images';
 
 const vm = (...args: string[]) =>
   spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'tools', 'vm.ts'), ...args], {

@@ -11,7 +11,7 @@ import { F } from '../src/hypervisor/cpu/hart-state';
 import { RAM_BASE, makeHart } from '../src/hypervisor/cpu/hart.test-helper';
 import { startControl, type ControlClient } from './lib/control-client';
 import { DomainSession, PROMPT } from './lib/domain-session';
-import { ROOT, readImage } from './lib/run-vm';
+import { ROOT, readImage } from './lib/images';
 
 function report(name: string, value: number, unit: string): void {
   console.log(JSON.stringify({ name, value: Number(value.toFixed(2)), unit }));

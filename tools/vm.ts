@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { startControl, type ControlClient } from './lib/control-client';
 import { DomainSession } from './lib/domain-session';
-import { readImage } from './lib/run-vm';
+import { readImage } from './lib/images';
 import type { DomainDef } from '../src/manage/control-api';
 
 const USAGE = `usage: npm run vm -- [options]

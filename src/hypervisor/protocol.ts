@@ -52,33 +52,3 @@ export interface ParentPort<In, Out> {
   onMessage(handler: (message: In) => void): void;
   post(message: Out): void;
 }
-
-/** Page/terminal → VM worker. */
-export type VmCommand = {
-  kind: 'boot';
-  config: import('./vm/virt-machine').MachineConfig;
-  /** Console input ring (vm/byte-ring.ts). */
-  consoleIn: SharedArrayBuffer;
-  /** VM control words (VM_CTL below). */
-  control: SharedArrayBuffer;
-};
-
-/**
- * VM control words, Int32Array over a SharedArrayBuffer, all Atomics:
- *   [0] WAKE  bumped (and notified) by the producer after console input or a request
- *   [1] STOP  set to 1 by the owner to destroy the VM
- */
-export const VM_CTL = { WAKE: 0, STOP: 1, WORDS: 2 } as const;
-
-/** VM worker → page/terminal. */
-export type VmReport =
-  /** The machine is built; its hart states (cpu/hart-state.ts layout, one per hart) are readable live. */
-  | { kind: 'started'; hartStates: SharedArrayBuffer; harts: number }
-  | { kind: 'console'; bytes: Uint8Array }
-  | { kind: 'stopped'; reason: import('./vm/virt-machine').StopReason; stats: VmStats };
-
-export interface VmStats {
-  instret: number;
-  seconds: number;
-  sbiCalls: Record<string, number>;
-}

@@ -3,7 +3,7 @@ import { HostError, type Host, type HostEvent } from '../hypervisor/host/host';
 import { H, PF, V, VCPU_STATE, VF } from '../hypervisor/host/sched-state';
 import { EXIT_STAT_NAMES, MEM_STAT } from '../hypervisor/host/vm-shared';
 import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
-import type { StopReason } from '../hypervisor/vm/virt-machine';
+import type { StopReason } from '../hypervisor/vm/boot';
 import type {
   DomainDef,
   DomainEvent,

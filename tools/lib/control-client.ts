@@ -7,7 +7,7 @@ import type { ControlApi, DomainEvent, HostConfig } from '../../src/manage/contr
 import type { ControlWorkerData } from '../../src/manage/control.node-worker';
 import { nodeWorkerEntries } from './node-host';
 import { bundleWorker } from './node-worker';
-import { DEFAULT_KERNEL, ROOT } from './run-vm';
+import { DEFAULT_KERNEL, ROOT } from './images';
 
 export interface ControlClient {
   api: Comlink.Remote<ControlApi>;

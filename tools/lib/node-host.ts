@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Host, type HostEvent, type HostOptions } from '../../src/hypervisor/host/host';
 import { nodePlatform } from '../../src/hypervisor/host/node-platform';
 import { bundleWorker } from './node-worker';
-import { ROOT } from './run-vm';
+import { ROOT } from './images';
 
 const WORKERS = join(ROOT, 'src', 'hypervisor', 'workers');
 

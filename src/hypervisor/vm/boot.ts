@@ -25,6 +25,17 @@ export interface MachineConfig {
   elf?: Uint8Array;
 }
 
+/** Why a machine stopped. */
+export type StopReason =
+  | { kind: 'poweroff' }
+  | { kind: 'reboot' }
+  | { kind: 'panic' }
+  | { kind: 'pass' }
+  | { kind: 'fail'; code: number }
+  | { kind: 'error'; message: string }
+  /** Stopped by its owner (virsh destroy), not by the guest. */
+  | { kind: 'destroyed' };
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
