@@ -1,4 +1,3 @@
-import * as Comlink from 'comlink';
 import { HEARTBEAT, stopHeartbeat } from '../hypervisor/heartbeat';
 import { Host, HostError, type HostPlatform } from '../hypervisor/host/host';
 import type { PcpuCommand, PcpuReport } from '../hypervisor/protocol';
@@ -128,9 +127,4 @@ export function createControl(platform: ControlPlatform): ControlApi {
       probe = undefined;
     },
   };
-}
-
-/** Listener arguments cross threads as Comlink proxies. */
-export function proxyListener<T>(listener: (event: T) => void): (event: T) => void {
-  return Comlink.proxy(listener);
 }

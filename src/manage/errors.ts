@@ -26,10 +26,3 @@ export class VirtError extends Error {
     super(message);
   }
 }
-
-/** True for a VirtError, also one that crossed a thread (Comlink) as a plain object. */
-export function isVirtError(error: unknown): error is VirtError {
-  return (
-    typeof error === 'object' && error !== null && (error as { name?: string }).name === 'VirtError'
-  );
-}

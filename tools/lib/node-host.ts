@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { Host, type HostEvent, type HostOptions } from '../../src/hypervisor/host/host';
-import { nodePlatform } from '../../src/hypervisor/host/node-platform';
 import { bundleWorker } from './node-worker';
 import { ROOT } from './images';
 
@@ -13,12 +11,4 @@ export async function nodeWorkerEntries() {
     bundleWorker(join(WORKERS, 'vmm.node-worker.ts')),
   ]);
   return { pcpu, vmm };
-}
-
-/** A host on this Node thread with its pCPU and VMM workers as worker_threads. */
-export async function startNodeHost(
-  options: HostOptions,
-  emit: (event: HostEvent) => void,
-): Promise<Host> {
-  return new Host(options, nodePlatform(await nodeWorkerEntries()), emit);
 }

@@ -6,7 +6,7 @@ import { compressedTable } from './compressed';
 import { EXC, IRQ_PRIORITY, MSTATUS, PRIV, SATP } from './csr';
 import { csrRead, csrWrite } from './csr-file';
 import { runHart } from './interpreter';
-import { F, HartState, S, resetHartState } from './hart-state';
+import { HartState, S, resetHartState } from './hart-state';
 import { ACCESS, type Access, walkSv32 } from './sv32';
 
 /** Why `run` returned. */

@@ -1,4 +1,4 @@
-import { F, S } from '../cpu/hart-state';
+import { F } from '../cpu/hart-state';
 import type { Hart } from '../cpu/hart';
 
 /**
@@ -295,9 +295,4 @@ function readPhysical(hart: Hart, n: number, lo: number, hi: number): Uint8Array
     out[i] = hart.ram8[off];
   }
   return out;
-}
-
-/** Reads the hart's SBI-visible HSM state word. */
-export function hsmState(hart: Hart): number {
-  return Atomics.load(hart.s, S.HSM);
 }

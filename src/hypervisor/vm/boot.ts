@@ -9,7 +9,6 @@ import { PAGE_SIZE } from '../memory/host-memory';
 import type { P2m } from '../memory/p2m';
 import { HSM_STATE } from '../sbi/sbi';
 
-export { resetHartState };
 export const MAX_HARTS = 8;
 export const DEFAULT_BOOTARGS = 'console=ttyS0 earlycon=sbi';
 
