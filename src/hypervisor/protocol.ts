@@ -44,6 +44,24 @@ export type VmmCommand = {
 export type VmmReport =
   { kind: 'console'; bytes: Uint8Array } | { kind: 'vm-stop' } | { kind: 'exited' };
 
+/** Control worker -> the ksmd worker. */
+export type KsmdCommand =
+  /** Start scanning with these knobs and statistics (ksm/ksm-state.ts), host RAM and frame pool. */
+  | {
+      kind: 'init';
+      ksm: SharedArrayBuffer;
+      ram: SharedArrayBuffer;
+      framePool: SharedArrayBuffer;
+      sched: SharedArrayBuffer;
+    }
+  /** A VM whose RAM may be merged (the host bumps KSM.GEN after posting). */
+  | { kind: 'vm-add'; shared: import('./host/vm-shared').VmShared }
+  /** Forget a VM (before its frames are released). */
+  | { kind: 'vm-remove'; vm: number };
+
+/** ksmd worker -> control worker. */
+export type KsmdReport = { kind: 'error'; message: string } | { kind: 'exited' };
+
 /**
  * The two ends of a worker's message channel, whatever the platform: a Web
  * Worker's `self` in browsers, `parentPort` from node:worker_threads in Node.

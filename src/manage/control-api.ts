@@ -1,3 +1,4 @@
+import type { KsmKnobs, KsmStats } from '../hypervisor/ksm/ksm-state';
 /**
  * The control API: the one typed surface through which the page, the
  * terminal CLI, virsh and tests drive the host (libvirt's role). Served from
@@ -39,6 +40,8 @@ export interface DomainDef {
   /** cputune: bandwidth cap per vCPU, µs per period (-1 or absent: none). */
   quotaUs?: number;
   periodUs?: number;
+  /** ksmd may merge this domain's pages (default true; libvirt's `<nosharepages/>` is false). */
+  mergeable?: boolean;
 }
 
 export interface DomainSummary {
@@ -63,6 +66,9 @@ export interface DomainInfo extends DomainSummary {
   detail?: string;
   /** Exit counters, kvm_stat names. */
   exits: Record<string, number>;
+  /** Per-domain KSM figures, as /proc/<pid>/ksm_stat of its QEMU. */
+  ksm: DomainKsmStat;
+  mergeable: boolean;
   shares: number;
   quotaUs: number;
   periodUs: number;
@@ -79,6 +85,20 @@ export interface VcpuInfo {
   migrations: number;
   /** Allowed pCPUs, as a cpulist ("0-1,3"). */
   affinity: string;
+}
+
+export interface DomainKsmStat {
+  ksm_rmap_items: number;
+  ksm_merging_pages: number;
+  ksm_zero_pages: number;
+  /** Bytes saved for this domain minus its rmap items. */
+  ksm_process_profit: number;
+}
+
+/** ksmd's knobs and statistics, with /sys/kernel/mm/ksm/ names. */
+export interface KsmInfo {
+  knobs: KsmKnobs;
+  stats: KsmStats;
 }
 
 export interface HostInfo {
@@ -99,6 +119,8 @@ export type DomainEvent =
 export interface Telemetry {
   sched: SharedArrayBuffer;
   trace: SharedArrayBuffer;
+  /** ksmd's knobs and statistics (ksm/ksm-state.ts). */
+  ksm: SharedArrayBuffer;
 }
 
 /** Host configuration, given once at init. */
@@ -149,6 +171,10 @@ export interface ControlApi {
   ): Promise<void>;
   /** virsh vcpupin DOMAIN VCPU CPULIST. Throws invalid-arg for a pCPU the host lacks. */
   pinVcpu(name: string, vcpu: number, cpulist: string): Promise<void>;
+  /** ksmd's knobs and statistics (virsh node-memory-tune). */
+  ksm(): Promise<KsmInfo>;
+  /** Sets ksmd knobs with Linux's rules; invalid-arg names a bad one and changes nothing. */
+  setKsm(knobs: Partial<KsmKnobs>): Promise<KsmInfo>;
 
   /** Bytes typed on the domain's serial console. running | paused. */
   consoleWrite(name: string, data: string | Uint8Array): Promise<void>;

@@ -70,7 +70,7 @@ export function createControl(platform: ControlPlatform): ControlApi {
     hostInfo: async () => need().hostInfo(),
     telemetry: async () => {
       need();
-      return { sched: host!.sched.sab, trace: host!.trace.sab };
+      return { sched: host!.sched.sab, trace: host!.trace.sab, ksm: host!.ksm.sab };
     },
     define: async (def) => need().define(def),
     undefine: async (name) => need().undefine(name),
@@ -86,6 +86,8 @@ export function createControl(platform: ControlPlatform): ControlApi {
     reset: async (name) => need().reset(name),
     setSchedParams: async (name, params) => need().setSchedParams(name, params),
     pinVcpu: async (name, vcpu, cpulist) => need().pinVcpu(name, vcpu, cpulist),
+    ksm: async () => need().ksm(),
+    setKsm: async (knobs) => need().setKsm(knobs),
     consoleWrite: async (name, data) => need().consoleWrite(name, data),
     subscribe: async (listener, domain) => need().subscribe(listener, domain),
     unsubscribe: async (id) => need().unsubscribe(id),

@@ -40,6 +40,13 @@ Comlink.expose(
             name: `vmm-${name}`,
           }),
         ),
+      spawnKsmd: () =>
+        link(
+          new Worker(new URL('../hypervisor/workers/ksmd.worker.ts', import.meta.url), {
+            type: 'module',
+            name: 'ksmd',
+          }),
+        ),
     },
     async loadImage(url) {
       const response = await fetch(url);

@@ -2,9 +2,11 @@ import { F, HART_STATE_BYTES } from '../hypervisor/cpu/hart-state';
 import { HostError, type Host, type HostEvent } from '../hypervisor/host/host';
 import { H, PF, V, VCPU_STATE, VF } from '../hypervisor/host/sched-state';
 import { EXIT_STAT_NAMES, MEM_STAT } from '../hypervisor/host/vm-shared';
+import { KSM_DEFAULTS, RMAP_ITEM_BYTES, type KsmKnobs } from '../hypervisor/ksm/ksm-state';
 import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
 import type { StopReason } from '../hypervisor/vm/boot';
 import type {
+  KsmInfo,
   DomainDef,
   DomainEvent,
   DomainInfo,
@@ -191,6 +193,7 @@ export class DomainManager {
         elf: def.elf,
         initrd: def.initrd,
         bootargs: def.bootargs,
+        mergeable: def.mergeable !== false,
       });
     } catch (error) {
       if (error instanceof HostError) {
@@ -323,6 +326,8 @@ export class DomainManager {
       shares: dom.def.shares ?? 1024,
       quotaUs: dom.def.quotaUs ?? -1,
       periodUs: dom.def.periodUs ?? 100_000,
+      ksm: { ksm_rmap_items: 0, ksm_merging_pages: 0, ksm_zero_pages: 0, ksm_process_profit: 0 },
+      mergeable: dom.def.mergeable !== false,
     };
     if (dom.vm !== undefined) {
       const shared = this.host.shared(dom.vm);
@@ -331,8 +336,17 @@ export class DomainManager {
       const f64 = new Float64Array(shared.hartStates);
       for (let h = 0; h < shared.harts; h++)
         info.instructions += f64[(h * HART_STATE_BYTES) / 8 + F.INSTRET];
-      info.rssKiB =
-        Atomics.load(new Int32Array(shared.memStats), MEM_STAT.RESIDENT) * (PAGE_SIZE / 1024);
+      const mem = new Int32Array(shared.memStats);
+      info.rssKiB = Atomics.load(mem, MEM_STAT.RESIDENT) * (PAGE_SIZE / 1024);
+      const items = Atomics.load(mem, MEM_STAT.KSM_RMAP_ITEMS);
+      const merging = Atomics.load(mem, MEM_STAT.KSM_MERGING_PAGES);
+      const zero = Atomics.load(mem, MEM_STAT.KSM_ZERO_PAGES);
+      info.ksm = {
+        ksm_rmap_items: items,
+        ksm_merging_pages: merging,
+        ksm_zero_pages: zero,
+        ksm_process_profit: (merging + zero) * PAGE_SIZE - items * RMAP_ITEM_BYTES,
+      };
       const exits = new Int32Array(shared.exits);
       EXIT_STAT_NAMES.forEach((n, i) => (info.exits[n] = Atomics.load(exits, i)));
     }
@@ -377,6 +391,23 @@ export class DomainManager {
         affinity: formatCpulist(r[V.PIN_MASK], pcpus),
       };
     });
+  }
+
+  ksm(): KsmInfo {
+    return { knobs: this.host.ksm.knobs(), stats: this.host.ksm.stats() };
+  }
+
+  setKsm(knobs: Partial<KsmKnobs>): KsmInfo {
+    const allowed = new Set(Object.keys(KSM_DEFAULTS));
+    for (const key of Object.keys(knobs)) {
+      if (!allowed.has(key)) throw new VirtError('invalid-arg', `unknown KSM parameter '${key}'`);
+    }
+    try {
+      this.host.ksm.setKnobs(knobs);
+    } catch (error) {
+      throw new VirtError('invalid-arg', (error as Error).message);
+    }
+    return this.ksm();
   }
 
   hostInfo(): HostInfo {

@@ -178,7 +178,7 @@ export class Hart {
     } else {
       pa = va >>> 0;
     }
-    const off = this.p2m.hostOffset(pa);
+    const off = access === ACCESS.WRITE ? this.p2m.hostOffsetWrite(pa) : this.p2m.hostOffset(pa);
     if (off < 0) {
       if (this.p2m.isRam(pa)) return this.retryLater();
       this.mmioAddr = pa;

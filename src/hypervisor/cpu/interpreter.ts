@@ -391,8 +391,11 @@ export function runHart(h: Hart, budget: number): Exit {
           pc = (pc + len) | 0;
           continue;
         }
-        case 3: // MISC-MEM: FENCE, FENCE.I (stores are visible to fetch at once: nothing to do)
+        case 3: // MISC-MEM: FENCE, FENCE.I
           if (((insn >> 12) & 7) > 1) break;
+          // Stores reach fetch at once, but a store may have moved its page to a new frame (COW):
+          // FENCE.I drops the cached fetch page so the next fetch translates again.
+          if ((insn >> 12) & 1) fvpn = -1;
           pc = (pc + len) | 0;
           continue;
         case 11: {

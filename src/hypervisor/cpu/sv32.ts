@@ -58,8 +58,17 @@ export function walkSv32(hart: Hart, va: number, access: Access, mode: number): 
     const ppn = pte >>> 10;
     if (level === 1 && (ppn & 0x3ff) !== 0) return fail(hart, PAGE_FAULT[access], va); // misaligned superpage
     const need = PTE.A | (access === ACCESS.WRITE ? PTE.D : 0);
+    let woff = -1;
     while ((pte & need) !== need) {
-      const seen = Atomics.compareExchange(ram32, off >> 2, pte, pte | need);
+      // Setting A/D writes the page-table page: through the p2m's write path (it may be a KSM page).
+      if (woff < 0) {
+        woff = hart.p2m.hostOffsetWrite(pteAddr);
+        if (woff < 0) return hart.retryLater();
+        pte = Atomics.load(ram32, woff >> 2);
+        if ((pte & PTE.V) === 0 || pte >>> 10 !== ppn) return fail(hart, PAGE_FAULT[access], va);
+        continue;
+      }
+      const seen = Atomics.compareExchange(ram32, woff >> 2, pte, pte | need);
       if (seen === pte) break;
       pte = seen; // changed under us: re-check it (another hart, or the guest)
       if ((pte & PTE.V) === 0 || pte >>> 10 !== ppn) return fail(hart, PAGE_FAULT[access], va);

@@ -2,7 +2,15 @@ import { FramePool } from '../memory/frame-pool';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
 import { VIRT } from '../board/virt-board';
-import type { PcpuCommand, PcpuReport, VmmCommand, VmmReport } from '../protocol';
+import type {
+  KsmdCommand,
+  KsmdReport,
+  PcpuCommand,
+  PcpuReport,
+  VmmCommand,
+  VmmReport,
+} from '../protocol';
+import { KSM, KsmState, createKsmState } from '../ksm/ksm-state';
 import { ByteRing } from '../vm/byte-ring';
 import { loadGuest, validateConfig, type MachineConfig, type StopReason } from '../vm/boot';
 import { hostNow } from './clock';
@@ -27,6 +35,7 @@ export interface WorkerLink<In, Out> {
 export interface HostPlatform {
   spawnPcpu(index: number): WorkerLink<PcpuCommand, PcpuReport>;
   spawnVmm(name: string): WorkerLink<VmmCommand, VmmReport>;
+  spawnKsmd(): WorkerLink<KsmdCommand, KsmdReport>;
 }
 
 export interface HostOptions {
@@ -55,7 +64,7 @@ export class HostError extends Error {
 
 interface VmRuntime {
   shared: VmShared;
-  frames: Int32Array;
+  p2m: P2m;
   control: Int32Array;
   vmm?: WorkerLink<VmmCommand, VmmReport>;
   /** Resolves when the VMM worker reported 'exited' (its console output is all delivered by then). */
@@ -79,6 +88,11 @@ export class Host {
   readonly scheduler = new VcpuScheduler(this.sched);
   readonly trace = TraceRing.create(8192);
   readonly pcpus: WorkerLink<PcpuCommand, PcpuReport>[] = [];
+  /** ksmd's knobs and statistics (ksm/ksm-state.ts). */
+  readonly ksm = new KsmState(createKsmState());
+  readonly ksmd: WorkerLink<KsmdCommand, KsmdReport>;
+  /** Why ksmd stopped, if it failed (the VMs go on without merging). */
+  ksmdFailure?: string;
   readonly #vms = new Map<number, VmRuntime>();
   #nextVm = 0;
 
@@ -103,6 +117,18 @@ export class Host {
       this.sched.pcpuF(p)[PF.SINCE] = now;
       this.#startPcpu(p);
     }
+    this.ksmd = platform.spawnKsmd();
+    this.ksmd.onMessage((report) => {
+      if (report.kind === 'error') this.ksmdFailure = report.message;
+    });
+    this.ksmd.onError((message) => (this.ksmdFailure = message));
+    this.ksmd.post({
+      kind: 'init',
+      ksm: this.ksm.sab,
+      ram: this.mem.sab,
+      framePool: this.frames.sab,
+      sched: this.sched.sab,
+    });
   }
 
   #startPcpu(p: number): void {
@@ -185,6 +211,7 @@ export class Host {
       counters: new Int32Array(shared.memStats),
       residentIndex: MEM_STAT.RESIDENT,
       onOutOfMemory: () => {},
+      shootdown: () => {}, // loading: no vCPU runs yet
     });
     try {
       const states = slots.map((_, h) => new HartState(shared.hartStates, h * HART_STATE_BYTES));
@@ -192,16 +219,20 @@ export class Host {
       if (loaded.htif) shared.htif = loaded.htif;
     } catch (error) {
       for (const s of slots) this.scheduler.release(s);
-      this.frames.free(p2m.table);
+      p2m.releaseAll();
       throw new HostError('invalid-argument', (error as Error).message);
     }
     this.#vms.set(vm, {
       shared,
-      frames: p2m.table,
+      p2m,
       control: new Int32Array(shared.control),
       started: false,
     });
     for (const p of this.pcpus) p.post({ kind: 'vm-add', shared });
+    if (config.mergeable !== false) {
+      this.ksmd.post({ kind: 'vm-add', shared });
+      this.ksm.kick();
+    }
     Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
     this.scheduler.notifyWork();
     return shared;
@@ -331,9 +362,11 @@ export class Host {
         await Promise.race([rt.vmmExited, new Promise((resolve) => setTimeout(resolve, 2000))]);
       rt.vmm?.terminate();
       for (const p of this.pcpus) p.post({ kind: 'vm-remove', vm });
+      this.ksmd.post({ kind: 'vm-remove', vm });
+      this.ksm.kick();
       Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
       this.scheduler.notifyWork();
-      this.frames.free(rt.frames);
+      rt.p2m.releaseAll();
       this.#vms.delete(vm);
       const reason = stopReason(
         Atomics.load(rt.control, VMC.STOP),
@@ -361,8 +394,11 @@ export class Host {
     await Promise.all([...this.#vms.keys()].map((vm) => this.destroyVm(vm)));
     Atomics.store(this.sched.header, H.SHUTDOWN, 1);
     this.scheduler.notifyWork();
+    Atomics.store(this.ksm.w, KSM.SHUTDOWN, 1);
+    this.ksm.kick();
     await new Promise((resolve) => setTimeout(resolve, 20));
     for (const p of this.pcpus) p.terminate();
+    this.ksmd.terminate();
   }
 }
 

@@ -43,6 +43,11 @@ export function mailboxBytes(harts: number): number {
 
 const SPIN = 2000;
 
+/** True when hart h's mailbox is idle (its vCPU is not parked in an MMIO exit). */
+export function mailboxIdle(m: Int32Array, h: number): boolean {
+  return Atomics.load(m, MB.BASE + h * MB.STRIDE + STATE) === IDLE;
+}
+
 /** The vCPU side: a synchronous MMIO access through the VMM. */
 export class MmioExit {
   readonly #m: Int32Array;
@@ -53,6 +58,11 @@ export class MmioExit {
     hart: number,
     /** Checked while waiting: true when the VM is being torn down. */
     readonly abandoned: () => boolean,
+    /**
+     * Runs once the mailbox is idle again, before the vCPU goes on: a
+     * shootdown that found it parked here relies on it (host/shootdown.ts).
+     */
+    readonly afterExit: () => void = () => {},
   ) {
     this.#m = new Int32Array(sab);
     this.#at = MB.BASE + hart * MB.STRIDE;
@@ -73,12 +83,14 @@ export class MmioExit {
       Atomics.wait(m, at + STATE, REQUEST, 50);
       if (Atomics.load(m, at + STATE) !== REPLY && this.abandoned()) {
         Atomics.store(m, at + STATE, IDLE);
+        this.afterExit();
         return undefined;
       }
     }
     const status = m[at + STATUS];
     const result = m[at + VALUE];
     Atomics.store(m, at + STATE, IDLE);
+    this.afterExit();
     return status === 0 ? result : undefined;
   }
 }

@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { HostPlatform, WorkerLink } from './host';
 
-/** Paths of the bundled Node worker entries (pcpu.node-worker, vmm.node-worker). */
+/** Paths of the bundled Node worker entries (pcpu, vmm and ksmd .node-worker). */
 export interface NodeWorkerEntries {
   pcpu: string;
   vmm: string;
+  ksmd: string;
 }
 
 /** The host's threads as node:worker_threads. */
@@ -12,6 +13,7 @@ export function nodePlatform(entries: NodeWorkerEntries): HostPlatform {
   return {
     spawnPcpu: (index) => link(new Worker(entries.pcpu, { name: `pcpu${index}` })),
     spawnVmm: (name) => link(new Worker(entries.vmm, { name: `vmm-${name}` })),
+    spawnKsmd: () => link(new Worker(entries.ksmd, { name: 'ksmd' })),
   };
 }
 

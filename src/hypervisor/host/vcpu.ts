@@ -9,6 +9,7 @@ import { Htif } from '../vm/htif';
 import { hostNow } from './clock';
 import { KernelBus } from './kernel-bus';
 import { MmioExit, SBI_CONSOLE_EXIT } from './mmio-mailbox';
+import { Shootdown } from './shootdown';
 import { V } from './sched-state';
 import type { SchedState } from './sched-state';
 import { EXIT_STAT, STOP_CODE, requestStop } from './vm-shared';
@@ -31,6 +32,7 @@ export class Vcpu {
   readonly rec: Int32Array;
   readonly #htif: Htif | undefined;
   readonly #exit: MmioExit;
+  readonly #shootdown: Shootdown;
 
   constructor(
     readonly view: VmView,
@@ -42,7 +44,13 @@ export class Vcpu {
   ) {
     this.rec = sched.vcpu(slot);
     const shared = view.shared;
-    const exit = new MmioExit(shared.mailbox, index, () => view.stopCode !== 0);
+    const exit = new MmioExit(
+      shared.mailbox,
+      index,
+      () => view.stopCode !== 0,
+      () => this.#serviceFlush(),
+    );
+    this.#shootdown = new Shootdown(shared, sched, () => this.#serviceFlush());
     this.#exit = exit;
     const env: HartEnv = {
       clock: view.clock,
@@ -70,6 +78,10 @@ export class Vcpu {
     if (migrated) hart.flushTlb();
     this.#serviceFlush();
     hart.updateModes();
+    this.view.cowShootdown = () => {
+      hart.flushTlb();
+      this.#shootdown.run(this.index);
+    };
   }
 
   /** Runs until the slice deadline (host ms), a halt, or a stop request. */

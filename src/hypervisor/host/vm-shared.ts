@@ -52,16 +52,23 @@ export interface VmShared {
  *   [1] DETAIL  the failing test number for STOP_CODE.FAIL
  *   [2] PAUSED  1 while paused (vCPUs leave their pCPU at the next check)
  *   [3] NOMEM   NOMEM.*: the VM paused itself because the host ran out of frames
+ *   [4] DMA     odd while the VMM touches guest memory (host/shootdown.ts), bumped on entry and exit
  */
-export const VMC = { STOP: 0, DETAIL: 1, PAUSED: 2, NOMEM: 3, WORDS: 8 } as const;
+export const VMC = { STOP: 0, DETAIL: 1, PAUSED: 2, NOMEM: 3, DMA: 4, WORDS: 8 } as const;
 
 /** VMC.NOMEM: 0 none; 1 a vCPU found no free host frame and paused the VM; 2 the host was told. */
 export const NOMEM = { NONE: 0, PAUSED: 1, REPORTED: 2 } as const;
 
 /** Memory counters of a VM (Int32, Atomics). */
 export const MEM_STAT = {
-  /** Host frames backing the VM's RAM now (its RSS). */
+  /** Host frames backing the VM's RAM now (its RSS; the zero frame not counted). */
   RESIDENT: 0,
+  /** Written by ksmd after each batch (/proc/<pid>/ksm_stat): pages it tracks, */
+  KSM_RMAP_ITEMS: 1,
+  /** pages mapping a KSM page, */
+  KSM_MERGING_PAGES: 2,
+  /** and pages KSM mapped to the zero frame. */
+  KSM_ZERO_PAGES: 3,
   WORDS: 8,
 } as const;
 

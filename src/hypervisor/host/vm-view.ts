@@ -26,6 +26,12 @@ export class VmView {
   readonly exits: Int32Array;
   readonly clock: Clock;
   readonly sched: VcpuScheduler;
+  /**
+   * A COW break on this thread replaced a frame: shoot down the VM's other
+   * translations (host/shootdown.ts). Set by whoever runs on this thread
+   * now: the vCPU entering a slice, or the VMM.
+   */
+  cowShootdown: () => void = () => {};
 
   constructor(
     readonly shared: VmShared,
@@ -44,6 +50,7 @@ export class VmView {
       counters: this.memStats,
       residentIndex: MEM_STAT.RESIDENT,
       onOutOfMemory: () => this.pauseForMemory(),
+      shootdown: () => this.cowShootdown(),
     });
     this.exits = new Int32Array(shared.exits);
     const epoch = shared.epochMs;

@@ -1,7 +1,16 @@
 import type { FramePool } from './frame-pool';
-import { PAGE_SHIFT } from './host-memory';
+import { PAGE_SHIFT, PAGE_SIZE } from './host-memory';
 
-/** How a VM's RAM is backed on first touch (the EPT-violation path). */
+/**
+ * p2m entry encoding (Int32):
+ *   -1            UNBACKED: no host frame; the first access backs it with a zeroed frame
+ *   frame         a host frame the VM may read and write (the VM holds one reference)
+ *   frame | WP    a read-only mapping (a KSM page, the zero frame, or a page ksmd is comparing);
+ *                 a write takes a copy-on-write fault (copyOnWrite below)
+ */
+export const P2M = { UNBACKED: -1, WP: 1 << 30, FRAME: (1 << 30) - 1 } as const;
+
+/** How a VM's RAM is backed (the EPT-violation and COW paths). */
 export interface DemandBacking {
   pool: FramePool;
   /** The VM's memory counters (Int32, Atomics) and which word counts its resident frames. */
@@ -9,20 +18,24 @@ export interface DemandBacking {
   residentIndex: number;
   /** The host has no free frame left for this VM. */
   onOutOfMemory(gfn: number): void;
+  /**
+   * An entry of this VM was changed to a new frame (a COW break): every TLB
+   * and device access of the VM that may still reach the old frame must be
+   * gone when this returns (memory/shootdown.ts). The caller's own TLB too.
+   */
+  shootdown(): void;
 }
 
 /**
  * The p2m table of one VM (our EPT): guest frame number (relative to the
- * start of guest RAM) → host frame number, or -1 when the guest frame has no
- * host frame yet. An Int32Array in a SharedArrayBuffer, shared by every
- * thread that runs the VM.
+ * start of guest RAM) → P2M entry. An Int32Array in a SharedArrayBuffer,
+ * shared by every thread that runs the VM, the VMM and ksmd.
  *
- * With demand backing, the first access to a guest frame takes a zeroed
- * frame from the host pool and installs it with a compare-and-swap, so two
- * vCPUs touching the same new page agree on one frame (the loser returns
- * its frame to the pool). Entries only go from -1 to a frame here; frames
- * are taken away only when no vCPU runs (VM teardown) or, later, under the
- * TLB-shootdown protocol of ARCHITECTURE.md.
+ * Entries change only by compare-and-swap or exchange, so threads racing
+ * on one entry agree on the result: two vCPUs touching the same new page
+ * install one frame (the loser releases its own); a COW break and a KSM
+ * merge of the same page cannot both win. Who may drop a frame's last
+ * reference, and when, is the shootdown protocol of ARCHITECTURE.md.
  */
 export class P2m {
   readonly table: Int32Array;
@@ -51,18 +64,36 @@ export class P2m {
   }
 
   /**
-   * Host byte offset of guest-physical address `gpa`, or -1 if it is not
-   * RAM (an MMIO address or a hole) or cannot be backed.
+   * Host byte offset to read guest-physical address `gpa`, or -1 if it is
+   * not RAM (an MMIO address or a hole) or cannot be backed now.
    */
   hostOffset(gpa: number): number {
     const rel = (gpa >>> 0) - this.base;
     if (rel < 0 || rel >= this.pages << PAGE_SHIFT) return -1;
-    let frame = this.table[rel >>> PAGE_SHIFT];
-    if (frame < 0) {
-      frame = this.#back(rel >>> PAGE_SHIFT);
-      if (frame < 0) return -1;
+    const gfn = rel >>> PAGE_SHIFT;
+    let e = Atomics.load(this.table, gfn);
+    while (e < 0) {
+      if (!this.#back(gfn)) return -1;
+      e = Atomics.load(this.table, gfn);
     }
-    return (frame << PAGE_SHIFT) | (rel & 0xfff);
+    return ((e & P2M.FRAME) << PAGE_SHIFT) | (rel & 0xfff);
+  }
+
+  /** Host byte offset to write `gpa`: like hostOffset, breaking a read-only mapping first. */
+  hostOffsetWrite(gpa: number): number {
+    const rel = (gpa >>> 0) - this.base;
+    if (rel < 0 || rel >= this.pages << PAGE_SHIFT) return -1;
+    const gfn = rel >>> PAGE_SHIFT;
+    for (;;) {
+      const e = Atomics.load(this.table, gfn);
+      if (e < 0) {
+        if (!this.#back(gfn)) return -1;
+      } else if ((e & P2M.WP) === 0) {
+        return (e << PAGE_SHIFT) | (rel & 0xfff);
+      } else if (!this.copyOnWrite(gfn, e)) {
+        return -1;
+      }
+    }
   }
 
   /** Whether `gpa` is inside guest RAM (backed or not). */
@@ -71,27 +102,85 @@ export class P2m {
     return rel >= 0 && rel < this.pages << PAGE_SHIFT;
   }
 
-  #back(gfn: number): number {
+  /** First touch: a zeroed frame, installed if the entry is still unbacked. False when the host has none. */
+  #back(gfn: number): boolean {
     const b = this.backing;
-    if (!b) return -1;
+    if (!b) return false;
     const frame = b.pool.alloc();
     if (frame < 0) {
       b.onOutOfMemory(gfn);
-      return -1;
+      return false;
     }
-    const prev = Atomics.compareExchange(this.table, gfn, -1, frame);
-    if (prev !== -1) {
-      b.pool.free([frame]);
-      return prev;
+    if (Atomics.compareExchange(this.table, gfn, -1, frame) !== -1) {
+      b.pool.release(frame);
+    } else {
+      Atomics.add(b.counters, b.residentIndex, 1);
     }
-    Atomics.add(b.counters, b.residentIndex, 1);
-    return frame;
+    return true;
   }
 
-  /** Host frames backing this VM now. */
+  /**
+   * The write fault on a read-only entry `e` (mm/memory.c do_wp_page): the
+   * VM gets a private copy. The new frame is installed by CAS (false
+   * return = out of memory; a lost race just returns true and the caller
+   * looks again), then the VM's stale translations are shot down, and only
+   * then is the VM's reference on the old frame dropped. The zero frame is
+   * never copied: its private copy is a fresh zeroed frame.
+   */
+  copyOnWrite(gfn: number, e: number): boolean {
+    const b = this.backing;
+    if (!b) return false;
+    const pool = b.pool;
+    const old = e & P2M.FRAME;
+    const fromZero = old === pool.zeroFrame;
+    const frame = pool.alloc(fromZero);
+    if (frame < 0) {
+      b.onOutOfMemory(gfn);
+      return false;
+    }
+    if (!fromZero)
+      pool.mem.ram8.copyWithin(frame * PAGE_SIZE, old * PAGE_SIZE, (old + 1) * PAGE_SIZE);
+    if (Atomics.compareExchange(this.table, gfn, e, frame) !== e) {
+      pool.release(frame);
+      return true;
+    }
+    if (fromZero) Atomics.add(b.counters, b.residentIndex, 1);
+    b.shootdown();
+    pool.release(old);
+    return true;
+  }
+
+  /**
+   * Takes guest frame `gfn` away (balloon inflate, free page reporting) and
+   * returns the old entry. The caller must shoot down the VM's translations
+   * before releasing the frame (releaseEntry).
+   */
+  unmap(gfn: number): number {
+    const e = Atomics.exchange(this.table, gfn, -1);
+    const b = this.backing;
+    if (e >= 0 && b && (e & P2M.FRAME) !== b.pool.zeroFrame)
+      Atomics.sub(b.counters, b.residentIndex, 1);
+    return e;
+  }
+
+  /** Drops the VM's reference held by entry `e` (one unmap returned). */
+  releaseEntry(e: number): void {
+    if (e >= 0) this.backing?.pool.release(e & P2M.FRAME);
+  }
+
+  /** Unmaps and releases every frame (the VM is gone: no vCPU and no VMM can touch it). */
+  releaseAll(): void {
+    for (let gfn = 0; gfn < this.pages; gfn++) this.releaseEntry(this.unmap(gfn));
+  }
+
+  /** Host frames backing this VM now (the zero frame not counted). */
   residentFrames(): number {
+    const zero = this.backing?.pool.zeroFrame ?? -1;
     let n = 0;
-    for (let i = 0; i < this.pages; i++) if (this.table[i] >= 0) n++;
+    for (let i = 0; i < this.pages; i++) {
+      const e = this.table[i];
+      if (e >= 0 && (e & P2M.FRAME) !== zero) n++;
+    }
     return n;
   }
 }

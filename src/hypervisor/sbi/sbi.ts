@@ -224,7 +224,7 @@ export function handleSbiCall(hart: Hart, host: SbiHost): boolean {
           for (; count < n; count++) {
             const c = host.consoleRead();
             if (c < 0) break;
-            const off = hart.p2m.hostOffset((x[A1] + count) >>> 0);
+            const off = hart.p2m.hostOffsetWrite((x[A1] + count) >>> 0);
             if (off < 0) {
               error = SBI_ERR.INVALID_PARAM;
               break;

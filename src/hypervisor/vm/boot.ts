@@ -22,6 +22,13 @@ export interface MachineConfig {
   initrd?: Uint8Array;
   /** A bare-metal ELF run in M-mode with no SBI; stops at its HTIF tohost write. */
   elf?: Uint8Array;
+  /** ksmd may merge this VM's pages (QEMU mem-merge; libvirt's nosharepages sets false). Default true. */
+  mergeable?: boolean;
+  /**
+   * The virtio-balloon device (libvirt's memballoon model='virtio', present by
+   * default); false for none. deflateOnOom is libvirt's autodeflate.
+   */
+  balloon?: false | { deflateOnOom?: boolean };
 }
 
 /** Why a machine stopped. */
@@ -87,7 +94,7 @@ export function loadGuest(
     }
     // Page by page: guest-contiguous is not host-contiguous in general.
     for (let done = 0; done < memsz;) {
-      const off = p2m.hostOffset(gpa + done);
+      const off = p2m.hostOffsetWrite(gpa + done);
       if (off < 0) throw new ConfigError(`host out of memory while loading the ${what}`);
       const n = Math.min(memsz - done, PAGE_SIZE - ((gpa + done) & (PAGE_SIZE - 1)));
       const page = mem.ram8.subarray(off, off + n);

@@ -32,7 +32,7 @@ export class Htif {
   }
 
   #setWord(gpa: number, v: number): void {
-    const off = this.p2m.hostOffset(gpa);
+    const off = this.p2m.hostOffsetWrite(gpa);
     if (off >= 0) Atomics.store(this.mem.ram32, off >> 2, v);
   }
 

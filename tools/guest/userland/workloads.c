@@ -8,8 +8,9 @@ static const char *base_name(const char *p)
 }
 
 /* ------------------------------------------------------------------ hog */
-static volatile int hog_usr1;
+static volatile int hog_usr1, hog_usr2;
 static void hog_on_usr1(int sig) { (void)sig; hog_usr1 = 1; }
+static void hog_on_usr2(int sig) { (void)sig; hog_usr2 = 1; }
 
 static int parse_size(const char *s, u64 *out)
 {
@@ -70,6 +71,7 @@ static int cmd_hog(int argc, char **argv)
 		return 1;
 	}
 	set_signal(SIGUSR1, hog_on_usr1, 0);
+	set_signal(SIGUSR2, hog_on_usr2, 0);
 
 	if (!strcmp(pattern, "unique")) {
 		/* per-process seed: boot-random bytes, pid and time */
@@ -101,6 +103,15 @@ static int cmd_hog(int argc, char **argv)
 		pr("hog: checksum %08x\n", hog_checksum(mem, pages << 10));
 	for (;;) {
 		sleep_ns(3600LL * 1000000000LL);
+		if (hog_usr2) {
+			/* write one word of every page (a host COW fault on a merged page) */
+			s64 t0 = clock_ns(CLK_MONOTONIC), t1;
+			hog_usr2 = 0;
+			for (pg = 0; pg < pages; pg++)
+				mem[pg << 10] ^= 1;
+			t1 = clock_ns(CLK_MONOTONIC);
+			pr("hog: touched %u pages in %llu us\n", pages, (u64)((t1 - t0) / 1000));
+		}
 		if (hog_usr1) {
 			hog_usr1 = 0;
 			pr("hog: checksum %08x\n", hog_checksum(mem, pages << 10));
@@ -287,7 +298,7 @@ struct applet {
 };
 
 static const struct applet applets[] = {
-	{ "hog", cmd_hog, "hog SIZE [--pattern zero|same|unique] [--checksum]: hold SIZE bytes of touched memory (kill -USR1 prints a checksum)" },
+	{ "hog", cmd_hog, "hog SIZE [--pattern zero|same|unique] [--checksum]: hold SIZE bytes of touched memory (kill -USR1 prints a checksum, -USR2 writes a word of every page)" },
 	{ "spin", cmd_spin, "spin [N] [--seconds S]: run N CPU-bound worker processes (forever, or S seconds and report iterations)" },
 	{ "bench", cmd_bench, "bench [ITERATIONS]: integer CPU benchmark (sieve, CRC32, matrix multiply) with timing" },
 	{ 0, 0, 0 },
