@@ -12,6 +12,7 @@ import { RAM_BASE, makeHart } from '../src/hypervisor/cpu/hart.test-helper';
 import { startControl, type ControlClient } from './lib/control-client';
 import { DomainSession, PROMPT } from './lib/domain-session';
 import { ROOT, readImage } from './lib/images';
+import { memoryBenchmarks } from './bench-memory';
 
 function report(name: string, value: number, unit: string): void {
   console.log(JSON.stringify({ name, value: Number(value.toFixed(2)), unit }));
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
   interpreterPeak();
   await onOnePcpu();
   await onTwoPcpus();
+  await memoryBenchmarks(report);
 }
 
 main().then(

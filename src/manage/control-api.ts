@@ -42,6 +42,42 @@ export interface DomainDef {
   periodUs?: number;
   /** ksmd may merge this domain's pages (default true; libvirt's `<nosharepages/>` is false). */
   mergeable?: boolean;
+  /** libvirt currentMemory, KiB: the balloon holds the rest of memoryMiB at boot. Default: all of it. */
+  currentMemoryKiB?: number;
+  /**
+   * The virtio balloon (libvirt memballoon model='virtio', present unless
+   * false): autodeflate is DEFLATE_ON_OOM; freePageReporting lets the guest
+   * report free pages for the host to drop (both off by default, as in
+   * libvirt); statsPeriodS the stats polling period (0 = off).
+   */
+  balloon?: false | { autodeflate?: boolean; freePageReporting?: boolean; statsPeriodS?: number };
+}
+
+/** virsh dommemstat: present fields only, KiB except counts (faults, hugetlb) and last_update (s). */
+export interface MemoryStats {
+  swap_in?: number;
+  swap_out?: number;
+  major_fault?: number;
+  minor_fault?: number;
+  unused?: number;
+  available?: number;
+  usable?: number;
+  actual?: number;
+  rss?: number;
+  last_update?: number;
+  disk_caches?: number;
+  hugetlb_pgalloc?: number;
+  hugetlb_pgfail?: number;
+}
+
+/** The balloon's counters (ours), pages. */
+export interface BalloonInfo {
+  targetPages: number;
+  actualPages: number;
+  inflatedPages: number;
+  deflatedPages: number;
+  reportedPages: number;
+  freedFrames: number;
 }
 
 export interface DomainSummary {
@@ -66,6 +102,10 @@ export interface DomainInfo extends DomainSummary {
   detail?: string;
   /** Exit counters, kvm_stat names. */
   exits: Record<string, number>;
+  /** libvirt currentMemory, KiB (while running: the maximum minus the balloon's actual size). */
+  currentMemoryKiB: number;
+  /** The balloon's counters, when it has one and runs. */
+  balloon?: BalloonInfo;
   /** Per-domain KSM figures, as /proc/<pid>/ksm_stat of its QEMU. */
   ksm: DomainKsmStat;
   mergeable: boolean;
@@ -107,6 +147,8 @@ export interface HostInfo {
   freeMiB: number;
   /** Host memory backing guest RAM now, KiB: the sum of every running domain's rss. */
   usedKiB: number;
+  /** The automatic balloon policy runs. */
+  balloonPolicy: boolean;
   /** Idle and busy time of each pCPU since the host started, ms. */
   pcpuTimes: { busyMs: number; idleMs: number }[];
 }
@@ -131,6 +173,8 @@ export interface HostConfig {
   ramMiB?: number;
   /** Where the built-in guest image is (a URL in browsers, a path in Node). */
   kernelUrl?: string;
+  /** Run the automatic balloon policy (manage/balloon-policy.ts). Default false. */
+  balloonPolicy?: boolean;
 }
 
 export interface ControlApi {
@@ -171,6 +215,17 @@ export interface ControlApi {
   ): Promise<void>;
   /** virsh vcpupin DOMAIN VCPU CPULIST. Throws invalid-arg for a pCPU the host lacks. */
   pinVcpu(name: string, vcpu: number, cpulist: string): Promise<void>;
+  /**
+   * virsh setmem: a running domain's balloon target (live), or the
+   * currentMemory it boots with (shut off). KiB, 1 ≤ kib ≤ maximum memory.
+   */
+  setMemory(name: string, kib: number): Promise<void>;
+  /** virsh dommemstat. */
+  memoryStats(name: string): Promise<MemoryStats>;
+  /** virsh dommemstat --period: the balloon's stats polling period, s (0 = off). */
+  setMemoryStatsPeriod(name: string, seconds: number): Promise<void>;
+  /** Turns the automatic balloon policy on or off. */
+  setBalloonPolicy(enabled: boolean): Promise<void>;
   /** ksmd's knobs and statistics (virsh node-memory-tune). */
   ksm(): Promise<KsmInfo>;
   /** Sets ksmd knobs with Linux's rules; invalid-arg names a bad one and changes nothing. */

@@ -49,6 +49,7 @@ export function createControl(platform: ControlPlatform): ControlApi {
       kernel ??= platform.loadImage(kernelUrl);
       return kernel;
     });
+    domains.setBalloonPolicy(config.balloonPolicy ?? false);
     return domains.hostInfo();
   };
   const deps = { spawnProbe: platform.spawnProbe };
@@ -63,6 +64,7 @@ export function createControl(platform: ControlPlatform): ControlApi {
   return {
     init,
     close: async () => {
+      domains?.setBalloonPolicy(false);
       await host?.shutdown();
       host = undefined;
       domains = undefined;
@@ -86,6 +88,10 @@ export function createControl(platform: ControlPlatform): ControlApi {
     reset: async (name) => need().reset(name),
     setSchedParams: async (name, params) => need().setSchedParams(name, params),
     pinVcpu: async (name, vcpu, cpulist) => need().pinVcpu(name, vcpu, cpulist),
+    setMemory: async (name, kib) => need().setMemory(name, kib),
+    memoryStats: async (name) => need().memoryStats(name),
+    setMemoryStatsPeriod: async (name, seconds) => need().setMemoryStatsPeriod(name, seconds),
+    setBalloonPolicy: async (enabled) => need().setBalloonPolicy(enabled),
     ksm: async () => need().ksm(),
     setKsm: async (knobs) => need().setKsm(knobs),
     consoleWrite: async (name, data) => need().consoleWrite(name, data),

@@ -1,12 +1,13 @@
 import { F, HART_STATE_BYTES } from '../hypervisor/cpu/hart-state';
 import { HostError, type Host, type HostEvent } from '../hypervisor/host/host';
 import { H, PF, V, VCPU_STATE, VF } from '../hypervisor/host/sched-state';
-import { EXIT_STAT_NAMES, MEM_STAT } from '../hypervisor/host/vm-shared';
+import { BAL, EXIT_STAT_NAMES, MEM_STAT } from '../hypervisor/host/vm-shared';
 import { KSM_DEFAULTS, RMAP_ITEM_BYTES, type KsmKnobs } from '../hypervisor/ksm/ksm-state';
 import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
 import type { StopReason } from '../hypervisor/vm/boot';
 import type {
   KsmInfo,
+  MemoryStats,
   DomainDef,
   DomainEvent,
   DomainInfo,
@@ -17,6 +18,16 @@ import type {
   VcpuInfo,
 } from './control-api';
 import { formatCpulist, parseCpulist } from './cpulist';
+import { BalloonPolicy, POLICY, type PolicyGuest } from './balloon-policy';
+import {
+  KiB_PER_PAGE,
+  balloonCounters,
+  balloonPages,
+  checkMemory,
+  currentKiB,
+  memoryStats,
+} from './memory';
+import { VIRTIO_BALLOON_S } from '../hypervisor/devices/virtio/balloon';
 import { VirtError } from './errors';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -53,10 +64,59 @@ export class DomainManager {
   #nextListener = 1;
   #nextId = 1;
 
+  readonly #policy = new BalloonPolicy();
+  #policyTimer: ReturnType<typeof setInterval> | undefined;
+
   constructor(
     readonly host: Host,
     readonly defaultKernel: () => Promise<Uint8Array>,
   ) {}
+
+  /** Turns the automatic balloon policy (balloon-policy.ts) on or off. */
+  setBalloonPolicy(enabled: boolean): void {
+    if (enabled && !this.#policyTimer) {
+      this.#policyTimer = setInterval(() => this.#policyStep(), POLICY.PERIOD_MS);
+    } else if (!enabled && this.#policyTimer) {
+      clearInterval(this.#policyTimer);
+      this.#policyTimer = undefined;
+    }
+  }
+
+  get balloonPolicy(): boolean {
+    return this.#policyTimer !== undefined;
+  }
+
+  #policyStep(): void {
+    const guests: PolicyGuest[] = [];
+    for (const dom of this.#domains.values()) {
+      if (dom.vm === undefined) continue;
+      const shared = this.host.shared(dom.vm);
+      if (!shared.balloon) continue;
+      const bal = new Float64Array(shared.balloon);
+      const max = dom.def.memoryMiB * 1024;
+      guests.push({
+        name: dom.def.name,
+        maxPages: max / KiB_PER_PAGE,
+        userPages: balloonPages(max, dom.def.currentMemoryKiB ?? max),
+        actualPages: bal[BAL.ACTUAL],
+        freePages: bal[BAL.STATS + VIRTIO_BALLOON_S.MEMFREE] / 4096,
+        statsPeriodS: bal[BAL.PERIOD_S],
+        pausedForMemory: dom.state === 'paused' && dom.reason === 'out of memory',
+      });
+    }
+    if (!guests.length) return;
+    this.#policy.step(this.host.frames.freeFrames, this.host.frames.totalFrames, guests, {
+      setBalloonTarget: (name, pages) => {
+        const vm = this.#domains.get(name)?.vm;
+        if (vm !== undefined) this.host.setBalloon(vm, { targetPages: pages });
+      },
+      setStatsPeriod: (name, seconds) => {
+        const vm = this.#domains.get(name)?.vm;
+        if (vm !== undefined) this.host.setBalloon(vm, { periodS: seconds });
+      },
+      resume: (name) => this.resume(name),
+    });
+  }
 
   /** Feed the host's events here. */
   onHostEvent(event: HostEvent): void {
@@ -149,6 +209,7 @@ export class DomainManager {
       throw new VirtError('invalid-arg', `memory must be 16 to 1024 MiB, got ${def.memoryMiB}`);
     }
     checkSched(def);
+    checkMemory(def);
     const dom: Domain = {
       def: { ...def },
       state: 'shut off',
@@ -194,6 +255,13 @@ export class DomainManager {
         initrd: def.initrd,
         bootargs: def.bootargs,
         mergeable: def.mergeable !== false,
+        balloon:
+          def.balloon === false
+            ? false
+            : {
+                deflateOnOom: !!def.balloon?.autodeflate,
+                freePageReporting: !!def.balloon?.freePageReporting,
+              },
       });
     } catch (error) {
       if (error instanceof HostError) {
@@ -217,7 +285,66 @@ export class DomainManager {
         pinMask: dom.pins[v],
       });
     }
+    if (shared.balloon) {
+      const max = def.memoryMiB * 1024;
+      this.host.setBalloon(shared.vm, {
+        targetPages: balloonPages(max, def.currentMemoryKiB ?? max),
+        periodS: def.balloon ? (def.balloon.statsPeriodS ?? 0) : 0,
+      });
+    }
     this.host.startVm(shared.vm);
+  }
+
+  // ------------------------------------------------------------ memory
+
+  setMemory(name: string, kib: number): void {
+    const dom = this.#get(name);
+    const max = dom.def.memoryMiB * 1024;
+    if (!Number.isInteger(kib) || kib < 1 || kib > max) {
+      throw new VirtError(
+        'invalid-arg',
+        `invalid argument: cannot set memory higher than max memory (${max} KiB) or below 1 KiB, got ${kib}`,
+      );
+    }
+    if (dom.vm === undefined) {
+      checkMemory({ ...dom.def, currentMemoryKiB: kib });
+      dom.def.currentMemoryKiB = kib;
+      return;
+    }
+    if (!this.host.shared(dom.vm).balloon) {
+      throw new VirtError(
+        'operation-invalid',
+        'Requested operation is not valid: Unable to change memory of active domain without the balloon device and guest OS balloon driver',
+      );
+    }
+    this.host.setBalloon(dom.vm, { targetPages: balloonPages(max, kib) });
+    dom.def.currentMemoryKiB = kib;
+  }
+
+  memoryStats(name: string): MemoryStats {
+    const dom = this.#get(name);
+    if (dom.vm === undefined) {
+      throw new VirtError(
+        'operation-invalid',
+        `Requested operation is not valid: domain '${name}' is not running`,
+      );
+    }
+    return memoryStats(this.host.shared(dom.vm));
+  }
+
+  setMemoryStatsPeriod(name: string, seconds: number): void {
+    const dom = this.#get(name);
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86400) {
+      throw new VirtError('invalid-arg', `invalid stats period: ${seconds} (0 to 86400 s)`);
+    }
+    if (dom.def.balloon === false) {
+      throw new VirtError(
+        'operation-invalid',
+        'Requested operation is not valid: domain has no memory balloon',
+      );
+    }
+    dom.def.balloon = { ...(dom.def.balloon || {}), statsPeriodS: seconds };
+    if (dom.vm !== undefined) this.host.setBalloon(dom.vm, { periodS: seconds });
   }
 
   suspend(name: string): void {
@@ -326,6 +453,7 @@ export class DomainManager {
       shares: dom.def.shares ?? 1024,
       quotaUs: dom.def.quotaUs ?? -1,
       periodUs: dom.def.periodUs ?? 100_000,
+      currentMemoryKiB: dom.def.currentMemoryKiB ?? dom.def.memoryMiB * 1024,
       ksm: { ksm_rmap_items: 0, ksm_merging_pages: 0, ksm_zero_pages: 0, ksm_process_profit: 0 },
       mergeable: dom.def.mergeable !== false,
     };
@@ -336,6 +464,8 @@ export class DomainManager {
       const f64 = new Float64Array(shared.hartStates);
       for (let h = 0; h < shared.harts; h++)
         info.instructions += f64[(h * HART_STATE_BYTES) / 8 + F.INSTRET];
+      info.currentMemoryKiB = currentKiB(shared);
+      if (shared.balloon) info.balloon = balloonCounters(shared);
       const mem = new Int32Array(shared.memStats);
       info.rssKiB = Atomics.load(mem, MEM_STAT.RESIDENT) * (PAGE_SIZE / 1024);
       const items = Atomics.load(mem, MEM_STAT.KSM_RMAP_ITEMS);
@@ -418,6 +548,7 @@ export class DomainManager {
       ramMiB: (this.host.mem.frames * PAGE_SIZE) >> 20,
       freeMiB: (this.host.frames.freeFrames * PAGE_SIZE) >> 20,
       usedKiB: (this.host.frames.totalFrames - this.host.frames.freeFrames) * (PAGE_SIZE / 1024),
+      balloonPolicy: this.balloonPolicy,
       pcpuTimes: Array.from({ length: n }, (_, p) => ({
         busyMs: st.pcpuF(p)[PF.BUSY_MS],
         idleMs: st.pcpuF(p)[PF.IDLE_MS],

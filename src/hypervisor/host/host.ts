@@ -18,7 +18,15 @@ import { MB } from './mmio-mailbox';
 import { H, MAX_PCPUS, P, PCPU_STATE, PF, SchedState, V, VCPU_STATE } from './sched-state';
 import { VcpuScheduler } from './scheduler';
 import { TraceRing } from './trace-ring';
-import { MEM_STAT, STOP_CODE, VMC, allocVmShared, requestStop, type VmShared } from './vm-shared';
+import {
+  BAL,
+  MEM_STAT,
+  STOP_CODE,
+  VMC,
+  allocVmShared,
+  requestStop,
+  type VmShared,
+} from './vm-shared';
 import { HartState, HART_STATE_BYTES, S } from '../cpu/hart-state';
 import { HSM_STATE } from '../sbi/sbi';
 
@@ -205,6 +213,13 @@ export class Host {
       vcpuSlots: slots,
       epochMs: now,
       sbi: config.kernel !== undefined,
+      balloon:
+        config.kernel !== undefined && config.balloon !== false
+          ? {
+              deflateOnOom: config.balloon?.deflateOnOom ?? false,
+              freePageReporting: config.balloon?.freePageReporting ?? false,
+            }
+          : undefined,
     });
     const p2m = new P2m(VIRT.DRAM.base, pages, new Int32Array(shared.p2m), {
       pool: this.frames,
@@ -295,6 +310,21 @@ export class Host {
     Atomics.add(mb, MB.DOORBELL, 1);
     Atomics.notify(mb, MB.DOORBELL);
     return n;
+  }
+
+  /**
+   * Sets the VM's balloon (QEMU's `balloon` command in pages, and its stats
+   * polling period in s, 0 = off) and wakes its VMM to apply them.
+   */
+  setBalloon(vm: number, params: { targetPages?: number; periodS?: number }): void {
+    const rt = this.#vm(vm);
+    if (!rt.shared.balloon) throw new HostError('invalid-state', 'the VM has no balloon device');
+    const bal = new Float64Array(rt.shared.balloon);
+    if (params.targetPages !== undefined) bal[BAL.TARGET] = params.targetPages;
+    if (params.periodS !== undefined) bal[BAL.PERIOD_S] = params.periodS;
+    const mb = new Int32Array(rt.shared.mailbox);
+    Atomics.add(mb, MB.DOORBELL, 1);
+    Atomics.notify(mb, MB.DOORBELL);
   }
 
   /** Queues a guest-agent request line (e.g. "shutdown"); false if it did not fit. */

@@ -43,6 +43,11 @@ export interface VmShared {
   memStats: SharedArrayBuffer;
   /** Linux guest: SBI by the hypervisor. False for bare-metal M-mode programs. */
   sbi: boolean;
+  /** The virtio-balloon's shared words (BAL.*, Float64), when the VM has one. */
+  balloon?: SharedArrayBuffer;
+  /** The balloon offers DEFLATE_ON_OOM (libvirt autodeflate) and PAGE_REPORTING (freePageReporting). */
+  balloonDeflateOnOom?: boolean;
+  balloonFreePageReporting?: boolean;
   htif?: { tohost: number; fromhost?: number };
 }
 
@@ -70,6 +75,32 @@ export const MEM_STAT = {
   /** and pages KSM mapped to the zero frame. */
   KSM_ZERO_PAGES: 3,
   WORDS: 8,
+} as const;
+
+/**
+ * virtio-balloon state shared between the host and the VMM (Float64):
+ *   [0] TARGET      balloon size the host wants, 4 KiB pages (config num_pages); host writes
+ *   [1] ACTUAL      balloon size the driver reports (config actual); VMM writes
+ *   [2] PERIOD_S    stats polling period, s (0 = off); host writes
+ *   [3] LAST_UPDATE when the last stats arrived, s since the Unix epoch (0 = never)
+ *   [4] INFLATED    pages given to the host, cumulative (VMM)
+ *   [5] DEFLATED    pages taken back, cumulative (VMM)
+ *   [6] REPORTED    free pages reported (and dropped), cumulative (VMM)
+ *   [7] FREED       host frames freed by inflate and reporting, cumulative (VMM)
+ *   [8 + tag]       the last value of each stats tag (VIRTIO_BALLOON_S.*, 16 tags), NaN if never sent
+ * The host wakes the VMM (mailbox doorbell) after writing TARGET or PERIOD_S.
+ */
+export const BAL = {
+  TARGET: 0,
+  ACTUAL: 1,
+  PERIOD_S: 2,
+  LAST_UPDATE: 3,
+  INFLATED: 4,
+  DEFLATED: 5,
+  REPORTED: 6,
+  FREED: 7,
+  STATS: 8,
+  WORDS: 24,
 } as const;
 
 export const STOP_CODE = {
@@ -126,10 +157,24 @@ export function allocVmShared(init: {
   vcpuSlots: number[];
   epochMs: number;
   sbi: boolean;
+  balloon?: { deflateOnOom: boolean; freePageReporting: boolean };
 }): VmShared {
   const pages = (init.memoryMiB << 20) >>> 12;
+  const { balloon, ...rest } = init;
+  let bal: SharedArrayBuffer | undefined;
+  if (balloon) {
+    bal = new SharedArrayBuffer(BAL.WORDS * 8);
+    new Float64Array(bal).fill(NaN, BAL.STATS);
+  }
   return {
-    ...init,
+    ...rest,
+    ...(bal && balloon
+      ? {
+          balloon: bal,
+          balloonDeflateOnOom: balloon.deflateOnOom,
+          balloonFreePageReporting: balloon.freePageReporting,
+        }
+      : {}),
     hartStates: new SharedArrayBuffer(HART_STATE_BYTES * init.harts),
     p2m: filled(new SharedArrayBuffer(pages * 4), -1),
     memStats: new SharedArrayBuffer(MEM_STAT.WORDS * 4),

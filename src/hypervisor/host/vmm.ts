@@ -4,7 +4,13 @@ import type { ParentPort, VmmCommand, VmmReport } from '../protocol';
 import { ByteRing } from '../vm/byte-ring';
 import { MmioServer, SBI_CONSOLE_EXIT } from './mmio-mailbox';
 import { SchedState } from './sched-state';
-import { STOP_CODE, requestStop } from './vm-shared';
+import { BAL, STOP_CODE, requestStop } from './vm-shared';
+import { Shootdown, dmaEnter, dmaExit } from './shootdown';
+import { VmmDma } from './vmm-dma';
+import { BalloonBackend } from './vmm-balloon';
+import { VirtioBalloon } from '../devices/virtio/balloon';
+import { VirtioMmio } from '../devices/virtio/virtio-mmio';
+import { VIRT } from '../board/virt-board';
 import { VmView } from './vm-view';
 
 /** Longest sleep before the VMM looks at console input and the RTC again. */
@@ -37,6 +43,13 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       if (requestStop(view.control, code, detail)) port.post({ kind: 'vm-stop' });
     };
     const bus = new MmioBus();
+    const shootdown = new Shootdown(command.shared, view.sched.st);
+    // A COW break by a device write: shoot down the vCPUs (the VMM holds no translation itself).
+    view.cowShootdown = () => shootdown.run(-1, true);
+    const dma = new VmmDma(view.p2m, view.p2m.backing!.pool.mem);
+    let balloon: VirtioBalloon | undefined;
+    let balloonMmio: VirtioMmio | undefined;
+    const bal = command.shared.balloon ? new Float64Array(command.shared.balloon) : undefined;
     const devices: VirtDevices = createVirtDevices({
       bus,
       harts: command.shared.harts,
@@ -50,6 +63,18 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       onReset: () => stop(STOP_CODE.REBOOT),
       onFail: (code) => stop(STOP_CODE.FAIL, code),
       onPanic: () => stop(STOP_CODE.PANIC),
+      // QEMU's virt board fills virtio-mmio slots from the top; Linux probes them all.
+      virtioSlot: (slot, irq) => {
+        if (slot !== VIRT.VIRTIO.count - 1 || !command.shared.balloon) return undefined;
+        balloon = new VirtioBalloon({
+          host: new BalloonBackend(command.shared.balloon, view.p2m, shootdown),
+          dma,
+          deflateOnOom: command.shared.balloonDeflateOnOom,
+          pageReporting: command.shared.balloonFreePageReporting ?? false,
+        });
+        balloonMmio = new VirtioMmio({ device: balloon, dma, irq, name: 'virtio-balloon' });
+        return balloonMmio;
+      },
     });
     const server = new MmioServer(command.shared.mailbox, command.shared.harts);
     const input = new ByteRing(command.shared.consoleIn);
@@ -62,9 +87,42 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       return bus.write(addr, value, size);
     };
 
+    let appliedTarget = 0;
+    let nextStatsMs = Infinity;
+    /** The host's balloon target and stats period (BAL words), applied between exits. */
+    const balloonWork = (now: number): number => {
+      if (!balloon || !bal) return Infinity;
+      const target = bal[BAL.TARGET];
+      if (target !== appliedTarget && Number.isInteger(target) && target >= 0) {
+        appliedTarget = target;
+        balloon.setTarget(target);
+      }
+      bal[BAL.ACTUAL] = balloon.actualPages;
+      const period = bal[BAL.PERIOD_S];
+      if (!(period > 0)) {
+        nextStatsMs = Infinity;
+      } else if (nextStatsMs === Infinity || now >= nextStatsMs) {
+        dmaEnter(view.control);
+        try {
+          balloon.requestStats();
+        } finally {
+          dmaExit(view.control);
+        }
+        nextStatsMs = now + period * 1000;
+      }
+      return nextStatsMs - now;
+    };
+
     for (;;) {
       const seen = server.doorbell;
-      server.serve(read, write);
+      // Device models touch guest memory only inside a DMA section (host/shootdown.ts).
+      dmaEnter(view.control);
+      try {
+        server.serve(read, write);
+      } finally {
+        dmaExit(view.control);
+      }
+      const untilStats = balloonWork(performance.now());
       if (input.available > 0 && devices.uart.pendingInput < 64) {
         const bytes: number[] = [];
         while (bytes.length < 256) {
@@ -77,7 +135,12 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       devices.rtc.poll();
       if (view.stopCode !== 0) {
         // Answer any exit still waiting so no vCPU hangs, then leave.
-        server.serve(read, write);
+        dmaEnter(view.control);
+        try {
+          server.serve(read, write);
+        } finally {
+          dmaExit(view.control);
+        }
         break;
       }
       // Console output leaves in chunks, at most FLUSH_MS after its first byte (or at
@@ -88,7 +151,10 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       const untilAlarm =
         alarm === undefined ? MAX_SLEEP_MS : Number(alarm / 1_000_000n) - Date.now();
       const untilFlush = out.length ? FLUSH_MS - (now - firstPending) : MAX_SLEEP_MS;
-      server.waitForWork(seen, Math.max(0, Math.min(MAX_SLEEP_MS, untilAlarm, untilFlush)));
+      server.waitForWork(
+        seen,
+        Math.max(0, Math.min(MAX_SLEEP_MS, untilAlarm, untilFlush, untilStats)),
+      );
     }
     flush();
     port.post({ kind: 'exited' });

@@ -201,6 +201,8 @@ export class Ksmd {
       this.#unprotect(a.t, a.gfn, fa);
       return false;
     }
+    // a's entry is a plain KSM mapping now (its content has been stable since the shootdown).
+    Atomics.compareExchange(a.t.vm.table, a.gfn, fa | P2M.WP | P2M.PENDING, fa | P2M.WP);
     let nodes = this.#stable.get(cs);
     if (!nodes) this.#stable.set(cs, (nodes = []));
     nodes.push(fa);
@@ -209,7 +211,7 @@ export class Ksmd {
   }
 
   /**
-   * Write-protects a private entry and takes ksmd's reference on its frame.
+   * Write-protects a private entry (WP | PENDING) and takes ksmd's reference on its frame.
    * Returns the frame, or -1 if the entry is not a private frame any more.
    * The caller shoots the VM down before it trusts the content.
    */
@@ -217,9 +219,10 @@ export class Ksmd {
     const table = t.vm.table;
     const e = Atomics.load(table, gfn);
     if (e < 0 || e & P2M.WP) return -1;
-    if (Atomics.compareExchange(table, gfn, e, e | P2M.WP) !== e) return -1;
+    const pending = e | P2M.WP | P2M.PENDING;
+    if (Atomics.compareExchange(table, gfn, e, pending) !== e) return -1;
     if (!this.pool.tryHold(e)) return -1; // cannot happen while the entry holds it; be safe
-    if (Atomics.load(table, gfn) !== (e | P2M.WP)) {
+    if (Atomics.load(table, gfn) !== pending) {
       this.pool.release(e);
       return -1;
     }
@@ -228,7 +231,7 @@ export class Ksmd {
 
   /** Undoes #protect: the entry becomes writable again (if it is still ours), ksmd's reference goes. */
   #unprotect(t: Tracked, gfn: number, frame: number): void {
-    Atomics.compareExchange(t.vm.table, gfn, frame | P2M.WP, frame);
+    Atomics.compareExchange(t.vm.table, gfn, frame | P2M.WP | P2M.PENDING, frame);
     this.pool.release(frame);
   }
 
@@ -239,10 +242,8 @@ export class Ksmd {
   #replace(t: Tracked, gfn: number, frame: number, kframe: number): boolean {
     const pool = this.pool;
     pool.hold(kframe);
-    if (
-      Atomics.compareExchange(t.vm.table, gfn, frame | P2M.WP, kframe | P2M.WP) !==
-      (frame | P2M.WP)
-    ) {
+    const pending = frame | P2M.WP | P2M.PENDING;
+    if (Atomics.compareExchange(t.vm.table, gfn, pending, kframe | P2M.WP) !== pending) {
       pool.release(kframe);
       pool.release(frame);
       return false;

@@ -49,6 +49,19 @@ describe('P2m', () => {
     expect(counters[0]).toBe(1);
   });
 
+  it('shoots down before copying a page ksmd is still comparing (PENDING)', () => {
+    const { p2m, pool, mem, shootdowns } = setup();
+    const f = p2m.hostOffsetWrite(BASE) >> 12;
+    mem.ram8[f * PAGE_SIZE] = 5;
+    pool.hold(f); // ksmd's reference
+    p2m.table[0] = f | P2M.WP | P2M.PENDING;
+    const w = p2m.hostOffsetWrite(BASE);
+    expect(w >> 12).not.toBe(f);
+    expect(mem.ram8[w]).toBe(5);
+    expect(shootdowns()).toBe(2); // before the copy and after the switch
+    expect(pool.refCount(f)).toBe(1); // ksmd's alone
+  });
+
   it('turns the zero frame into a fresh zeroed frame on write', () => {
     const { p2m, pool, counters } = setup();
     p2m.table[1] = pool.zeroFrame | P2M.WP;

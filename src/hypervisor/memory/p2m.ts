@@ -5,10 +5,14 @@ import { PAGE_SHIFT, PAGE_SIZE } from './host-memory';
  * p2m entry encoding (Int32):
  *   -1            UNBACKED: no host frame; the first access backs it with a zeroed frame
  *   frame         a host frame the VM may read and write (the VM holds one reference)
- *   frame | WP    a read-only mapping (a KSM page, the zero frame, or a page ksmd is comparing);
- *                 a write takes a copy-on-write fault (copyOnWrite below)
+ *   frame | WP    a read-only mapping (a KSM page or the zero frame); a write takes a
+ *                 copy-on-write fault (copyOnWrite below)
+ *   frame | WP | PENDING
+ *                 a private page ksmd write-protected to compare it: writes made through
+ *                 translations from before the protection may still be landing until
+ *                 ksmd's shootdown completes, so a COW shoots down before it copies
  */
-export const P2M = { UNBACKED: -1, WP: 1 << 30, FRAME: (1 << 30) - 1 } as const;
+export const P2M = { UNBACKED: -1, WP: 1 << 30, PENDING: 1 << 29, FRAME: (1 << 29) - 1 } as const;
 
 /** How a VM's RAM is backed (the EPT-violation and COW paths). */
 export interface DemandBacking {
@@ -121,7 +125,8 @@ export class P2m {
 
   /**
    * The write fault on a read-only entry `e` (mm/memory.c do_wp_page): the
-   * VM gets a private copy. The new frame is installed by CAS (false
+   * VM gets a private copy. A KSM page's content is immutable; a PENDING
+   * page's is once the VM is shot down. The copy is installed by CAS (false
    * return = out of memory; a lost race just returns true and the caller
    * looks again), then the VM's stale translations are shot down, and only
    * then is the VM's reference on the old frame dropped. The zero frame is
@@ -138,6 +143,8 @@ export class P2m {
       b.onOutOfMemory(gfn);
       return false;
     }
+    // A page ksmd just protected may still receive writes through older translations: drain them.
+    if (e & P2M.PENDING) b.shootdown();
     if (!fromZero)
       pool.mem.ram8.copyWithin(frame * PAGE_SIZE, old * PAGE_SIZE, (old + 1) * PAGE_SIZE);
     if (Atomics.compareExchange(this.table, gfn, e, frame) !== e) {

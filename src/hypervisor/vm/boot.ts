@@ -28,7 +28,7 @@ export interface MachineConfig {
    * The virtio-balloon device (libvirt's memballoon model='virtio', present by
    * default); false for none. deflateOnOom is libvirt's autodeflate.
    */
-  balloon?: false | { deflateOnOom?: boolean };
+  balloon?: false | { deflateOnOom?: boolean; freePageReporting?: boolean };
 }
 
 /** Why a machine stopped. */
