@@ -65,3 +65,34 @@ describe('memory overcommit', () => {
     expect((await api.hostInfo()).usedKiB).toBe(0);
   }, 120_000);
 });
+
+describe('memory overcommit with the automatic balloon policy', () => {
+  it('takes back the memory an idle guest freed, so a busy one gets what it needs', async () => {
+    const host = await startControl({ pcpus: 1, ramMiB: 96, balloonPolicy: true });
+    try {
+      const api = host.api;
+      expect((await api.hostInfo()).balloonPolicy).toBe(true);
+      // a touches 48 MiB and frees it: its free memory is backed by host frames.
+      const a = await boot(host, { name: 'a', memoryMiB: 64 });
+      await settle(a);
+      const hogA = await runInBackground(a, 'hog 48M --pattern unique', /hog: (\d+) holds/);
+      await a.exec(`kill ${hogA[1]}`);
+      const b = await boot(host, { name: 'b', memoryMiB: 64 });
+      await settle(b);
+      // b wants 40 MiB: more than the host has free unless the policy reclaims a's.
+      const from = b.output.length;
+      await b.type('hog 40M --pattern unique &\n');
+      await b.waitFor(/hog: \d+ holds 41943040 bytes/, from, 90_000);
+      const infoA = await api.info('a');
+      expect(infoA.balloon!.freedFrames).toBeGreaterThan(0);
+      expect(infoA.currentMemoryKiB).toBeLessThan(64 * 1024);
+      // If b paused for memory on the way, the policy resumed it.
+      expect((await api.info('b')).state).toBe('running');
+      console.log(
+        `balloon policy: a's balloon took ${(64 * 1024 - infoA.currentMemoryKiB) / 1024} MiB, freed ${infoA.balloon!.freedFrames} frames`,
+      );
+    } finally {
+      await host.close();
+    }
+  }, 180_000);
+});

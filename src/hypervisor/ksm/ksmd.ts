@@ -78,6 +78,9 @@ export class Ksmd {
     if (this.#vmCursor > i) this.#vmCursor--;
     else if (this.#vmCursor === i) this.#gfnCursor = 0;
     if (this.#vmCursor >= this.#vms.length) this.#vmCursor = 0;
+    // KSM pages only that VM mapped have no mapping left once it is gone.
+    this.#prune();
+    this.publish();
   }
 
   get vmCount(): number {
