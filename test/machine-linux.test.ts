@@ -73,6 +73,7 @@ describe('Linux guest on one hart', () => {
     const other = await boot(client, {
       name: 'panic',
       bootargs: 'console=ttyS0 rdinit=/does-not-exist root=/dev/none',
+      onCrash: 'preserve', // stays 'crashed' for inspection
     });
     await other.waitForState((state) => state === 'crashed', 60_000);
     expect(other.output).toContain('Kernel panic');

@@ -25,12 +25,38 @@ export type StateReason =
   /** Paused by the host: no free host memory to back the guest's RAM (QEMU's stop on error). */
   | 'out of memory';
 
+/** What happens when the guest powers off, reboots or crashes (libvirt on_poweroff, on_reboot, on_crash). */
+export type LifecycleAction = 'destroy' | 'restart' | 'preserve';
+
 export interface DomainDef {
   name: string;
+  /** libvirt uuid; generated at define when absent. */
+  uuid?: string;
+  title?: string;
+  description?: string;
+  /** Maximum memory (libvirt memory), MiB. */
   memoryMiB: number;
+  /** Maximum vCPUs (libvirt vcpu). */
   vcpus: number;
+  /** vCPUs online at boot (libvirt vcpu current; the rest boot offline, Linux maxcpus=). Default: vcpus. */
+  vcpusCurrent?: number;
+  /** pCPUs every vCPU may run on by default (libvirt vcpu cpuset), a cpulist. */
+  cpuset?: string;
+  /** cputune vcpupin: per vCPU, a cpulist. Overrides cpuset. */
+  vcpupin?: Record<number, string>;
+  /**
+   * cputune emulatorpin, a cpulist: recorded and reported. The VMM is a
+   * browser worker whose core the OS chooses; nothing can pin it.
+   */
+  emulatorpin?: string;
+  /** Lifecycle actions (defaults as libvirt: destroy, restart, destroy). */
+  onPoweroff?: LifecycleAction;
+  onReboot?: LifecycleAction;
+  onCrash?: LifecycleAction;
   /** Kernel: the built-in guest image when omitted. */
   kernel?: Uint8Array;
+  /** Where the kernel is (libvirt os/kernel): a path in Node, a URL in browsers; loaded at start. */
+  kernelPath?: string;
   bootargs?: string;
   initrd?: Uint8Array;
   /** A bare-metal rv32 ELF instead of a kernel (M-mode, HTIF). */
@@ -87,6 +113,9 @@ export interface DomainSummary {
   reason: StateReason;
   /** While active: the scheduler slot of each vCPU, to find it in the shared telemetry. */
   vcpuSlots?: number[];
+  /** Defined (persistent) or only running (transient, from create). */
+  persistent: boolean;
+  uuid: string;
 }
 
 export interface DomainInfo extends DomainSummary {
@@ -187,6 +216,29 @@ export interface ControlApi {
 
   /** Defines a domain (shut off). Throws domain-exists, invalid-arg. */
   define(def: DomainDef): Promise<DomainSummary>;
+  /**
+   * A transient domain (virsh create): defined and started at once; its
+   * definition goes when it stops.
+   */
+  create(def: DomainDef): Promise<DomainSummary>;
+  /**
+   * The definition as it stands (for dumpxml): kernel bytes left out,
+   * pinning as cpulists for every vCPU, currentMemoryKiB live while running.
+   */
+  domainDef(name: string): Promise<DomainDef & { uuid: string; vcpupin: Record<number, string> }>;
+  /** virsh setmaxmem (shut off only): the maximum memory, KiB (a whole number of MiB). */
+  setMaxMemory(name: string, kib: number): Promise<void>;
+  /**
+   * virsh setvcpus --config: the vCPUs online at boot (or, with maximum,
+   * the maximum). Live changes of a running domain are not supported.
+   */
+  setVcpus(
+    name: string,
+    count: number,
+    flags?: { maximum?: boolean; live?: boolean },
+  ): Promise<void>;
+  /** virsh emulatorpin: set (cpulist) or read the emulator pinning. */
+  emulatorPin(name: string, cpulist?: string): Promise<string>;
   /** Removes a shut-off domain's definition. Throws no-domain, operation-invalid. */
   undefine(name: string): Promise<void>;
   list(): Promise<DomainSummary[]>;

@@ -45,10 +45,14 @@ export function createControl(platform: ControlPlatform): ControlApi {
       if (error instanceof HostError) throw new VirtError('invalid-arg', error.message);
       throw error;
     }
-    domains = new DomainManager(host, () => {
-      kernel ??= platform.loadImage(kernelUrl);
-      return kernel;
-    });
+    domains = new DomainManager(
+      host,
+      () => {
+        kernel ??= platform.loadImage(kernelUrl);
+        return kernel;
+      },
+      (path) => platform.loadImage(path),
+    );
     domains.setBalloonPolicy(config.balloonPolicy ?? false);
     return domains.hostInfo();
   };
@@ -76,6 +80,11 @@ export function createControl(platform: ControlPlatform): ControlApi {
     },
     define: async (def) => need().define(def),
     undefine: async (name) => need().undefine(name),
+    create: async (def) => need().create(def),
+    domainDef: async (name) => need().domainDef(name),
+    setMaxMemory: async (name, kib) => need().setMaxMemory(name, kib),
+    setVcpus: async (name, count, flags) => need().setVcpus(name, count, flags),
+    emulatorPin: async (name, cpulist) => need().emulatorPin(name, cpulist),
     list: async () => need().list(),
     info: async (name) => need().info(name),
     vcpuInfo: async (name) => need().vcpuInfo(name),

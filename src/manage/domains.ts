@@ -47,6 +47,10 @@ interface Domain {
   restarting?: boolean;
   /** Scheduler slots of the running VM's vCPUs. */
   slots?: number[];
+  /** Created with `create` (or undefined while running): the definition goes when the domain stops. */
+  transient?: boolean;
+  /** A definition given while the domain runs: it applies from the next start. */
+  nextDef?: DomainDef;
 }
 
 /**
@@ -70,6 +74,9 @@ export class DomainManager {
   constructor(
     readonly host: Host,
     readonly defaultKernel: () => Promise<Uint8Array>,
+    /** Loads a kernel named by path (Node) or URL (browser): libvirt's os/kernel. */
+    readonly loadImage: (path: string) => Promise<Uint8Array> = () =>
+      Promise.reject(new Error('this host cannot load kernels by path')),
   ) {}
 
   /** Turns the automatic balloon policy (balloon-policy.ts) on or off. */
@@ -139,17 +146,34 @@ export class DomainManager {
     dom.vm = undefined;
     dom.slots = undefined;
     if (dom.restarting) return; // reset/reboot in progress: the new VM takes over
-    const [state, reason, detail] = outcome(event.reason);
+    let [state, reason, detail] = outcome(event.reason);
     dom.id = null;
-    if (event.reason.kind === 'reboot') {
-      // on_reboot = restart: the guest asked to reboot; boot it again.
+    // The domain's lifecycle actions (libvirt on_poweroff / on_reboot / on_crash).
+    const kind = event.reason.kind;
+    const action =
+      kind === 'poweroff'
+        ? (dom.def.onPoweroff ?? 'destroy')
+        : kind === 'reboot'
+          ? (dom.def.onReboot ?? 'restart')
+          : kind === 'panic'
+            ? (dom.def.onCrash ?? 'destroy')
+            : 'destroy';
+    if (action === 'restart') {
       void this.#boot(dom).then(
-        () => this.#set(dom, 'running', 'booted'),
+        () => this.#set(dom, 'running', kind === 'reboot' ? 'booted' : 'booted'),
         (error: unknown) => this.#set(dom, 'shut off', 'failed', String((error as Error).message)),
       );
       return;
     }
+    if (kind === 'reboot') [state, reason] = ['shut off', 'shutdown'];
+    if (kind === 'panic' && action === 'destroy') state = 'shut off';
     this.#set(dom, state, reason, detail);
+    if (dom.transient && (state === 'shut off' || state === 'crashed')) this.#forget(dom);
+  }
+
+  /** A transient domain that stopped: its definition goes (virsh create). */
+  #forget(dom: Domain): void {
+    if (this.#domains.get(dom.def.name) === dom) this.#domains.delete(dom.def.name);
   }
 
   subscribe(listener: (event: DomainEvent) => void, domain?: string): number {
@@ -200,7 +224,8 @@ export class DomainManager {
         `invalid domain name '${def.name}': use letters, digits, '-', '_' or '.', up to 64`,
       );
     }
-    if (this.#domains.has(def.name))
+    const existing = this.#domains.get(def.name);
+    if (existing && !(existing.transient && existing.vm !== undefined))
       throw new VirtError('domain-exists', `domain '${def.name}' already exists`);
     if (!Number.isInteger(def.vcpus) || def.vcpus < 1 || def.vcpus > 8) {
       throw new VirtError('invalid-arg', `vCPU count must be 1 to 8, got ${def.vcpus}`);
@@ -210,21 +235,171 @@ export class DomainManager {
     }
     checkSched(def);
     checkMemory(def);
+    const uuid = def.uuid ?? existing?.def.uuid ?? crypto.randomUUID();
+    if (!UUID.test(uuid)) throw new VirtError('invalid-arg', `malformed uuid '${def.uuid}'`);
+    for (const other of this.#domains.values()) {
+      if (other.def.uuid === uuid && other !== existing)
+        throw new VirtError(
+          'domain-exists',
+          `domain '${other.def.name}' already exists with uuid ${uuid}`,
+        );
+    }
+    const pins = this.#pins(def);
+    checkLifecycle(def);
+    if (
+      def.vcpusCurrent !== undefined &&
+      (!Number.isInteger(def.vcpusCurrent) || def.vcpusCurrent < 1 || def.vcpusCurrent > def.vcpus)
+    ) {
+      throw new VirtError(
+        'invalid-arg',
+        `current vCPUs must be 1 to the maximum (${def.vcpus}), got ${def.vcpusCurrent}`,
+      );
+    }
+    if (def.emulatorpin !== undefined) parseCpulist(def.emulatorpin, this.host.pcpuCount);
+    if (existing) {
+      // A running transient domain becomes persistent again; the new definition applies at its next start.
+      if (existing.def.uuid !== uuid)
+        throw new VirtError(
+          'domain-exists',
+          `domain '${def.name}' already exists with another uuid`,
+        );
+      existing.transient = false;
+      existing.nextDef = { ...def, uuid };
+      return summary(existing);
+    }
     const dom: Domain = {
-      def: { ...def },
+      def: { ...def, uuid },
       state: 'shut off',
       reason: 'defined',
       id: null,
-      pins: Array(def.vcpus).fill(-1),
+      pins,
     };
     this.#domains.set(def.name, dom);
     this.#emit({ kind: 'lifecycle', domain: def.name, state: 'shut off', reason: 'defined' });
     return summary(dom);
   }
 
+  /** Pinning masks per vCPU from cpuset and vcpupin (invalid-arg for a pCPU the host lacks). */
+  #pins(def: DomainDef): number[] {
+    const pcpus = this.host.pcpuCount;
+    const base = def.cpuset !== undefined ? parseCpulist(def.cpuset, pcpus) : -1;
+    const pins = Array<number>(def.vcpus).fill(base);
+    for (const [key, list] of Object.entries(def.vcpupin ?? {})) {
+      const v = Number(key);
+      if (!Number.isInteger(v) || v < 0 || v >= def.vcpus) {
+        throw new VirtError(
+          'invalid-arg',
+          `vcpupin names vCPU ${key}, but the domain has ${def.vcpus} vCPU(s)`,
+        );
+      }
+      pins[v] = parseCpulist(list, pcpus);
+    }
+    return pins;
+  }
+
+  /** virsh create: define and start a transient domain. */
+  async create(def: DomainDef): Promise<DomainSummary> {
+    this.define(def);
+    const dom = this.#domains.get(def.name)!;
+    dom.transient = true;
+    try {
+      await this.start(def.name);
+    } catch (error) {
+      this.#forget(dom);
+      throw error;
+    }
+    return summary(dom);
+  }
+
+  domainDef(name: string): DomainDef & { uuid: string; vcpupin: Record<number, string> } {
+    const dom = this.#get(name);
+    const { kernel: _kernel, initrd: _initrd, elf: _elf, ...def } = dom.def;
+    const vcpupin: Record<number, string> = {};
+    dom.pins.forEach((mask, v) => (vcpupin[v] = formatCpulist(mask, this.host.pcpuCount)));
+    return {
+      ...def,
+      uuid: dom.def.uuid!,
+      vcpupin,
+      currentMemoryKiB:
+        dom.vm !== undefined
+          ? currentKiB(this.host.shared(dom.vm))
+          : (def.currentMemoryKiB ?? def.memoryMiB * 1024),
+    };
+  }
+
+  setMaxMemory(name: string, kib: number): void {
+    const dom = this.#get(name);
+    if (dom.vm !== undefined) {
+      throw new VirtError(
+        'operation-invalid',
+        'Requested operation is not valid: cannot resize the maximum memory on an active domain',
+      );
+    }
+    if (!Number.isInteger(kib) || kib % 1024 !== 0 || kib < 16 * 1024 || kib > 1024 * 1024) {
+      throw new VirtError(
+        'invalid-arg',
+        `invalid argument: maximum memory must be a whole number of MiB from 16 to 1024 MiB, got ${kib} KiB`,
+      );
+    }
+    const next = { ...dom.def, memoryMiB: kib / 1024 };
+    if ((next.currentMemoryKiB ?? 0) > kib) next.currentMemoryKiB = kib;
+    checkMemory(next);
+    dom.def = next;
+  }
+
+  setVcpus(name: string, count: number, flags: { maximum?: boolean; live?: boolean } = {}): void {
+    const dom = this.#get(name);
+    if (flags.live || (dom.vm !== undefined && flags.maximum)) {
+      throw new VirtError(
+        'operation-invalid',
+        dom.vm !== undefined
+          ? 'Requested operation is not valid: vCPU hotplug of a running domain is not supported; use --config'
+          : `Requested operation is not valid: domain '${name}' is not running`,
+      );
+    }
+    if (!Number.isInteger(count) || count < 1 || count > 8) {
+      throw new VirtError(
+        'invalid-arg',
+        `invalid argument: vCPU count must be 1 to 8, got ${count}`,
+      );
+    }
+    if (flags.maximum) {
+      const pins = dom.pins.slice(0, count);
+      while (pins.length < count) pins.push(dom.def.cpuset !== undefined ? (pins[0] ?? -1) : -1);
+      dom.def = {
+        ...dom.def,
+        vcpus: count,
+        vcpusCurrent:
+          dom.def.vcpusCurrent !== undefined ? Math.min(dom.def.vcpusCurrent, count) : undefined,
+      };
+      dom.pins = pins;
+      return;
+    }
+    if (count > dom.def.vcpus) {
+      throw new VirtError(
+        'invalid-arg',
+        `invalid argument: requested vcpus is greater than max allowable vcpus for the persistent domain: ${count} > ${dom.def.vcpus}`,
+      );
+    }
+    dom.def = { ...dom.def, vcpusCurrent: count === dom.def.vcpus ? undefined : count };
+  }
+
+  emulatorPin(name: string, cpulist?: string): string {
+    const dom = this.#get(name);
+    if (cpulist !== undefined) {
+      parseCpulist(cpulist, this.host.pcpuCount);
+      dom.def = { ...dom.def, emulatorpin: cpulist };
+    }
+    return dom.def.emulatorpin ?? formatCpulist(-1, this.host.pcpuCount);
+  }
+
   undefine(name: string): void {
     const dom = this.#get(name);
-    this.#require(dom, ['shut off', 'crashed'], 'undefine');
+    if (dom.vm !== undefined) {
+      // libvirt undefines a running domain by making it transient.
+      dom.transient = true;
+      return;
+    }
     this.#domains.delete(name);
   }
 
@@ -243,8 +418,28 @@ export class DomainManager {
 
   /** Creates and starts the host VM for a domain, applying its tuning. */
   async #boot(dom: Domain): Promise<void> {
+    if (dom.nextDef) {
+      dom.pins = this.#pins(dom.nextDef);
+      dom.def = dom.nextDef;
+      dom.nextDef = undefined;
+    }
     const def = dom.def;
-    const kernel = def.elf ? undefined : (def.kernel ?? (await this.defaultKernel()));
+    let kernel: Uint8Array | undefined;
+    if (!def.elf) {
+      try {
+        kernel =
+          def.kernel ??
+          (def.kernelPath ? await this.loadImage(def.kernelPath) : await this.defaultKernel());
+      } catch (error) {
+        throw new VirtError(
+          'invalid-arg',
+          `cannot load the kernel '${def.kernelPath ?? 'built-in'}': ${(error as Error).message}`,
+        );
+      }
+    }
+    const online = def.vcpusCurrent ?? def.vcpus;
+    const bootargs =
+      online < def.vcpus ? `${def.bootargs ?? ''} maxcpus=${online}`.trim() : def.bootargs;
     let shared;
     try {
       shared = this.host.createVm(def.name, {
@@ -253,7 +448,7 @@ export class DomainManager {
         kernel,
         elf: def.elf,
         initrd: def.initrd,
-        bootargs: def.bootargs,
+        bootargs,
         mergeable: def.mergeable !== false,
         balloon:
           def.balloon === false
@@ -593,7 +788,23 @@ function summary(dom: Domain): DomainSummary {
     state: dom.state,
     reason: dom.reason,
     vcpuSlots: dom.slots,
+    persistent: !dom.transient,
+    uuid: dom.def.uuid!,
   };
+}
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const ACTIONS = ['destroy', 'restart', 'preserve'];
+
+function checkLifecycle(def: DomainDef): void {
+  for (const [key, value] of [
+    ['on_poweroff', def.onPoweroff],
+    ['on_reboot', def.onReboot],
+    ['on_crash', def.onCrash],
+  ] as const) {
+    if (value !== undefined && !ACTIONS.includes(value))
+      throw new VirtError('invalid-arg', `invalid ${key} action '${value}'`);
+  }
 }
 
 /** A host stop reason as a libvirt state and reason. */

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControl, type ControlClient } from '../tools/lib/control-client';
+import { DomainSession } from '../tools/lib/domain-session';
+import { TEST_BOOTARGS, boot, errorCode, settle } from './helpers/hypervisor';
+
+/** The libvirt-facing parts of the domain layer: uuid, transient domains, lifecycle actions, vCPU counts. */
+let client: ControlClient;
+
+beforeAll(async () => {
+  client = await startControl({ pcpus: 2, ramMiB: 256 });
+}, 60_000);
+afterAll(async () => client?.close());
+
+describe('domains', () => {
+  it('gives every domain a uuid, keeps a given one, and refuses a duplicate', async () => {
+    const api = client.api;
+    const a = await api.define({ name: 'u1', memoryMiB: 32, vcpus: 1 });
+    expect(a.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(a.persistent).toBe(true);
+    const uuid = '6f1d3c0e-8a43-4c55-9d6e-2b7f0c9a1e11';
+    await api.define({ name: 'u2', memoryMiB: 32, vcpus: 1, uuid });
+    expect((await api.domainDef('u2')).uuid).toBe(uuid);
+    expect(await errorCode(api.define({ name: 'u3', memoryMiB: 32, vcpus: 1, uuid }))).toBe(
+      'domain-exists',
+    );
+    expect(await errorCode(api.define({ name: 'u4', memoryMiB: 32, vcpus: 1, uuid: 'nope' }))).toBe(
+      'invalid-arg',
+    );
+    await api.undefine('u1');
+    await api.undefine('u2');
+  });
+
+  it('create makes a transient domain that is gone once it stops', async () => {
+    const api = client.api;
+    const s = await DomainSession.attach(client, 't1');
+    const sum = await api.create({ name: 't1', memoryMiB: 32, vcpus: 1, bootargs: TEST_BOOTARGS });
+    expect(sum.persistent).toBe(false);
+    expect((await api.info('t1')).state).toBe('running');
+    await settle(s);
+    await api.destroy('t1');
+    expect((await api.list()).some((d) => d.name === 't1')).toBe(false);
+  });
+
+  it('boots vcpusCurrent of vcpus online; setvcpus and setmaxmem work on a shut-off domain only', async () => {
+    const api = client.api;
+    const s = await boot(client, { name: 'v1', vcpus: 2, vcpusCurrent: 1 });
+    await settle(s);
+    expect((await s.exec('nproc')).trim()).toBe('1');
+    expect(await errorCode(api.setVcpus('v1', 2, { live: true }))).toBe('operation-invalid');
+    expect(await errorCode(api.setMaxMemory('v1', 64 * 1024))).toBe('operation-invalid');
+    await api.destroy('v1');
+    await api.setVcpus('v1', 2);
+    expect((await api.domainDef('v1')).vcpusCurrent).toBeUndefined();
+    expect(await errorCode(api.setVcpus('v1', 3))).toBe('invalid-arg');
+    await api.setVcpus('v1', 3, { maximum: true });
+    expect((await api.domainDef('v1')).vcpus).toBe(3);
+    await api.setMaxMemory('v1', 64 * 1024);
+    expect((await api.domainDef('v1')).memoryMiB).toBe(64);
+    expect(await errorCode(api.setMaxMemory('v1', 1000))).toBe('invalid-arg');
+    expect(await api.emulatorPin('v1')).toBe('0-1');
+    expect(await api.emulatorPin('v1', '1')).toBe('1');
+    expect(await errorCode(api.emulatorPin('v1', '7'))).toBe('invalid-arg');
+    await api.undefine('v1');
+  });
+
+  it('applies cpuset and vcpupin from the definition', async () => {
+    const api = client.api;
+    await api.define({ name: 'p1', memoryMiB: 32, vcpus: 2, cpuset: '1', vcpupin: { 0: '0' } });
+    expect((await api.domainDef('p1')).vcpupin).toEqual({ 0: '0', 1: '1' });
+    expect(
+      await errorCode(api.define({ name: 'p2', memoryMiB: 32, vcpus: 1, vcpupin: { 3: '0' } })),
+    ).toBe('invalid-arg');
+    await api.undefine('p1');
+  });
+
+  it('follows on_reboot=destroy and on_poweroff=restart', async () => {
+    const api = client.api;
+    const r = await boot(client, { name: 'r1', onReboot: 'destroy' });
+    await settle(r);
+    await r.type('reboot\n');
+    await r.waitForState((state, reason) => state === 'shut off' && reason === 'shutdown', 60_000);
+    const p = await boot(client, { name: 'p3', onPoweroff: 'restart' });
+    await settle(p);
+    const id = (await api.info('p3')).id;
+    await p.type('poweroff\n');
+    for (let i = 0; i < 200 && (await api.info('p3')).id === id; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const info = await api.info('p3');
+    expect(info.state).toBe('running');
+    expect(info.id).not.toBe(id);
+    await api.destroy('p3');
+  }, 120_000);
+});
