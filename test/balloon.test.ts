@@ -94,6 +94,39 @@ describe('virtio-balloon', () => {
     await runInBackground(s, 'hog 32M --pattern unique --checksum', /hog: checksum/);
   }, 120_000);
 
+  it('with autodeflate (DEFLATE_ON_OOM) the guest takes balloon pages back under memory pressure', async () => {
+    const api = client.api;
+    for (const autodeflate of [true, false]) {
+      const name = autodeflate ? 'ad' : 'nd';
+      const s = await boot(client, { name, memoryMiB: 64, balloon: { autodeflate } });
+      await settle(s);
+      await api.setMemory(name, 24 * 1024);
+      await until(
+        'inflate',
+        () => api.info(name),
+        (i) => i.currentMemoryKiB === 24 * 1024,
+      );
+      const from = s.output.length;
+      await s.type('hog 36M --pattern unique &\n');
+      const { match } = await s.waitFor(
+        /hog: \d+ holds|cannot map|Killed|Out of memory/,
+        from,
+        60_000,
+      );
+      if (autodeflate) {
+        expect(match[0]).toMatch(/holds/);
+        const info = await api.info(name);
+        expect(info.balloon!.deflatedPages).toBeGreaterThan(2048);
+        expect(info.currentMemoryKiB).toBeGreaterThan(24 * 1024);
+      } else {
+        // Without it the balloon holds: the guest cannot get 36 MiB.
+        expect(match[0]).not.toMatch(/holds/);
+        expect((await api.info(name)).currentMemoryKiB).toBe(24 * 1024);
+      }
+      await api.destroy(name);
+    }
+  }, 120_000);
+
   it('dommemstat agrees with the guest /proc/meminfo', async () => {
     const api = client.api;
     const s = await boot(client, { name: 'b2', memoryMiB: 48, balloon: { statsPeriodS: 1 } });
