@@ -223,14 +223,17 @@ export interface ControlApi {
   create(def: DomainDef): Promise<DomainSummary>;
   /**
    * The definition as it stands (for dumpxml): kernel bytes left out,
-   * pinning as cpulists for every vCPU, currentMemoryKiB live while running.
+   * vcpupin for every vCPU pinned apart from cpuset (virsh vcpupin and
+   * pinVcpu included), currentMemoryKiB live while running.
    */
   domainDef(name: string): Promise<DomainDef & { uuid: string; vcpupin: Record<number, string> }>;
   /** virsh setmaxmem (shut off only): the maximum memory, KiB (a whole number of MiB). */
   setMaxMemory(name: string, kib: number): Promise<void>;
   /**
-   * virsh setvcpus --config: the vCPUs online at boot (or, with maximum,
-   * the maximum). Live changes of a running domain are not supported.
+   * virsh setvcpus: the vCPUs online at boot (or, with maximum, the
+   * maximum) of the definition; with live, of the running guest, through
+   * its agent (CPU hotplug: the guest onlines/offlines CPUs, as libvirt's
+   * setvcpus --guest), up to the maximum.
    */
   setVcpus(
     name: string,

@@ -314,8 +314,13 @@ export class DomainManager {
   domainDef(name: string): DomainDef & { uuid: string; vcpupin: Record<number, string> } {
     const dom = this.#get(name);
     const { kernel: _kernel, initrd: _initrd, elf: _elf, ...def } = dom.def;
+    // Only vCPUs pinned apart from the domain's cpuset, as libvirt lists them.
+    const pcpus = this.host.pcpuCount;
+    const base = def.cpuset !== undefined ? parseCpulist(def.cpuset, pcpus) : -1;
     const vcpupin: Record<number, string> = {};
-    dom.pins.forEach((mask, v) => (vcpupin[v] = formatCpulist(mask, this.host.pcpuCount)));
+    dom.pins.forEach((mask, v) => {
+      if (mask !== base) vcpupin[v] = formatCpulist(mask, pcpus);
+    });
     return {
       ...def,
       uuid: dom.def.uuid!,
@@ -349,18 +354,40 @@ export class DomainManager {
 
   setVcpus(name: string, count: number, flags: { maximum?: boolean; live?: boolean } = {}): void {
     const dom = this.#get(name);
-    if (flags.live || (dom.vm !== undefined && flags.maximum)) {
-      throw new VirtError(
-        'operation-invalid',
-        dom.vm !== undefined
-          ? 'Requested operation is not valid: vCPU hotplug of a running domain is not supported; use --config'
-          : `Requested operation is not valid: domain '${name}' is not running`,
-      );
-    }
     if (!Number.isInteger(count) || count < 1 || count > 8) {
       throw new VirtError(
         'invalid-arg',
         `invalid argument: vCPU count must be 1 to 8, got ${count}`,
+      );
+    }
+    if (flags.live) {
+      if (dom.vm === undefined || flags.maximum) {
+        throw new VirtError(
+          'operation-invalid',
+          flags.maximum
+            ? 'Requested operation is not valid: the maximum vCPU count cannot change on a live domain'
+            : `Requested operation is not valid: domain '${name}' is not running`,
+        );
+      }
+      if (count > dom.def.vcpus) {
+        throw new VirtError(
+          'invalid-arg',
+          `invalid argument: requested vcpus is greater than max allowable vcpus for the live domain: ${count} > ${dom.def.vcpus}`,
+        );
+      }
+      // CPU hotplug through the guest agent (libvirt's setvcpus --guest): it onlines/offlines guest CPUs.
+      if (!this.host.agentRequest(dom.vm, `vcpus ${count}`)) {
+        throw new VirtError(
+          'operation-invalid',
+          'Requested operation is not valid: the guest agent is busy',
+        );
+      }
+      return;
+    }
+    if (flags.maximum && dom.vm !== undefined) {
+      throw new VirtError(
+        'operation-invalid',
+        'Requested operation is not valid: cannot change the maximum vCPU count of an active domain',
       );
     }
     if (flags.maximum) {
