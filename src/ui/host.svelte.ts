@@ -1,25 +1,53 @@
 import * as Comlink from 'comlink';
 import { SchedState } from '../hypervisor/host/sched-state';
 import { TraceRing } from '../hypervisor/host/trace-ring';
+import { KsmState } from '../hypervisor/ksm/ksm-state';
 import { installVirtErrorTransfer } from '../manage/comlink-errors';
-import type { DomainEvent, DomainSummary, HostInfo } from '../manage/control-api';
+import type {
+  DomainDef,
+  DomainEvent,
+  DomainInfo,
+  DomainSummary,
+  HostInfo,
+} from '../manage/control-api';
 import { race, startControlWorker, type ControlClient } from './control-client';
+
+/** Polling period of the numbers only the control API can give (rss, balloon, host free RAM). */
+export const POLL_MS = 250;
+/** Console output kept per domain, so a console opened later shows the boot log. */
+const CONSOLE_HISTORY_BYTES = 256 * 1024;
+
+/** The domain the page boots when it opens. */
+export const FIRST_DOMAIN: DomainDef = {
+  name: 'vm1',
+  memoryMiB: 64,
+  vcpus: 1,
+  balloon: { statsPeriodS: 2 },
+};
 
 /**
  * The page's connection to the host: one control worker (the host lives
- * there), the domain list kept current from lifecycle events, console
- * streams by domain, and the shared telemetry buffers the live views read
- * every frame.
+ * there), the domain list kept current from lifecycle events, every
+ * domain's info and the host's memory polled at ~4 Hz, console streams and
+ * their history by domain, and the shared telemetry buffers the live views
+ * read every frame.
  */
 export class HostSession {
   status = $state<'starting' | 'ready' | 'failed'>('starting');
   error = $state<string | undefined>(undefined);
+  /** hostInfo(), refreshed every POLL_MS. */
   info = $state.raw<HostInfo | undefined>(undefined);
   domains = $state.raw<DomainSummary[]>([]);
+  /** info() of every domain, refreshed every POLL_MS. */
+  infos = $state.raw<Record<string, DomainInfo>>({});
   sched: SchedState | undefined;
   trace: TraceRing | undefined;
+  ksm: KsmState | undefined;
   readonly client: ControlClient;
   readonly #console = new Map<string, Set<(bytes: Uint8Array) => void>>();
+  readonly #history = new Map<string, { chunks: Uint8Array[]; bytes: number }>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #disposed = false;
 
   constructor() {
     installVirtErrorTransfer();
@@ -35,21 +63,34 @@ export class HostSession {
     return race(this.client, promise);
   }
 
+  /** Starts the host, turns the balloon policy on and boots the first domain. */
   async start(): Promise<void> {
     try {
       const kernelUrl = new URL('images/linux-rv32.bin.gz', document.baseURI).href;
-      this.info = await this.call(this.api.init({ kernelUrl }));
+      this.info = await this.call(this.api.init({ kernelUrl, balloonPolicy: true }));
       const telemetry = await this.call(this.api.telemetry());
       this.sched = new SchedState(telemetry.sched);
       this.trace = new TraceRing(telemetry.trace);
+      this.ksm = new KsmState(telemetry.ksm);
       await this.call(
         this.api.subscribe(Comlink.proxy((event: DomainEvent) => this.#onEvent(event))),
       );
       await this.refresh();
       this.status = 'ready';
+      void this.#poll();
     } catch (error) {
       this.status = 'failed';
-      this.error = error instanceof Error ? error.message : String(error);
+      this.error = message(error);
+      return;
+    }
+    if (this.domains.length === 0) {
+      try {
+        await this.call(this.api.define(FIRST_DOMAIN));
+        await this.call(this.api.start(FIRST_DOMAIN.name));
+      } catch (error) {
+        this.error = message(error);
+      }
+      await this.refresh();
     }
   }
 
@@ -68,15 +109,56 @@ export class HostSession {
     return () => set.delete(listener);
   }
 
+  /** The domain's console output so far (the last CONSOLE_HISTORY_BYTES). */
+  consoleHistory(name: string): readonly Uint8Array[] {
+    return this.#history.get(name)?.chunks ?? [];
+  }
+
+  /** Drops a deleted domain's console history. */
+  forgetConsole(name: string): void {
+    this.#history.delete(name);
+  }
+
   #onEvent(event: DomainEvent): void {
     if (event.kind === 'console') {
+      let h = this.#history.get(event.domain);
+      if (!h) this.#history.set(event.domain, (h = { chunks: [], bytes: 0 }));
+      h.chunks.push(event.bytes);
+      h.bytes += event.bytes.length;
+      while (h.bytes > CONSOLE_HISTORY_BYTES && h.chunks.length > 1)
+        h.bytes -= h.chunks.shift()!.length;
       for (const listener of this.#console.get(event.domain) ?? []) listener(event.bytes);
     } else {
       void this.refresh();
     }
   }
 
+  /** hostInfo() and info() of every domain, every POLL_MS, one round at a time. */
+  async #poll(): Promise<void> {
+    if (this.#disposed) return;
+    try {
+      const names = this.domains.map((d) => d.name);
+      const [info, ...infos] = await Promise.all([
+        this.call(this.api.hostInfo()),
+        ...names.map((n) => this.call(this.api.info(n)).catch(() => undefined)),
+      ]);
+      this.info = info as HostInfo;
+      const next: Record<string, DomainInfo> = {};
+      for (const i of infos as (DomainInfo | undefined)[]) if (i) next[i.name] = i;
+      this.infos = next;
+    } catch {
+      // A dead control worker shows through status; keep polling otherwise.
+    }
+    this.#timer = setTimeout(() => void this.#poll(), POLL_MS);
+  }
+
   dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#timer);
     this.client.terminate();
   }
+}
+
+export function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -8,15 +8,16 @@ afterEach(async () => {
 });
 
 describe('a Linux VM in the page', () => {
-  it('boots to a shell, runs a typed command and powers off', async () => {
+  it('boots to a shell when the page opens, runs a typed command and powers off', async () => {
     browser = await openBrowser();
     const { page } = browser;
     await page.goto(inject('baseUrl'));
-    await page.getByRole('button', { name: 'Start' }).click();
+    // The page opens with vm1 defined, started and selected.
     const screen = page.getByTestId('serial-console').locator('.xterm-rows');
-    await expect.poll(() => screen.textContent(), { timeout: 60_000 }).toMatch(/root@virtlab:\/#/);
-    // The live MIPS figure comes from the harts' instret in shared memory.
-    expect(await page.getByTestId('vm-status').getAttribute('data-status')).toBe('running');
+    await expect.poll(() => screen.textContent(), { timeout: 90_000 }).toMatch(/root@virtlab:\/#/);
+    expect(await page.getByTestId('vm-status').getAttribute('data-state')).toBe('running');
+    const row = page.locator('[data-testid="domain-row"][data-name="vm1"]');
+    expect(await row.getAttribute('data-state')).toBe('running');
 
     await page.getByTestId('serial-console').click();
     await page.keyboard.type('uname -a\n');
@@ -28,6 +29,7 @@ describe('a Linux VM in the page', () => {
     await expect
       .poll(() => page.getByTestId('vm-status').textContent(), { timeout: 30_000 })
       .toContain('the guest powered off');
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('shut off');
     expect(browser.errors).toEqual([]);
   });
 });

@@ -5,6 +5,8 @@
  * console_getchar) and acts on them:
  *   shutdown  -> kill all processes, sync, power off
  *   reboot    -> kill all processes, sync, restart
+ *   vcpus N   -> online CPUs 0..N-1 and offline the rest (CPU hotplug through
+ *                /sys/devices/system/cpu/cpuK/online; libvirt's setvcpus --guest)
  * Anything else is ignored. The agent never writes to /dev/hvc0; its
  * messages go to /dev/console (ttyS0). If /dev/hvc0 does not appear within a
  * few seconds, or it is the console the shell runs on, the agent exits
@@ -133,6 +135,29 @@ static void agent_halt(int cmd, const char *what)
 	*agent_stop_respawn = 0;
 }
 
+/* CPUs 1..N-1 online, N.. offline (CPU 0 cannot go offline on RISC-V). */
+static void agent_vcpus(const char *arg)
+{
+	char path[64], num[12];
+	u64 n;
+	int cpu, fd;
+
+	if (parse_u64(arg, &n) == arg || n < 1)
+		return;
+	for (cpu = 1; cpu < 32; cpu++) {      /* CONFIG_NR_CPUS is 8 */
+		strcpy(path, "/sys/devices/system/cpu/cpu");
+		utoa_r(cpu, num);
+		strlcat(path, num, sizeof(path));
+		strlcat(path, "/online", sizeof(path));
+		fd = open(path, O_WRONLY, 0);
+		if (fd < 0)
+			continue;
+		write(fd, (u64)cpu < n ? "1\n" : "0\n", 2);
+		close(fd);
+	}
+	pr(AGENT_NAME ": %llu vCPUs online\n", n);
+}
+
 static void agent_line(char *s, int len)
 {
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
@@ -146,6 +171,8 @@ static void agent_line(char *s, int len)
 		agent_halt(LINUX_REBOOT_CMD_POWER_OFF, "shutting down");
 	else if (!strcmp(s, "reboot"))
 		agent_halt(LINUX_REBOOT_CMD_RESTART, "rebooting");
+	else if (!strncmp(s, "vcpus ", 6))
+		agent_vcpus(s + 6);
 	/* anything else: ignored */
 }
 

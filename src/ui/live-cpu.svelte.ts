@@ -1,0 +1,88 @@
+import { VF } from '../hypervisor/host/sched-state';
+import type { HostSession } from './host.svelte';
+
+/** A domain's CPU use: percent of its vCPUs' time over the last second, and a history. */
+export interface DomainCpu {
+  pct: number;
+  /** One sample every HISTORY_MS, oldest first. */
+  history: number[];
+}
+
+const WINDOW_MS = 1000;
+const HISTORY_MS = 500;
+const HISTORY_LEN = 60;
+
+interface Track {
+  slots: string;
+  vcpus: number;
+  samples: { t: number; runtime: number }[];
+  history: number[];
+  lastHistory: number;
+}
+
+/**
+ * Every animation frame, sums each active domain's vCPU run time from the
+ * scheduler's shared state (VF.RUNTIME_MS, no messages) and turns it into a
+ * CPU percentage over the last second: 100 % means all its vCPUs ran all the
+ * time (virt-manager's guest CPU usage).
+ */
+export class LiveCpu {
+  usage = $state.raw<Record<string, DomainCpu>>({});
+  #tracks = new Map<string, Track>();
+  #frame = 0;
+
+  constructor(readonly host: HostSession) {}
+
+  start(): void {
+    const tick = () => {
+      this.#read();
+      this.#frame = requestAnimationFrame(tick);
+    };
+    this.#frame = requestAnimationFrame(tick);
+  }
+
+  stop(): void {
+    cancelAnimationFrame(this.#frame);
+  }
+
+  #read(): void {
+    const st = this.host.sched;
+    if (!st) return;
+    const now = performance.now();
+    const next: Record<string, DomainCpu> = {};
+    for (const d of this.host.domains) {
+      const slots = d.vcpuSlots;
+      if (!slots?.length || (d.state !== 'running' && d.state !== 'paused')) {
+        this.#tracks.delete(d.name);
+        continue;
+      }
+      const key = slots.join(',');
+      let track = this.#tracks.get(d.name);
+      if (!track || track.slots !== key) {
+        // A new VM (a restart) has new vCPUs: start over.
+        track = { slots: key, vcpus: slots.length, samples: [], history: [], lastHistory: now };
+        this.#tracks.set(d.name, track);
+      }
+      let runtime = 0;
+      for (const slot of slots) runtime += st.vcpuF(slot)[VF.RUNTIME_MS];
+      track.samples.push({ t: now, runtime });
+      while (track.samples.length > 2 && track.samples[1].t <= now - WINDOW_MS)
+        track.samples.shift();
+      const first = track.samples[0];
+      const dt = now - first.t;
+      const pct =
+        dt > 50
+          ? Math.min(100, Math.max(0, ((runtime - first.runtime) / (dt * track.vcpus)) * 100))
+          : 0;
+      if (now - track.lastHistory >= HISTORY_MS) {
+        track.lastHistory = now;
+        track.history.push(pct);
+        if (track.history.length > HISTORY_LEN) track.history.shift();
+        track.history = track.history.slice();
+      }
+      next[d.name] = { pct, history: track.history };
+    }
+    for (const name of this.#tracks.keys()) if (!(name in next)) this.#tracks.delete(name);
+    this.usage = next;
+  }
+}

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { VirshIo } from '../../src/manage/virsh/virsh';
+import type { ControlClient } from './control-client';
+
+/** Ctrl+]: virsh console's escape character. */
+const ESCAPE = 0x1d;
+
+/** strerror's words for the errors a file read meets. */
+const REASONS: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+};
+
+/**
+ * The terminal side of virsh and virt-install in Node: stdout and stderr,
+ * files relative to the working directory, and (when stdin is a terminal)
+ * the serial console in raw mode until Ctrl+] or the domain stops.
+ */
+export function terminalIo(client: ControlClient): VirshIo {
+  const io: VirshIo = {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    async readFile(path) {
+      try {
+        return await readFile(resolve(process.cwd(), path), 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        throw new Error(REASONS[code] ?? (error as Error).message);
+      }
+    },
+  };
+  if (process.stdin.isTTY) io.attachConsole = (domain) => attachConsole(client, domain);
+  return io;
+}
+
+async function attachConsole(client: ControlClient, domain: string): Promise<void> {
+  const stdin = process.stdin;
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const id = await client.on((event) => {
+    if (event.kind === 'console') process.stdout.write(event.bytes);
+    else if (event.state !== 'running' && event.state !== 'paused') finish();
+  }, domain);
+  const onData = (chunk: Buffer) => {
+    const escape = chunk.indexOf(ESCAPE);
+    const bytes = escape >= 0 ? chunk.subarray(0, escape) : chunk;
+    if (bytes.length) {
+      client.api.consoleWrite(domain, Uint8Array.from(bytes)).catch(() => finish());
+    }
+    if (escape >= 0) finish();
+  };
+  stdin.setRawMode(true);
+  stdin.on('data', onData);
+  stdin.resume();
+  try {
+    await done;
+  } finally {
+    stdin.off('data', onData);
+    stdin.setRawMode(false);
+    stdin.pause();
+    await client.api.unsubscribe(id).catch(() => {});
+  }
+}
