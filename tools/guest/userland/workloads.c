@@ -41,6 +41,7 @@ static u32 hog_checksum(const u32 *mem, u32 words)
 
 static int cmd_hog(int argc, char **argv)
 {
+	u64 sigs;
 	const char *pattern = "unique";
 	int i, checksum = 0, pid = getpid();
 	u64 size = 0, seed = 0;
@@ -72,6 +73,10 @@ static int cmd_hog(int argc, char **argv)
 	}
 	set_signal(SIGUSR1, hog_on_usr1, 0);
 	set_signal(SIGUSR2, hog_on_usr2, 0);
+	/* USR1/USR2 are blocked except inside rt_sigsuspend below, so a signal
+	 * that arrives while we work is not lost before we go back to sleep. */
+	sigs = (1UL << (SIGUSR1 - 1)) | (1UL << (SIGUSR2 - 1));
+	my_syscall4(__NR_rt_sigprocmask, 0 /* SIG_BLOCK */, &sigs, 0, 8);
 
 	if (!strcmp(pattern, "unique")) {
 		/* per-process seed: boot-random bytes, pid and time */
@@ -102,7 +107,8 @@ static int cmd_hog(int argc, char **argv)
 	if (checksum)
 		pr("hog: checksum %08x\n", hog_checksum(mem, pages << 10));
 	for (;;) {
-		sleep_ns(3600LL * 1000000000LL);
+		u64 none = 0;
+		my_syscall2(__NR_rt_sigsuspend, &none, 8);   /* sleep until a signal was handled */
 		if (hog_usr2) {
 			/* write one word of every page (a host COW fault on a merged page) */
 			s64 t0 = clock_ns(CLK_MONOTONIC), t1;
