@@ -279,6 +279,12 @@ export interface ControlApi {
   memoryStats(name: string): Promise<MemoryStats>;
   /** virsh dommemstat --period: the balloon's stats polling period, s (0 = off). */
   setMemoryStatsPeriod(name: string, seconds: number): Promise<void>;
+  /**
+   * A running domain's memory map for live views: its p2m table (shared
+   * memory, read with hypervisor/memory/p2m-view.ts) and the host's zero
+   * frame. operation-invalid when the domain is not running.
+   */
+  memoryMap(name: string): Promise<{ p2m: SharedArrayBuffer; zeroFrame: number }>;
   /** Turns the automatic balloon policy on or off. */
   setBalloonPolicy(enabled: boolean): Promise<void>;
   /** ksmd's knobs and statistics (virsh node-memory-tune). */

@@ -101,6 +101,7 @@ export function createControl(platform: ControlPlatform): ControlApi {
     memoryStats: async (name) => need().memoryStats(name),
     setMemoryStatsPeriod: async (name, seconds) => need().setMemoryStatsPeriod(name, seconds),
     setBalloonPolicy: async (enabled) => need().setBalloonPolicy(enabled),
+    memoryMap: async (name) => need().memoryMap(name),
     ksm: async () => need().ksm(),
     setKsm: async (knobs) => need().setKsm(knobs),
     consoleWrite: async (name, data) => need().consoleWrite(name, data),

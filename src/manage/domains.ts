@@ -543,6 +543,17 @@ export class DomainManager {
     dom.def.currentMemoryKiB = kib;
   }
 
+  memoryMap(name: string): { p2m: SharedArrayBuffer; zeroFrame: number } {
+    const dom = this.#get(name);
+    if (dom.vm === undefined) {
+      throw new VirtError(
+        'operation-invalid',
+        `Requested operation is not valid: domain '${name}' is not running`,
+      );
+    }
+    return { p2m: this.host.shared(dom.vm).p2m, zeroFrame: this.host.frames.zeroFrame };
+  }
+
   memoryStats(name: string): MemoryStats {
     const dom = this.#get(name);
     if (dom.vm === undefined) {

@@ -58,6 +58,18 @@ describe('domains and memory in the page', () => {
         { timeout: 30_000 },
       )
       .toBeGreaterThan(0);
+    // The memory map, read from the guest's p2m, shows KSM-shared pages.
+    await expect
+      .poll(
+        async () =>
+          Number(
+            (
+              await page.getByTestId('memory-map').first().locator('[data-kind="2"]').textContent()
+            )?.match(/([\d.]+) MiB/)?.[1],
+          ),
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
     expect(browser.errors).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { VIRT } from '../board/virt-board';
 import type { BalloonHost } from '../devices/virtio/balloon';
-import type { P2m } from '../memory/p2m';
+import { P2M, type P2m } from '../memory/p2m';
 import type { Shootdown } from './shootdown';
 import { BAL } from './vm-shared';
 
@@ -23,10 +23,16 @@ export class BalloonBackend implements BalloonHost {
   }
 
   inflate(pfns: Uint32Array): void {
-    this.bal[BAL.INFLATED] += this.#discard(pfns);
+    this.bal[BAL.INFLATED] += this.#discard(pfns, P2M.BALLOONED);
   }
 
   deflate(pfns: Uint32Array): void {
+    const base = VIRT.DRAM.base / 4096;
+    for (const pfn of pfns) {
+      const gfn = pfn - base;
+      if (gfn >= 0 && gfn < this.p2m.pages)
+        Atomics.compareExchange(this.p2m.table, gfn, P2M.BALLOONED, P2M.UNBACKED);
+    }
     this.bal[BAL.DEFLATED] += pfns.length;
   }
 
@@ -36,7 +42,7 @@ export class BalloonBackend implements BalloonHost {
       const first = Math.floor(r.addr / 4096);
       const pfns = new Uint32Array(pages);
       for (let i = 0; i < pages; i++) pfns[i] = first + i;
-      this.bal[BAL.REPORTED] += this.#discard(pfns);
+      this.bal[BAL.REPORTED] += this.#discard(pfns, P2M.UNBACKED);
     }
   }
 
@@ -46,7 +52,7 @@ export class BalloonBackend implements BalloonHost {
   }
 
   /** Unmaps the guest pages, shoots the VM down, releases the frames; returns the pages in RAM. */
-  #discard(pfns: Uint32Array): number {
+  #discard(pfns: Uint32Array, mark: number): number {
     const base = VIRT.DRAM.base / 4096;
     const old: number[] = [];
     let pages = 0;
@@ -54,7 +60,7 @@ export class BalloonBackend implements BalloonHost {
       const gfn = pfn - base;
       if (gfn < 0 || gfn >= this.p2m.pages) continue;
       pages++;
-      const e = this.p2m.unmap(gfn);
+      const e = this.p2m.unmap(gfn, mark);
       if (e >= 0) old.push(e);
     }
     if (old.length) {

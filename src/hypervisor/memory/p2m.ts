@@ -4,6 +4,8 @@ import { PAGE_SHIFT, PAGE_SIZE } from './host-memory';
 /**
  * p2m entry encoding (Int32):
  *   -1            UNBACKED: no host frame; the first access backs it with a zeroed frame
+ *   -2            BALLOONED: no host frame, the guest gave the page to the balloon (backed like
+ *                 UNBACKED if touched; the balloon's deflate turns it back into UNBACKED)
  *   frame         a host frame the VM may read and write (the VM holds one reference)
  *   frame | WP    a read-only mapping (a KSM page or the zero frame); a write takes a
  *                 copy-on-write fault (copyOnWrite below)
@@ -12,7 +14,13 @@ import { PAGE_SHIFT, PAGE_SIZE } from './host-memory';
  *                 translations from before the protection may still be landing until
  *                 ksmd's shootdown completes, so a COW shoots down before it copies
  */
-export const P2M = { UNBACKED: -1, WP: 1 << 30, PENDING: 1 << 29, FRAME: (1 << 29) - 1 } as const;
+export const P2M = {
+  UNBACKED: -1,
+  BALLOONED: -2,
+  WP: 1 << 30,
+  PENDING: 1 << 29,
+  FRAME: (1 << 29) - 1,
+} as const;
 
 /** How a VM's RAM is backed (the EPT-violation and COW paths). */
 export interface DemandBacking {
@@ -77,7 +85,7 @@ export class P2m {
     const gfn = rel >>> PAGE_SHIFT;
     let e = Atomics.load(this.table, gfn);
     while (e < 0) {
-      if (!this.#back(gfn)) return -1;
+      if (!this.#back(gfn, e)) return -1;
       e = Atomics.load(this.table, gfn);
     }
     return ((e & P2M.FRAME) << PAGE_SHIFT) | (rel & 0xfff);
@@ -91,7 +99,7 @@ export class P2m {
     for (;;) {
       const e = Atomics.load(this.table, gfn);
       if (e < 0) {
-        if (!this.#back(gfn)) return -1;
+        if (!this.#back(gfn, e)) return -1;
       } else if ((e & P2M.WP) === 0) {
         return (e << PAGE_SHIFT) | (rel & 0xfff);
       } else if (!this.copyOnWrite(gfn, e)) {
@@ -106,8 +114,8 @@ export class P2m {
     return rel >= 0 && rel < this.pages << PAGE_SHIFT;
   }
 
-  /** First touch: a zeroed frame, installed if the entry is still unbacked. False when the host has none. */
-  #back(gfn: number): boolean {
+  /** First touch: a zeroed frame, installed if the entry is still `e` (unbacked). False when the host has none. */
+  #back(gfn: number, e: number): boolean {
     const b = this.backing;
     if (!b) return false;
     const frame = b.pool.alloc();
@@ -115,7 +123,7 @@ export class P2m {
       b.onOutOfMemory(gfn);
       return false;
     }
-    if (Atomics.compareExchange(this.table, gfn, -1, frame) !== -1) {
+    if (Atomics.compareExchange(this.table, gfn, e, frame) !== e) {
       b.pool.release(frame);
     } else {
       Atomics.add(b.counters, b.residentIndex, 1);
@@ -162,8 +170,8 @@ export class P2m {
    * returns the old entry. The caller must shoot down the VM's translations
    * before releasing the frame (releaseEntry).
    */
-  unmap(gfn: number): number {
-    const e = Atomics.exchange(this.table, gfn, -1);
+  unmap(gfn: number, mark: number = P2M.UNBACKED): number {
+    const e = Atomics.exchange(this.table, gfn, mark);
     const b = this.backing;
     if (e >= 0 && b && (e & P2M.FRAME) !== b.pool.zeroFrame)
       Atomics.sub(b.counters, b.residentIndex, 1);

@@ -116,6 +116,7 @@ export class FakeApi {
     init: () => Promise.reject(new Error('not in the fake')),
     close: async () => {},
     telemetry: () => Promise.reject(new Error('not in the fake')),
+    memoryMap: () => Promise.reject(new Error('not in the fake')),
     startHeartbeat: () => Promise.reject(new Error('not in the fake')),
     stopHeartbeat: async () => {},
     setBalloonPolicy: async () => {},
