@@ -30,6 +30,21 @@ describe('domains', () => {
     await api.undefine('u2');
   });
 
+  it('start --paused leaves the vCPUs waiting for resume', async () => {
+    const api = client.api;
+    const s = await DomainSession.attach(client, 'sp');
+    await api.define({ name: 'sp', memoryMiB: 32, vcpus: 1, bootargs: TEST_BOOTARGS });
+    await api.start('sp', { paused: true });
+    const info = await api.info('sp');
+    expect([info.state, info.reason]).toEqual(['paused', 'user']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api.info('sp')).instructions).toBe(0);
+    await api.resume('sp');
+    await settle(s);
+    await api.destroy('sp');
+    await api.undefine('sp');
+  });
+
   it('create makes a transient domain that is gone once it stops', async () => {
     const api = client.api;
     const s = await DomainSession.attach(client, 't1');

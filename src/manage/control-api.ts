@@ -220,7 +220,7 @@ export interface ControlApi {
    * A transient domain (virsh create): defined and started at once; its
    * definition goes when it stops.
    */
-  create(def: DomainDef): Promise<DomainSummary>;
+  create(def: DomainDef, options?: { paused?: boolean }): Promise<DomainSummary>;
   /**
    * The definition as it stands (for dumpxml): kernel bytes left out,
    * vcpupin for every vCPU pinned apart from cpuset (virsh vcpupin and
@@ -249,7 +249,7 @@ export interface ControlApi {
   vcpuInfo(name: string): Promise<VcpuInfo[]>;
 
   /** shut off | crashed → running. Throws no-resources when the host lacks memory or vCPU slots. */
-  start(name: string): Promise<void>;
+  start(name: string, options?: { paused?: boolean }): Promise<void>;
   /** running → paused (virsh suspend). */
   suspend(name: string): Promise<void>;
   /** paused → running. */

@@ -298,12 +298,12 @@ export class DomainManager {
   }
 
   /** virsh create: define and start a transient domain. */
-  async create(def: DomainDef): Promise<DomainSummary> {
+  async create(def: DomainDef, options: { paused?: boolean } = {}): Promise<DomainSummary> {
     this.define(def);
     const dom = this.#domains.get(def.name)!;
     dom.transient = true;
     try {
-      await this.start(def.name);
+      await this.start(def.name, options);
     } catch (error) {
       this.#forget(dom);
       throw error;
@@ -436,15 +436,17 @@ export class DomainManager {
 
   // ------------------------------------------------------------ lifecycle
 
-  async start(name: string): Promise<void> {
+  /** Boots a domain; with `paused`, its vCPUs wait until resume (virsh start --paused). */
+  async start(name: string, options: { paused?: boolean } = {}): Promise<void> {
     const dom = this.#get(name);
     this.#require(dom, ['shut off', 'crashed'], 'start');
-    await this.#boot(dom);
-    this.#set(dom, 'running', 'booted');
+    await this.#boot(dom, options.paused);
+    if (options.paused) this.#set(dom, 'paused', 'user');
+    else this.#set(dom, 'running', 'booted');
   }
 
   /** Creates and starts the host VM for a domain, applying its tuning. */
-  async #boot(dom: Domain): Promise<void> {
+  async #boot(dom: Domain, paused = false): Promise<void> {
     if (dom.nextDef) {
       dom.pins = this.#pins(dom.nextDef);
       dom.def = dom.nextDef;
@@ -514,6 +516,7 @@ export class DomainManager {
         periodS: def.balloon ? (def.balloon.statsPeriodS ?? 0) : 0,
       });
     }
+    if (paused) this.host.pauseVm(shared.vm);
     this.host.startVm(shared.vm);
   }
 

@@ -90,6 +90,7 @@ const create: CommandDef = {
   opts: [
     fileOpt('file containing an XML domain description'),
     bool('console', 'attach to console after creation'),
+    bool('paused', 'leave the guest paused after creation'),
     bool('validate', 'validate the XML against the schema'),
   ],
   async run(sh, args) {
@@ -98,7 +99,7 @@ const create: CommandDef = {
     let name: string;
     try {
       const def = parseXml(sh, text);
-      name = (await sh.api.create(def)).name;
+      name = (await sh.api.create(def, { paused: args.has('paused') })).name;
     } catch (error) {
       throw failed(`Failed to create domain from ${file}`, error);
     }
@@ -151,13 +152,14 @@ const start: CommandDef = {
   opts: [
     domainOpt('name of the inactive domain', 'domain-inactive'),
     bool('console', 'attach to console after creation'),
+    bool('paused', 'leave the guest paused after creation'),
     bool('force-boot', 'force fresh boot by discarding any managed save'),
   ],
   async run(sh, args) {
     const d = await sh.domain(args.need('domain'));
     if (d.id !== null) throw new VshError('Domain is already active');
     try {
-      await sh.api.start(d.name);
+      await sh.api.start(d.name, { paused: args.has('paused') });
     } catch (error) {
       throw failed(`Failed to start domain '${d.name}'`, error);
     }
