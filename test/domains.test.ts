@@ -30,6 +30,42 @@ describe('domains', () => {
     await api.undefine('u2');
   });
 
+  it('keeps the live config apart from the persistent one (--live / --config)', async () => {
+    const api = client.api;
+    const s = await boot(client, { name: 'lc', memoryMiB: 48, shares: 1024 });
+    await settle(s);
+    await api.setSchedParams('lc', { shares: 512 }, { config: true });
+    expect((await api.info('lc')).shares).toBe(1024);
+    expect((await api.domainDef('lc', { inactive: true })).shares).toBe(512);
+    await api.setSchedParams('lc', { shares: 2048 }); // current = live while running
+    expect((await api.info('lc')).shares).toBe(2048);
+    expect((await api.domainDef('lc', { inactive: true })).shares).toBe(512);
+    await api.setMemory('lc', 32 * 1024, { config: true });
+    expect((await api.domainDef('lc', { inactive: true })).currentMemoryKiB).toBe(32 * 1024);
+    expect((await api.domainDef('lc')).currentMemoryKiB).toBe(48 * 1024);
+    await api.pinVcpu('lc', 0, '1', { config: true });
+    expect((await api.vcpuInfo('lc'))[0].affinity).toBe('0-1');
+    expect((await api.domainDef('lc', { inactive: true })).vcpupin).toEqual({ 0: '1' });
+    // define on the running domain replaces its persistent definition only.
+    await api.define({ name: 'lc', memoryMiB: 64, vcpus: 1, bootargs: TEST_BOOTARGS });
+    expect((await api.info('lc')).memoryMiB).toBe(48);
+    expect((await api.domainDef('lc', { inactive: true })).memoryMiB).toBe(64);
+    await api.destroy('lc');
+    expect((await api.info('lc')).memoryMiB).toBe(64);
+    expect(await errorCode(api.setMemory('lc', 32 * 1024, { live: true }))).toBe(
+      'operation-invalid',
+    );
+    await api.undefine('lc');
+    // A transient domain has no persistent config.
+    const t = await DomainSession.attach(client, 'tc');
+    await api.create({ name: 'tc', memoryMiB: 32, vcpus: 1, bootargs: TEST_BOOTARGS });
+    await settle(t);
+    expect(await errorCode(api.setSchedParams('tc', { shares: 100 }, { config: true }))).toBe(
+      'operation-invalid',
+    );
+    await api.destroy('tc');
+  });
+
   it('start --paused leaves the vCPUs waiting for resume', async () => {
     const api = client.api;
     const s = await DomainSession.attach(client, 'sp');

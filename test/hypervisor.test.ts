@@ -109,8 +109,9 @@ describe('hypervisor with real Linux guests', () => {
     const slots = (await api.info('pinned')).vcpuSlots!;
     expect(slots).toHaveLength(2);
 
-    await api.pinVcpu('pinned', 0, '1');
-    await api.pinVcpu('pinned', 1, '1');
+    // --live --config: the running vCPUs and the definition (kept once it is shut off).
+    await api.pinVcpu('pinned', 0, '1', { live: true, config: true });
+    await api.pinVcpu('pinned', 1, '1', { live: true, config: true });
     const pinnedAt = hostNow();
     const fromSeq = ring.written;
     expect((await api.vcpuInfo('pinned')).map((v) => v.affinity)).toEqual(['1', '1']);

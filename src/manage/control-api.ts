@@ -25,6 +25,18 @@ export type StateReason =
   /** Paused by the host: no free host memory to back the guest's RAM (QEMU's stop on error). */
   | 'out of memory';
 
+/**
+ * Which config an action changes, as libvirt's flags: `live` the running
+ * domain, `config` the persistent definition (its next boot), both, or
+ * neither (--current: the running domain if it runs, else the definition).
+ * operation-invalid for live on a domain that is not running, and for
+ * config on a transient one.
+ */
+export interface Affect {
+  live?: boolean;
+  config?: boolean;
+}
+
 /** What happens when the guest powers off, reboots or crashes (libvirt on_poweroff, on_reboot, on_crash). */
 export type LifecycleAction = 'destroy' | 'restart' | 'preserve';
 
@@ -226,22 +238,21 @@ export interface ControlApi {
    * vcpupin for every vCPU pinned apart from cpuset (virsh vcpupin and
    * pinVcpu included), currentMemoryKiB live while running.
    */
-  domainDef(name: string): Promise<DomainDef & { uuid: string; vcpupin: Record<number, string> }>;
+  domainDef(
+    name: string,
+    options?: { inactive?: boolean },
+  ): Promise<DomainDef & { uuid: string; vcpupin: Record<number, string> }>;
   /** virsh setmaxmem (shut off only): the maximum memory, KiB (a whole number of MiB). */
-  setMaxMemory(name: string, kib: number): Promise<void>;
+  setMaxMemory(name: string, kib: number, affect?: Affect): Promise<void>;
   /**
    * virsh setvcpus: the vCPUs online at boot (or, with maximum, the
    * maximum) of the definition; with live, of the running guest, through
    * its agent (CPU hotplug: the guest onlines/offlines CPUs, as libvirt's
    * setvcpus --guest), up to the maximum.
    */
-  setVcpus(
-    name: string,
-    count: number,
-    flags?: { maximum?: boolean; live?: boolean },
-  ): Promise<void>;
+  setVcpus(name: string, count: number, flags?: Affect & { maximum?: boolean }): Promise<void>;
   /** virsh emulatorpin: set (cpulist) or read the emulator pinning. */
-  emulatorPin(name: string, cpulist?: string): Promise<string>;
+  emulatorPin(name: string, cpulist?: string, affect?: Affect): Promise<string>;
   /** Removes a shut-off domain's definition. Throws no-domain, operation-invalid. */
   undefine(name: string): Promise<void>;
   list(): Promise<DomainSummary[]>;
@@ -267,18 +278,19 @@ export interface ControlApi {
   setSchedParams(
     name: string,
     params: { shares?: number; periodUs?: number; quotaUs?: number },
+    affect?: Affect,
   ): Promise<void>;
   /** virsh vcpupin DOMAIN VCPU CPULIST. Throws invalid-arg for a pCPU the host lacks. */
-  pinVcpu(name: string, vcpu: number, cpulist: string): Promise<void>;
+  pinVcpu(name: string, vcpu: number, cpulist: string, affect?: Affect): Promise<void>;
   /**
    * virsh setmem: a running domain's balloon target (live), or the
    * currentMemory it boots with (shut off). KiB, 1 ≤ kib ≤ maximum memory.
    */
-  setMemory(name: string, kib: number): Promise<void>;
+  setMemory(name: string, kib: number, affect?: Affect): Promise<void>;
   /** virsh dommemstat. */
   memoryStats(name: string): Promise<MemoryStats>;
   /** virsh dommemstat --period: the balloon's stats polling period, s (0 = off). */
-  setMemoryStatsPeriod(name: string, seconds: number): Promise<void>;
+  setMemoryStatsPeriod(name: string, seconds: number, affect?: Affect): Promise<void>;
   /**
    * A running domain's memory map for live views: its p2m table (shared
    * memory, read with hypervisor/memory/p2m-view.ts) and the host's zero

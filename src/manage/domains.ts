@@ -6,6 +6,7 @@ import { KSM_DEFAULTS, RMAP_ITEM_BYTES, type KsmKnobs } from '../hypervisor/ksm/
 import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
 import type { StopReason } from '../hypervisor/vm/boot';
 import type {
+  Affect,
   KsmInfo,
   MemoryStats,
   DomainDef,
@@ -49,8 +50,12 @@ interface Domain {
   slots?: number[];
   /** Created with `create` (or undefined while running): the definition goes when the domain stops. */
   transient?: boolean;
-  /** A definition given while the domain runs: it applies from the next start. */
-  nextDef?: DomainDef;
+  /**
+   * While active: the running domain's own definition and pinning (libvirt's
+   * live config), copied from `def`/`pins` (the persistent config) at boot.
+   * Changes with the live flag go here; with config, to def/pins.
+   */
+  live?: { def: DomainDef; pins: number[] };
 }
 
 /**
@@ -100,11 +105,12 @@ export class DomainManager {
       const shared = this.host.shared(dom.vm);
       if (!shared.balloon) continue;
       const bal = new Float64Array(shared.balloon);
-      const max = dom.def.memoryMiB * 1024;
+      const live = dom.live?.def ?? dom.def;
+      const max = live.memoryMiB * 1024;
       guests.push({
         name: dom.def.name,
         maxPages: max / KiB_PER_PAGE,
-        userPages: balloonPages(max, dom.def.currentMemoryKiB ?? max),
+        userPages: balloonPages(max, live.currentMemoryKiB ?? max),
         actualPages: bal[BAL.ACTUAL],
         freePages: bal[BAL.STATS + VIRTIO_BALLOON_S.MEMFREE] / 4096,
         statsPeriodS: bal[BAL.PERIOD_S],
@@ -145,6 +151,7 @@ export class DomainManager {
     this.#byVm.delete(event.vm);
     dom.vm = undefined;
     dom.slots = undefined;
+    dom.live = undefined;
     if (dom.restarting) return; // reset/reboot in progress: the new VM takes over
     let [state, reason, detail] = outcome(event.reason);
     dom.id = null;
@@ -225,7 +232,7 @@ export class DomainManager {
       );
     }
     const existing = this.#domains.get(def.name);
-    if (existing && !(existing.transient && existing.vm !== undefined))
+    if (existing && existing.vm === undefined)
       throw new VirtError('domain-exists', `domain '${def.name}' already exists`);
     if (!Number.isInteger(def.vcpus) || def.vcpus < 1 || def.vcpus > 8) {
       throw new VirtError('invalid-arg', `vCPU count must be 1 to 8, got ${def.vcpus}`);
@@ -257,14 +264,16 @@ export class DomainManager {
     }
     if (def.emulatorpin !== undefined) parseCpulist(def.emulatorpin, this.host.pcpuCount);
     if (existing) {
-      // A running transient domain becomes persistent again; the new definition applies at its next start.
+      // A running domain gets a new persistent definition, used from its next start
+      // (a transient one becomes persistent); its live config does not change.
       if (existing.def.uuid !== uuid)
         throw new VirtError(
           'domain-exists',
           `domain '${def.name}' already exists with another uuid`,
         );
       existing.transient = false;
-      existing.nextDef = { ...def, uuid };
+      existing.def = { ...def, uuid };
+      existing.pins = pins;
       return summary(existing);
     }
     const dom: Domain = {
@@ -299,6 +308,8 @@ export class DomainManager {
 
   /** virsh create: define and start a transient domain. */
   async create(def: DomainDef, options: { paused?: boolean } = {}): Promise<DomainSummary> {
+    if (this.#domains.has(def.name))
+      throw new VirtError('domain-exists', `domain '${def.name}' already exists`);
     this.define(def);
     const dom = this.#domains.get(def.name)!;
     dom.transient = true;
@@ -311,14 +322,48 @@ export class DomainManager {
     return summary(dom);
   }
 
-  domainDef(name: string): DomainDef & { uuid: string; vcpupin: Record<number, string> } {
+  /**
+   * Which configs an action with `affect` changes (libvirt's
+   * virDomainObjUpdateModificationImpact): neither flag means the live
+   * domain if it runs, else the persistent definition.
+   */
+  #impact(dom: Domain, affect: Affect = {}): { live: boolean; config: boolean } {
+    const active = dom.vm !== undefined;
+    let { live = false, config = false } = affect;
+    if (!live && !config) [live, config] = [active, !active];
+    if (live && !active) {
+      throw new VirtError(
+        'operation-invalid',
+        `Requested operation is not valid: domain '${dom.def.name}' is not running`,
+      );
+    }
+    if (config && dom.transient) {
+      throw new VirtError(
+        'operation-invalid',
+        'Requested operation is not valid: transient domains do not have any persistent config',
+      );
+    }
+    return { live, config };
+  }
+
+  /** The config reads show: the live one while the domain runs. */
+  #current(dom: Domain): { def: DomainDef; pins: number[] } {
+    return dom.live ?? { def: dom.def, pins: dom.pins };
+  }
+
+  domainDef(
+    name: string,
+    options: { inactive?: boolean } = {},
+  ): DomainDef & { uuid: string; vcpupin: Record<number, string> } {
     const dom = this.#get(name);
-    const { kernel: _kernel, initrd: _initrd, elf: _elf, ...def } = dom.def;
+    const live = !options.inactive && dom.live;
+    const source = live ? dom.live! : { def: dom.def, pins: dom.pins };
+    const { kernel: _kernel, initrd: _initrd, elf: _elf, ...def } = source.def;
     // Only vCPUs pinned apart from the domain's cpuset, as libvirt lists them.
     const pcpus = this.host.pcpuCount;
     const base = def.cpuset !== undefined ? parseCpulist(def.cpuset, pcpus) : -1;
     const vcpupin: Record<number, string> = {};
-    dom.pins.forEach((mask, v) => {
+    source.pins.forEach((mask, v) => {
       if (mask !== base) vcpupin[v] = formatCpulist(mask, pcpus);
     });
     return {
@@ -326,20 +371,21 @@ export class DomainManager {
       uuid: dom.def.uuid!,
       vcpupin,
       currentMemoryKiB:
-        dom.vm !== undefined
+        live && dom.vm !== undefined
           ? currentKiB(this.host.shared(dom.vm))
           : (def.currentMemoryKiB ?? def.memoryMiB * 1024),
     };
   }
 
-  setMaxMemory(name: string, kib: number): void {
+  setMaxMemory(name: string, kib: number, affect: Affect = {}): void {
     const dom = this.#get(name);
-    if (dom.vm !== undefined) {
+    if (affect.live || (dom.vm !== undefined && !affect.config)) {
       throw new VirtError(
         'operation-invalid',
         'Requested operation is not valid: cannot resize the maximum memory on an active domain',
       );
     }
+    this.#impact(dom, { config: true });
     if (!Number.isInteger(kib) || kib % 1024 !== 0 || kib < 16 * 1024 || kib > 1024 * 1024) {
       throw new VirtError(
         'invalid-arg',
@@ -352,7 +398,11 @@ export class DomainManager {
     dom.def = next;
   }
 
-  setVcpus(name: string, count: number, flags: { maximum?: boolean; live?: boolean } = {}): void {
+  setVcpus(
+    name: string,
+    count: number,
+    flags: { maximum?: boolean; live?: boolean; config?: boolean } = {},
+  ): void {
     const dom = this.#get(name);
     if (!Number.isInteger(count) || count < 1 || count > 8) {
       throw new VirtError(
@@ -360,36 +410,40 @@ export class DomainManager {
         `invalid argument: vCPU count must be 1 to 8, got ${count}`,
       );
     }
-    if (flags.live) {
-      if (dom.vm === undefined || flags.maximum) {
-        throw new VirtError(
-          'operation-invalid',
-          flags.maximum
-            ? 'Requested operation is not valid: the maximum vCPU count cannot change on a live domain'
-            : `Requested operation is not valid: domain '${name}' is not running`,
-        );
-      }
-      if (count > dom.def.vcpus) {
-        throw new VirtError(
-          'invalid-arg',
-          `invalid argument: requested vcpus is greater than max allowable vcpus for the live domain: ${count} > ${dom.def.vcpus}`,
-        );
-      }
-      // CPU hotplug through the guest agent (libvirt's setvcpus --guest): it onlines/offlines guest CPUs.
-      if (!this.host.agentRequest(dom.vm, `vcpus ${count}`)) {
-        throw new VirtError(
-          'operation-invalid',
-          'Requested operation is not valid: the guest agent is busy',
-        );
-      }
-      return;
-    }
-    if (flags.maximum && dom.vm !== undefined) {
+    if (flags.maximum && (flags.live || (dom.vm !== undefined && !flags.config))) {
       throw new VirtError(
         'operation-invalid',
         'Requested operation is not valid: cannot change the maximum vCPU count of an active domain',
       );
     }
+    const { live, config } = this.#impact(dom, flags.maximum ? { config: true } : flags);
+    if (live) {
+      const max = dom.live!.def.vcpus;
+      if (count > max) {
+        throw new VirtError(
+          'invalid-arg',
+          `invalid argument: requested vcpus is greater than max allowable vcpus for the live domain: ${count} > ${max}`,
+        );
+      }
+    }
+    if (config && !flags.maximum && count > dom.def.vcpus) {
+      throw new VirtError(
+        'invalid-arg',
+        `invalid argument: requested vcpus is greater than max allowable vcpus for the persistent domain: ${count} > ${dom.def.vcpus}`,
+      );
+    }
+    if (live) {
+      // CPU hotplug through the guest agent (libvirt's setvcpus --guest): it onlines/offlines guest CPUs.
+      if (!this.host.agentRequest(dom.vm!, `vcpus ${count}`)) {
+        throw new VirtError(
+          'operation-invalid',
+          'Requested operation is not valid: the guest agent is busy',
+        );
+      }
+      const d = dom.live!.def;
+      dom.live!.def = { ...d, vcpusCurrent: count === d.vcpus ? undefined : count };
+    }
+    if (!config) return;
     if (flags.maximum) {
       const pins = dom.pins.slice(0, count);
       while (pins.length < count) pins.push(dom.def.cpuset !== undefined ? (pins[0] ?? -1) : -1);
@@ -402,22 +456,19 @@ export class DomainManager {
       dom.pins = pins;
       return;
     }
-    if (count > dom.def.vcpus) {
-      throw new VirtError(
-        'invalid-arg',
-        `invalid argument: requested vcpus is greater than max allowable vcpus for the persistent domain: ${count} > ${dom.def.vcpus}`,
-      );
-    }
     dom.def = { ...dom.def, vcpusCurrent: count === dom.def.vcpus ? undefined : count };
   }
 
-  emulatorPin(name: string, cpulist?: string): string {
+  emulatorPin(name: string, cpulist?: string, affect: Affect = {}): string {
     const dom = this.#get(name);
+    const { live, config } = this.#impact(dom, affect);
     if (cpulist !== undefined) {
       parseCpulist(cpulist, this.host.pcpuCount);
-      dom.def = { ...dom.def, emulatorpin: cpulist };
+      if (live) dom.live!.def = { ...dom.live!.def, emulatorpin: cpulist };
+      if (config) dom.def = { ...dom.def, emulatorpin: cpulist };
     }
-    return dom.def.emulatorpin ?? formatCpulist(-1, this.host.pcpuCount);
+    const def = live ? dom.live!.def : dom.def;
+    return def.emulatorpin ?? formatCpulist(-1, this.host.pcpuCount);
   }
 
   undefine(name: string): void {
@@ -447,11 +498,6 @@ export class DomainManager {
 
   /** Creates and starts the host VM for a domain, applying its tuning. */
   async #boot(dom: Domain, paused = false): Promise<void> {
-    if (dom.nextDef) {
-      dom.pins = this.#pins(dom.nextDef);
-      dom.def = dom.nextDef;
-      dom.nextDef = undefined;
-    }
     const def = dom.def;
     let kernel: Uint8Array | undefined;
     if (!def.elf) {
@@ -498,6 +544,7 @@ export class DomainManager {
     }
     dom.vm = shared.vm;
     dom.slots = shared.vcpuSlots;
+    dom.live = { def: { ...def }, pins: [...dom.pins] };
     dom.id = this.#nextId++;
     dom.restarting = false;
     this.#byVm.set(shared.vm, dom);
@@ -522,28 +569,32 @@ export class DomainManager {
 
   // ------------------------------------------------------------ memory
 
-  setMemory(name: string, kib: number): void {
+  setMemory(name: string, kib: number, affect: Affect = {}): void {
     const dom = this.#get(name);
-    const max = dom.def.memoryMiB * 1024;
-    if (!Number.isInteger(kib) || kib < 1 || kib > max) {
-      throw new VirtError(
-        'invalid-arg',
-        `invalid argument: cannot set memory higher than max memory (${max} KiB) or below 1 KiB, got ${kib}`,
-      );
+    const { live, config } = this.#impact(dom, affect);
+    for (const def of [live && dom.live!.def, config && dom.def]) {
+      if (!def) continue;
+      const max = def.memoryMiB * 1024;
+      if (!Number.isInteger(kib) || kib < 1 || kib > max) {
+        throw new VirtError(
+          'invalid-arg',
+          `invalid argument: cannot set memory higher than max memory (${max} KiB) or below 1 KiB, got ${kib}`,
+        );
+      }
     }
-    if (dom.vm === undefined) {
-      checkMemory({ ...dom.def, currentMemoryKiB: kib });
-      dom.def.currentMemoryKiB = kib;
-      return;
+    if (config) checkMemory({ ...dom.def, currentMemoryKiB: kib });
+    if (live) {
+      if (!this.host.shared(dom.vm!).balloon) {
+        throw new VirtError(
+          'operation-invalid',
+          'Requested operation is not valid: Unable to change memory of active domain without the balloon device and guest OS balloon driver',
+        );
+      }
+      const def = dom.live!.def;
+      this.host.setBalloon(dom.vm!, { targetPages: balloonPages(def.memoryMiB * 1024, kib) });
+      dom.live!.def = { ...def, currentMemoryKiB: kib };
     }
-    if (!this.host.shared(dom.vm).balloon) {
-      throw new VirtError(
-        'operation-invalid',
-        'Requested operation is not valid: Unable to change memory of active domain without the balloon device and guest OS balloon driver',
-      );
-    }
-    this.host.setBalloon(dom.vm, { targetPages: balloonPages(max, kib) });
-    dom.def.currentMemoryKiB = kib;
+    if (config) dom.def = { ...dom.def, currentMemoryKiB: kib };
   }
 
   memoryMap(name: string): { p2m: SharedArrayBuffer; zeroFrame: number } {
@@ -568,19 +619,28 @@ export class DomainManager {
     return memoryStats(this.host.shared(dom.vm));
   }
 
-  setMemoryStatsPeriod(name: string, seconds: number): void {
+  setMemoryStatsPeriod(name: string, seconds: number, affect: Affect = {}): void {
     const dom = this.#get(name);
     if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86400) {
       throw new VirtError('invalid-arg', `invalid stats period: ${seconds} (0 to 86400 s)`);
     }
-    if (dom.def.balloon === false) {
-      throw new VirtError(
-        'operation-invalid',
-        'Requested operation is not valid: domain has no memory balloon',
-      );
+    const { live, config } = this.#impact(dom, affect);
+    const withPeriod = (def: DomainDef): DomainDef => {
+      if (def.balloon === false) {
+        throw new VirtError(
+          'operation-invalid',
+          'Requested operation is not valid: domain has no memory balloon',
+        );
+      }
+      return { ...def, balloon: { ...(def.balloon || {}), statsPeriodS: seconds } };
+    };
+    const nextLive = live ? withPeriod(dom.live!.def) : undefined;
+    const nextDef = config ? withPeriod(dom.def) : undefined;
+    if (nextLive) {
+      dom.live!.def = nextLive;
+      this.host.setBalloon(dom.vm!, { periodS: seconds });
     }
-    dom.def.balloon = { ...(dom.def.balloon || {}), statsPeriodS: seconds };
-    if (dom.vm !== undefined) this.host.setBalloon(dom.vm, { periodS: seconds });
+    if (nextDef) dom.def = nextDef;
   }
 
   suspend(name: string): void {
@@ -641,27 +701,36 @@ export class DomainManager {
   setSchedParams(
     name: string,
     params: { shares?: number; periodUs?: number; quotaUs?: number },
+    affect: Affect = {},
   ): void {
     const dom = this.#get(name);
-    const next = { ...dom.def, ...params };
-    checkSched(next);
-    dom.def = next;
-    if (dom.vm !== undefined) {
-      for (let v = 0; v < dom.def.vcpus; v++) this.host.setVcpuParams(dom.vm, v, params);
+    const { live, config } = this.#impact(dom, affect);
+    checkSched({ ...this.#current(dom).def, ...params });
+    checkSched({ ...dom.def, ...params });
+    if (live) {
+      dom.live!.def = { ...dom.live!.def, ...params };
+      for (let v = 0; v < dom.live!.def.vcpus; v++) this.host.setVcpuParams(dom.vm!, v, params);
     }
+    if (config) dom.def = { ...dom.def, ...params };
   }
 
-  pinVcpu(name: string, vcpu: number, cpulist: string): void {
+  pinVcpu(name: string, vcpu: number, cpulist: string, affect: Affect = {}): void {
     const dom = this.#get(name);
-    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= dom.def.vcpus) {
-      throw new VirtError(
-        'invalid-arg',
-        `vcpu ${vcpu} is out of range: domain '${name}' has ${dom.def.vcpus} vCPU(s)`,
-      );
+    const { live, config } = this.#impact(dom, affect);
+    for (const def of [live && dom.live!.def, config && dom.def]) {
+      if (def && (!Number.isInteger(vcpu) || vcpu < 0 || vcpu >= def.vcpus)) {
+        throw new VirtError(
+          'invalid-arg',
+          `vcpu ${vcpu} is out of range: domain '${name}' has ${def.vcpus} vCPU(s)`,
+        );
+      }
     }
     const mask = parseCpulist(cpulist, this.host.pcpuCount);
-    dom.pins[vcpu] = mask;
-    if (dom.vm !== undefined) this.host.setVcpuParams(dom.vm, vcpu, { pinMask: mask });
+    if (live) {
+      dom.live!.pins[vcpu] = mask;
+      this.host.setVcpuParams(dom.vm!, vcpu, { pinMask: mask });
+    }
+    if (config) dom.pins[vcpu] = mask;
   }
 
   consoleWrite(name: string, data: string | Uint8Array): void {
@@ -677,21 +746,22 @@ export class DomainManager {
 
   info(name: string): DomainInfo {
     const dom = this.#get(name);
+    const def = this.#current(dom).def;
     const info: DomainInfo = {
       ...summary(dom),
-      vcpus: dom.def.vcpus,
-      memoryMiB: dom.def.memoryMiB,
+      vcpus: def.vcpus,
+      memoryMiB: def.memoryMiB,
       cpuTimeMs: 0,
       instructions: 0,
       rssKiB: 0,
       detail: dom.detail,
       exits: {},
-      shares: dom.def.shares ?? 1024,
-      quotaUs: dom.def.quotaUs ?? -1,
-      periodUs: dom.def.periodUs ?? 100_000,
-      currentMemoryKiB: dom.def.currentMemoryKiB ?? dom.def.memoryMiB * 1024,
+      shares: def.shares ?? 1024,
+      quotaUs: def.quotaUs ?? -1,
+      periodUs: def.periodUs ?? 100_000,
+      currentMemoryKiB: def.currentMemoryKiB ?? def.memoryMiB * 1024,
       ksm: { ksm_rmap_items: 0, ksm_merging_pages: 0, ksm_zero_pages: 0, ksm_process_profit: 0 },
-      mergeable: dom.def.mergeable !== false,
+      mergeable: def.mergeable !== false,
     };
     if (dom.vm !== undefined) {
       const shared = this.host.shared(dom.vm);

@@ -250,7 +250,7 @@ const dumpxml: CommandDef = {
   async run(sh, args) {
     const d = await sh.domain(args.need('domain'), { id: true });
     try {
-      const def = await sh.api.domainDef(d.name);
+      const def = await sh.api.domainDef(d.name, { inactive: args.has('inactive') });
       const live =
         !args.has('inactive') && isActive(d.state) && d.id !== null
           ? { id: d.id, currentMemoryKiB: def.currentMemoryKiB }

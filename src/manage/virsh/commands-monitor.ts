@@ -202,7 +202,15 @@ const dommemstat: CommandDef = {
       if (period < 0) throw new VshError(`Invalid collection period value '${period}'`);
       try {
         if (args.has('live') && !isActive(d.state)) throw notRunning();
-        await sh.api.setMemoryStatsPeriod(d.name, period);
+        const current = args.has('current');
+        const live = args.has('live');
+        const config = args.has('config');
+        // Without flags libvirt's virDomainSetMemoryStatsPeriod affects the running domain.
+        await sh.api.setMemoryStatsPeriod(
+          d.name,
+          period,
+          current ? {} : live || config ? { live, config } : { live: true },
+        );
       } catch (error) {
         throw failed('Unable to change balloon collection period.', error);
       }

@@ -1,7 +1,7 @@
-import type { VcpuInfo } from '../control-api';
+import type { Affect, VcpuInfo } from '../control-api';
 import { configOpt, currentOpt, domainOpt, liveOpt, type Args, type CommandDef } from './command';
 import { affinityString, parsePinList, setToCpulist } from './cpumap';
-import { VshError, failed, notRunning, reported, unsupported } from './errors';
+import { VshError, failed, notRunning, reported } from './errors';
 import { isActive } from './states';
 import { formatTable } from './table';
 import { parseInt64, parseUint64 } from './units';
@@ -26,6 +26,18 @@ function affectFlags(args: Args): { live: boolean; config: boolean; current: boo
   return { live: args.has('live'), config: args.has('config'), current: args.has('current') };
 }
 
+/**
+ * The API's Affect for these flags. Without any, `flagless` says what
+ * libvirt's flag-less call does: 'live' (virDomainSetMemory,
+ * virDomainSetVcpus…) or 'current'.
+ */
+function affect(args: Args, flagless: 'live' | 'current'): Affect {
+  const { live, config, current } = affectFlags(args);
+  if (current) return {};
+  if (live || config) return { live, config };
+  return flagless === 'live' ? { live: true } : {};
+}
+
 const sizeOpts = (help: string) => [
   domainOpt(),
   { name: 'kilobytes', type: 'alias', help: 'size' } as const,
@@ -42,16 +54,12 @@ const setmem: CommandDef = {
   desc: 'Change the current memory allocation in the guest domain.',
   opts: sizeOpts('new memory size, as scaled integer (default KiB)'),
   async run(sh, args) {
-    const { live, config, current } = affectFlags(args);
+    const flags = affect(args, 'live');
     const d = await sh.domain(args.need('domain'), { id: true });
     const kib = Math.ceil(args.scaled('size', 1024, MAX_BYTES)! / 1024);
-    const active = isActive(d.state);
     try {
-      if (!current && (live || !config) && !active) throw notRunning();
-      if (config && active && !current) {
-        throw unsupported('changing the next-boot memory of a running domain; use --live');
-      }
-      await sh.api.setMemory(d.name, kib);
+      if (flags.live && !isActive(d.state)) throw notRunning();
+      await sh.api.setMemory(d.name, kib, flags);
     } catch (error) {
       throw reported(error);
     }
@@ -65,16 +73,12 @@ const setmaxmem: CommandDef = {
   desc: 'Change the maximum memory allocation limit in the guest domain.',
   opts: sizeOpts('new maximum memory size, as scaled integer (default KiB)'),
   async run(sh, args) {
-    const { live, config } = affectFlags(args);
+    const flags = affect(args, 'current');
     const d = await sh.domain(args.need('domain'), { id: true });
     const kib = Math.ceil(args.scaled('size', 1024, MAX_BYTES)! / 1024);
-    const active = isActive(d.state);
     try {
-      if (live && !active) throw notRunning();
-      if (config && !live && active) {
-        throw unsupported('changing the next-boot maximum memory of a running domain');
-      }
-      await sh.api.setMaxMemory(d.name, kib);
+      if (flags.live && !isActive(d.state)) throw notRunning();
+      await sh.api.setMaxMemory(d.name, kib, flags);
     } catch (error) {
       throw failed('Unable to change MaxMemorySize', error);
     }
@@ -101,15 +105,13 @@ const setvcpus: CommandDef = {
     currentOpt(),
   ],
   async run(sh, args) {
-    const { live, config, current } = affectFlags(args);
+    const flags = affect(args, 'live');
     args.requires('maximum', 'config');
     const d = await sh.domain(args.need('domain'), { id: true });
     const count = args.uint('count')!;
     if (count === 0) throw new VshError("Can't set 0 processors for a VM");
-    const maximum = args.has('maximum');
-    const asLive = live || (!config && !current) || (current && isActive(d.state));
     try {
-      await sh.api.setVcpus(d.name, count, asLive ? { live: true, maximum } : { maximum });
+      await sh.api.setVcpus(d.name, count, { ...flags, maximum: args.has('maximum') });
     } catch (error) {
       throw reported(error);
     }
@@ -203,7 +205,9 @@ const vcpupin: CommandDef = {
     if (cpulist === undefined) {
       if (live && !active) throw new VshError('cannot get vcpupin for offline domain');
       if (config && !d.persistent) throw new VshError('cannot get vcpupin for transient domain');
-      const def = await sh.api.domainDef(d.name).catch((e) => Promise.reject(reported(e)));
+      const def = await sh.api
+        .domainDef(d.name, { inactive: config || !active })
+        .catch((e) => Promise.reject(reported(e)));
       if (vcpu !== undefined && vcpu >= def.vcpus) {
         const which = live || (!config && active) ? 'live' : 'persistent';
         throw new VshError(`vcpu ${vcpu} is out of range of ${which} cpu count ${def.vcpus}`);
@@ -219,7 +223,7 @@ const vcpupin: CommandDef = {
     const list = parsePinList(cpulist, maxcpu);
     try {
       if (live && !active) throw notRunning();
-      await sh.api.pinVcpu(d.name, vcpu!, list);
+      await sh.api.pinVcpu(d.name, vcpu!, list, affect(args, 'current'));
     } catch (error) {
       throw reported(error);
     }
@@ -252,7 +256,9 @@ const emulatorpin: CommandDef = {
     const active = isActive(d.state);
     if (cpulist === undefined) {
       if (live && !active) throw reported(notRunning());
-      const text = await sh.api.emulatorPin(d.name).catch((e) => Promise.reject(reported(e)));
+      const text = await sh.api
+        .emulatorPin(d.name, undefined, affect(args, 'current'))
+        .catch((e) => Promise.reject(reported(e)));
       sh.extra('emulator: CPU Affinity\n');
       sh.extra('----------------------------------\n');
       sh.extra('       *: ');
@@ -263,7 +269,7 @@ const emulatorpin: CommandDef = {
     try {
       // Without flags, libvirt pins the running emulator (VIR_DOMAIN_AFFECT_LIVE).
       if ((live || (!config && !current)) && !active) throw notRunning();
-      await sh.api.emulatorPin(d.name, list);
+      await sh.api.emulatorPin(d.name, list, affect(args, 'live'));
     } catch (error) {
       throw reported(error);
     }
@@ -319,13 +325,14 @@ const schedinfo: CommandDef = {
       if (value !== undefined) update(xen, value);
     }
     try {
-      if (Object.keys(updates).length) await sh.api.setSchedParams(d.name, updates);
+      if (Object.keys(updates).length)
+        await sh.api.setSchedParams(d.name, updates, affect(args, 'current'));
       else if (live && config) throw new VshError('cannot query both live and config at once');
-      const info = await sh.api.info(d.name);
+      const def = await sh.api.domainDef(d.name, { inactive: config && !live });
       const values: Record<SchedField, number> = {
-        cpu_shares: info.shares,
-        vcpu_period: info.periodUs,
-        vcpu_quota: info.quotaUs,
+        cpu_shares: def.shares ?? 1024,
+        vcpu_period: def.periodUs ?? 100_000,
+        vcpu_quota: def.quotaUs ?? -1,
       };
       for (const field of Object.keys(SCHED_PARAMS) as SchedField[]) {
         sh.print(`${field.padEnd(15)}: ${values[field]}\n`);
