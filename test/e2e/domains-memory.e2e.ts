@@ -25,7 +25,8 @@ describe('domains and memory in the page', () => {
     await dialog.getByRole('button', { name: 'Create and start' }).click();
     const row = page.locator('[data-testid="domain-row"][data-name="vm2"]');
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 60_000 }).toBe('running');
-    expect(await row.textContent()).toContain('48 MiB');
+    // Its figures come from the next info poll (4 Hz).
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('48 MiB');
 
     // The new domain is selected: its console shows its own boot.
     await expect
