@@ -819,7 +819,9 @@ export class DomainManager {
               : state === VCPU_STATE.BLOCKED
                 ? 'blocked'
                 : 'offline',
-        pcpu: state === VCPU_STATE.RUNNING ? r[V.RUNNING_ON] : r[V.LAST_PCPU],
+        // Read without the scheduler lock: a pick in progress may show RUNNING before RUNNING_ON.
+        pcpu:
+          state === VCPU_STATE.RUNNING && r[V.RUNNING_ON] >= 0 ? r[V.RUNNING_ON] : r[V.LAST_PCPU],
         cpuTimeMs: f[VF.RUNTIME_MS],
         stealMs: f[VF.STEAL_MS],
         blockedMs: f[VF.BLOCKED_MS],

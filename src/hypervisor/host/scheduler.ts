@@ -93,8 +93,8 @@ export class VcpuScheduler {
       f[VF.STEAL_MS] += now - f[VF.SINCE];
       f[VF.SINCE] = now;
       f[VF.SLICES]++;
-      r[V.STATE] = VCPU_STATE.RUNNING;
       r[V.RUNNING_ON] = pcpu;
+      r[V.STATE] = VCPU_STATE.RUNNING;
       Atomics.store(r, V.KICKED, 0); // it will see its pending interrupts when it runs
       const migrated = r[V.LAST_PCPU] !== pcpu;
       if (migrated && r[V.LAST_PCPU] >= 0) r[V.MIGRATIONS]++;
