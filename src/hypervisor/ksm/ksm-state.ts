@@ -17,6 +17,8 @@ export const KSM = {
   USE_ZERO_PAGES: 3,
   /** Most mappings of one KSM page; more make a duplicate stable node. */
   MAX_PAGE_SHARING: 4,
+  /** Skip pages that keep failing to merge, for longer each time (Linux 6.7+). */
+  SMART_SCAN: 5,
   /** Bumped (and notified) by the host on any knob change or VM added/removed. */
   GEN: 7,
   // statistics
@@ -31,6 +33,8 @@ export const KSM = {
   /** Contents with more than one stable node (max_page_sharing reached). */
   STABLE_NODE_CHAINS: 15,
   STABLE_NODE_DUPS: 16,
+  /** Pages smart_scan skipped (cumulative). */
+  PAGES_SKIPPED: 17,
   /** Set by the host to end the ksmd worker. */
   SHUTDOWN: 20,
   /** 1 while ksmd scans, 0 while it sleeps (for the UI). */
@@ -65,6 +69,7 @@ export const KSM_DEFAULTS = {
   sleep_millisecs: 20,
   use_zero_pages: 0,
   max_page_sharing: 256,
+  smart_scan: 1,
 } as const;
 
 export type KsmKnobs = { -readonly [K in keyof typeof KSM_DEFAULTS]: number };
@@ -79,6 +84,7 @@ export interface KsmStats {
   ksm_zero_pages: number;
   stable_node_chains: number;
   stable_node_dups: number;
+  pages_skipped: number;
   general_profit: number;
   /** Ours: cumulative time ksmd spent scanning, ms, and merges done. */
   scan_ms: number;
@@ -93,6 +99,7 @@ export function createKsmState(): SharedArrayBuffer {
   w[KSM.SLEEP_MILLISECS] = KSM_DEFAULTS.sleep_millisecs;
   w[KSM.USE_ZERO_PAGES] = KSM_DEFAULTS.use_zero_pages;
   w[KSM.MAX_PAGE_SHARING] = KSM_DEFAULTS.max_page_sharing;
+  w[KSM.SMART_SCAN] = KSM_DEFAULTS.smart_scan;
   return sab;
 }
 
@@ -112,12 +119,13 @@ export class KsmState {
       sleep_millisecs: Atomics.load(w, KSM.SLEEP_MILLISECS),
       use_zero_pages: Atomics.load(w, KSM.USE_ZERO_PAGES),
       max_page_sharing: Atomics.load(w, KSM.MAX_PAGE_SHARING),
+      smart_scan: Atomics.load(w, KSM.SMART_SCAN),
     };
   }
 
   /**
    * Sets knobs with Linux's rules (ksm.c *_store): run 0–2; pages_to_scan
-   * ≥ 0; sleep_millisecs ≥ 0; use_zero_pages 0/1; max_page_sharing ≥ 2 and
+   * ≥ 0; sleep_millisecs ≥ 0; use_zero_pages and smart_scan 0/1; max_page_sharing ≥ 2 and
    * unchangeable while pages are shared (EBUSY). Throws RangeError naming
    * the knob; nothing is changed then.
    */
@@ -132,6 +140,7 @@ export class KsmState {
     check('sleep_millisecs', (v) => v >= 0 && v <= 2 ** 31 - 1, 'must be a non-negative integer');
     check('use_zero_pages', (v) => v === 0 || v === 1, 'must be 0 or 1');
     check('max_page_sharing', (v) => v >= 2 && v <= 2 ** 31 - 1, 'must be at least 2');
+    check('smart_scan', (v) => v === 0 || v === 1, 'must be 0 or 1');
     const w = this.w;
     if (
       knobs.max_page_sharing !== undefined &&
@@ -151,6 +160,7 @@ export class KsmState {
       Atomics.store(w, KSM.USE_ZERO_PAGES, knobs.use_zero_pages);
     if (knobs.max_page_sharing !== undefined)
       Atomics.store(w, KSM.MAX_PAGE_SHARING, knobs.max_page_sharing);
+    if (knobs.smart_scan !== undefined) Atomics.store(w, KSM.SMART_SCAN, knobs.smart_scan);
     this.kick();
   }
 
@@ -174,6 +184,7 @@ export class KsmState {
       ksm_zero_pages: zero,
       stable_node_chains: Atomics.load(w, KSM.STABLE_NODE_CHAINS),
       stable_node_dups: Atomics.load(w, KSM.STABLE_NODE_DUPS),
+      pages_skipped: Atomics.load(w, KSM.PAGES_SKIPPED),
       general_profit: (sharing + zero) * 4096 - Atomics.load(w, KSM.RMAP_ITEMS) * RMAP_ITEM_BYTES,
       scan_ms: this.f[KSMF.SCAN_MS],
       merges: this.f[KSMF.MERGES],

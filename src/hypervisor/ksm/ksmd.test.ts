@@ -123,6 +123,23 @@ describe('Ksmd', () => {
     expect(a.counters[KSM_COUNTERS.RESIDENT]).toBe(2);
   });
 
+  it('smart_scan skips pages that keep failing to merge, longer each time', () => {
+    const h = host();
+    const a = h.vm(1, 1);
+    a.fill(0, 12345); // unique: never merges
+    h.fullScans(20);
+    const { pages_skipped: skipped, full_scans: looks } = h.state.stats();
+    // One page, looked at once per full scan: never skipped in its first 4 looks, then
+    // skipped 1, 2, 4 and from then on 8 times between looks.
+    expect(looks).toBeGreaterThan(20);
+    expect(skipped).toBeLessThanOrEqual(looks - 4);
+    expect(skipped).toBeGreaterThan(looks / 2);
+    h.state.setKnobs({ smart_scan: 0 });
+    h.fullScans(5);
+    expect(h.state.stats().pages_skipped).toBe(skipped);
+    expect(() => h.state.setKnobs({ smart_scan: 2 })).toThrow(/smart_scan/);
+  });
+
   it('run=2 unmerges every page', () => {
     const h = host();
     const a = h.vm(1);

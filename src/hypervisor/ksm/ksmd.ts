@@ -25,6 +25,9 @@ interface Tracked {
   old: Int32Array;
   /** 1 where the page has an rmap item. */
   has: Uint8Array;
+  /** smart_scan: scans of the page without a merge (saturating), and scans left to skip. */
+  age: Uint8Array;
+  skips: Uint8Array;
 }
 
 /**
@@ -67,7 +70,13 @@ export class Ksmd {
   addVm(vm: KsmVm): void {
     this.removeVm(vm.vm);
     const pages = vm.table.length;
-    this.#vms.push({ vm, old: new Int32Array(pages), has: new Uint8Array(pages) });
+    this.#vms.push({
+      vm,
+      old: new Int32Array(pages),
+      has: new Uint8Array(pages),
+      age: new Uint8Array(pages),
+      skips: new Uint8Array(pages),
+    });
   }
 
   removeVm(id: number): void {
@@ -123,10 +132,13 @@ export class Ksmd {
     const e = Atomics.load(t.vm.table, gfn);
     if (e < 0) {
       t.has[gfn] = 0;
+      t.age[gfn] = 0;
+      t.skips[gfn] = 0;
       return false;
     }
     const frame = e & P2M.FRAME;
     if (e & P2M.WP) return false; // already a KSM page or the zero frame
+    if (this.#skip(t, gfn)) return false;
     const cs = pageChecksum(this.#ram32, frame);
     if (this.#mergeWithStable(t, gfn, frame, cs)) return true;
     if (!t.has[gfn] || t.old[gfn] !== cs) {
@@ -144,6 +156,26 @@ export class Ksmd {
       if (this.#mergePair(other, { t, gfn }, cs)) return true;
     }
     if (!other) this.#unstable.set(cs, { t, gfn });
+    return true;
+  }
+
+  /**
+   * smart_scan (mm/ksm.c should_skip_rmap_item): a page is never skipped in
+   * its first 3 scans; after that, each time it is looked at without
+   * merging it earns 1, 2, 4 or 8 skipped scans (ages ≤ 3, ≤ 5, ≤ 8, more).
+   */
+  #skip(t: Tracked, gfn: number): boolean {
+    const w = this.state.w;
+    if (!Atomics.load(w, KSM.SMART_SCAN)) return false;
+    const age = t.age[gfn];
+    if (age < 255) t.age[gfn] = age + 1;
+    if (age < 3) return false;
+    if (t.skips[gfn] === 0) {
+      t.skips[gfn] = age <= 3 ? 1 : age <= 5 ? 2 : age <= 8 ? 4 : 8;
+      return false;
+    }
+    t.skips[gfn]--;
+    Atomics.add(w, KSM.PAGES_SKIPPED, 1);
     return true;
   }
 
@@ -256,6 +288,8 @@ export class Ksmd {
     pool.release(frame); // ksmd's
     this.state.f[KSMF.MERGES]++;
     t.has[gfn] = 0;
+    t.age[gfn] = 0;
+    t.skips[gfn] = 0;
     return true;
   }
 

@@ -43,6 +43,7 @@ export class FakeApi {
     sleep_millisecs: 20,
     use_zero_pages: 0,
     max_page_sharing: 256,
+    smart_scan: 1,
   };
   #nextId = 1;
   #listeners = new Map<number, { listener: (e: DomainEvent) => void; domain?: string }>();
