@@ -1,4 +1,5 @@
 import { VF } from '../hypervisor/host/sched-state';
+import { FrameLoop } from './frame-loop';
 import type { HostSession } from './host.svelte';
 
 /** A domain's CPU use: percent of its vCPUs' time over the last second, and a history. */
@@ -29,20 +30,16 @@ interface Track {
 export class LiveCpu {
   usage = $state.raw<Record<string, DomainCpu>>({});
   #tracks = new Map<string, Track>();
-  #frame = 0;
+  readonly #loop = new FrameLoop(() => this.#read());
 
   constructor(readonly host: HostSession) {}
 
   start(): void {
-    const tick = () => {
-      this.#read();
-      this.#frame = requestAnimationFrame(tick);
-    };
-    this.#frame = requestAnimationFrame(tick);
+    this.#loop.start();
   }
 
   stop(): void {
-    cancelAnimationFrame(this.#frame);
+    this.#loop.stop();
   }
 
   #read(): void {

@@ -1,5 +1,6 @@
 import { KSM, type KsmKnobs, type KsmStats } from '../hypervisor/ksm/ksm-state';
 import type { MemoryStats } from '../manage/control-api';
+import { FrameLoop } from './frame-loop';
 import { POLL_MS, type HostSession } from './host.svelte';
 
 const RATE_WINDOW_MS = 1000;
@@ -25,7 +26,7 @@ export class LiveMemory {
   /** dommemstat of each running domain. */
   memStats = $state.raw<Record<string, MemoryStats>>({});
 
-  #frame = 0;
+  readonly #loop = new FrameLoop(() => this.#read());
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
   #samples: { t: number; scanned: number; scanMs: number }[] = [];
@@ -34,17 +35,13 @@ export class LiveMemory {
 
   start(): void {
     this.#stopped = false;
-    const tick = () => {
-      this.#read();
-      this.#frame = requestAnimationFrame(tick);
-    };
-    this.#frame = requestAnimationFrame(tick);
+    this.#loop.start();
     void this.#poll();
   }
 
   stop(): void {
     this.#stopped = true;
-    cancelAnimationFrame(this.#frame);
+    this.#loop.stop();
     clearTimeout(this.#timer);
   }
 

@@ -1,4 +1,5 @@
 import { H, P, PCPU_STATE, V, VCPU_STATE, VF } from '../hypervisor/host/sched-state';
+import { FrameLoop } from './frame-loop';
 import type { HostSession } from './host.svelte';
 
 export interface LiveVcpu {
@@ -29,7 +30,7 @@ export class LiveSched {
   vcpus = $state.raw<LiveVcpu[]>([]);
   pcpus = $state.raw<LivePcpu[]>([]);
   mips = $state(0);
-  #frame = 0;
+  readonly #loop = new FrameLoop(() => this.#read());
 
   constructor(
     readonly host: HostSession,
@@ -37,15 +38,11 @@ export class LiveSched {
   ) {}
 
   start(): void {
-    const tick = () => {
-      this.#read();
-      this.#frame = requestAnimationFrame(tick);
-    };
-    this.#frame = requestAnimationFrame(tick);
+    this.#loop.start();
   }
 
   stop(): void {
-    cancelAnimationFrame(this.#frame);
+    this.#loop.stop();
   }
 
   #read(): void {
@@ -70,7 +67,11 @@ export class LiveSched {
       return {
         vcpu,
         state: STATES[r[V.STATE] as keyof typeof STATES] ?? 'offline',
-        pcpu: r[V.STATE] === VCPU_STATE.RUNNING ? r[V.RUNNING_ON] : r[V.LAST_PCPU],
+        // Lock-free read: a vCPU being picked may show RUNNING before RUNNING_ON.
+        pcpu:
+          r[V.STATE] === VCPU_STATE.RUNNING && r[V.RUNNING_ON] >= 0
+            ? r[V.RUNNING_ON]
+            : r[V.LAST_PCPU],
         cpuTimeMs: st.vcpuF(slot)[VF.RUNTIME_MS],
       };
     });

@@ -14,7 +14,7 @@ export function makeHart(
   const ramBytes = options.ramBytes ?? 1 << 20;
   const mem = HostMemory.create(ramBytes);
   const p2m = new P2m(RAM_BASE, ramBytes >>> 12);
-  p2m.mapLinear(mem.allocContiguous(ramBytes >>> 12));
+  p2m.mapLinear(0); // the hart owns all of this host RAM
   let ticks = 0;
   const env: HartEnv = { clock: { now: () => ticks }, ...options.env };
   const bus = options.bus ?? new MmioBus();

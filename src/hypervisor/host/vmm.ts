@@ -48,7 +48,6 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
     view.cowShootdown = () => shootdown.run(-1, true);
     const dma = new VmmDma(view.p2m, view.p2m.backing!.pool.mem);
     let balloon: VirtioBalloon | undefined;
-    let balloonMmio: VirtioMmio | undefined;
     const bal = command.shared.balloon ? new Float64Array(command.shared.balloon) : undefined;
     const devices: VirtDevices = createVirtDevices({
       bus,
@@ -72,8 +71,7 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
           deflateOnOom: command.shared.balloonDeflateOnOom,
           pageReporting: command.shared.balloonFreePageReporting ?? false,
         });
-        balloonMmio = new VirtioMmio({ device: balloon, dma, irq, name: 'virtio-balloon' });
-        return balloonMmio;
+        return new VirtioMmio({ device: balloon, dma, irq, name: 'virtio-balloon' });
       },
     });
     const server = new MmioServer(command.shared.mailbox, command.shared.harts);

@@ -3,8 +3,9 @@
  * every worker. Views of every width are made once; the hart indexes them
  * with host byte offsets (< 2^31).
  *
- * Layout: frame f occupies bytes [f * 4096, (f + 1) * 4096). Frame
- * ownership is recorded in the P2M tables of the VMs (./p2m.ts).
+ * Layout: frame f occupies bytes [f * 4096, (f + 1) * 4096). Frames are
+ * handed out by the frame pool (./frame-pool.ts) and mapped by the VMs' p2m
+ * tables (./p2m.ts).
  *
  * Endianness: RISC-V is little-endian and typed arrays use the platform's
  * order; every browser platform VirtLab targets is little-endian (checked
@@ -18,7 +19,6 @@ export class HostMemory {
   readonly ram16: Uint16Array;
   readonly ram32: Int32Array;
   readonly frames: number;
-  #next = 0;
 
   constructor(readonly sab: SharedArrayBuffer) {
     if (sab.byteLength % PAGE_SIZE !== 0)
@@ -34,17 +34,5 @@ export class HostMemory {
 
   static create(bytes: number): HostMemory {
     return new HostMemory(new SharedArrayBuffer(bytes));
-  }
-
-  /** Reserves `count` contiguous frames; returns the first. (A bump allocator until [memory].) */
-  allocContiguous(count: number): number {
-    if (this.#next + count > this.frames) {
-      throw new RangeError(
-        `host out of memory: ${count} frames wanted, ${this.frames - this.#next} free`,
-      );
-    }
-    const first = this.#next;
-    this.#next += count;
-    return first;
   }
 }
