@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControl, type ControlClient } from '../tools/lib/control-client';
 import type { DomainSession } from '../tools/lib/domain-session';
 import { ROOT } from '../tools/lib/images';
+import { findProgram } from '../tools/lib/programs';
 import { boot, settle } from './helpers/hypervisor';
 
 /**
@@ -12,7 +12,6 @@ import { boot, settle } from './helpers/hypervisor';
  * isa-selftest.c, also in the guest as /bin/isa-selftest) runs under QEMU's
  * user-mode emulator and inside our guest; the outputs must be identical.
  */
-const QEMU = process.env.QEMU_RISCV32 ?? '/usr/bin/qemu-riscv32';
 const ELF = join(ROOT, 'test', 'fixtures', 'isa-selftest.elf');
 let client: ControlClient;
 let vm: DomainSession;
@@ -26,12 +25,7 @@ afterAll(async () => client?.close());
 
 describe('differential: qemu-riscv32 vs the VirtLab guest', () => {
   it('isa-selftest prints the same results', async () => {
-    if (!existsSync(QEMU)) {
-      throw new Error(
-        `qemu-riscv32 not found at ${QEMU}: install Debian's qemu-user (sudo apt-get install -y qemu-user) or set QEMU_RISCV32`,
-      );
-    }
-    const reference = execFileSync(QEMU, [ELF], { encoding: 'utf8' });
+    const reference = execFileSync(findProgram('qemu-riscv32'), [ELF], { encoding: 'utf8' });
     expect(reference).toContain('isa-selftest: done');
     const ours = await vm.exec('isa-selftest');
     expect(ours.replace(/\r/g, '')).toBe(reference);

@@ -1,23 +1,16 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { findProgram } from '../../tools/lib/programs';
 
 /**
- * Debian's Chromium, or the one CHROMIUM_PATH names. Playwright's own browser
- * download cannot work on our machines, so a missing browser is an error
- * that says how to install one, never a silent skip.
+ * Debian's Chromium, or the one CHROMIUM_PATH names (tools/programs.json).
+ * Playwright's own browser download cannot work on our machines, so a
+ * missing browser is the missing-program error, never a silent skip.
  */
 export function findChromium(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  const found = candidates.find((path): path is string => !!path && existsSync(path));
-  if (!found) {
-    throw new Error(
-      'No Chromium found for the browser tests. Install it with `sudo apt-get install -y chromium` ' +
-        '(Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium or Chrome executable.',
-    );
-  }
-  return found;
+  return findProgram('chromium');
 }
 
 export interface Browser {

@@ -29,7 +29,7 @@ die() { echo "build.sh: ERROR: $*" >&2; exit 1; }
 step() { echo "==> $*"; }
 
 for tool in ${CROSS}gcc ${CROSS}ld bc flex bison cpio xz gzip; do
-  command -v "$tool" >/dev/null || die "missing $tool (see tools/guest/README.md for apt-get install)"
+  command -v "$tool" >/dev/null || die "missing $tool (the apt-get install line is in README.md; tools/programs.json lists every package)"
 done
 [ -f "$SRC_TAR" ] || die "$SRC_TAR not found: apt-get install linux-source-6.1"
 

@@ -285,14 +285,14 @@ export class Host {
   pauseVm(vm: number): void {
     const rt = this.#vm(vm);
     Atomics.store(rt.control, VMC.PAUSED, 1);
-    for (const s of rt.shared.vcpuSlots) this.scheduler.setPaused(s, true);
+    for (const s of rt.shared.vcpuSlots) this.scheduler.setPaused(s, true, hostNow());
   }
 
   resumeVm(vm: number): void {
     const rt = this.#vm(vm);
     Atomics.store(rt.control, VMC.NOMEM, 0); // a memory pause ends too; the access is retried
     Atomics.store(rt.control, VMC.PAUSED, 0);
-    for (const s of rt.shared.vcpuSlots) this.scheduler.setPaused(s, false);
+    for (const s of rt.shared.vcpuSlots) this.scheduler.setPaused(s, false, hostNow());
   }
 
   /** Stops a VM from the host side (virsh destroy) and frees it. */

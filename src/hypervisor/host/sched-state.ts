@@ -37,7 +37,17 @@ export const P = {
   ONLINE: 2,
   WORDS: 8,
 } as const;
-export const PF = { BUSY_MS: 0, IDLE_MS: 1, SINCE: 2 } as const;
+export const PF = {
+  BUSY_MS: 0,
+  IDLE_MS: 1,
+  SINCE: 2,
+  /**
+   * This pCPU's run-queue clock (CFS's cfs_rq->min_vruntime): the least
+   * vruntime of the vCPUs that compete here, never moving backwards. Waking,
+   * starting, resuming and newly pinned vCPUs are placed relative to it.
+   */
+  MIN_VRUNTIME: 3,
+} as const;
 export const PCPU_STATE = { IDLE: 0, RUNNING: 1, PICKING: 2 } as const;
 
 export const V = {

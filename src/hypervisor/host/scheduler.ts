@@ -16,8 +16,12 @@ import {
 export const SLICE_MS = 4;
 export const DEFAULT_SHARES = 1024;
 export const DEFAULT_PERIOD_US = 100_000;
-/** A waking vCPU is placed at most this far behind the least vruntime (CFS sched_latency / 2). */
-const WAKE_CREDIT_MS = 3;
+/**
+ * Sleeper credit: a waking vCPU is placed at most this far behind its run
+ * queue's min_vruntime (CFS place_entity with GENTLE_FAIR_SLEEPERS:
+ * sysctl_sched_latency / 2 = 3 ms).
+ */
+export const WAKE_CREDIT_MS = 3;
 
 export interface Pick {
   /** vCPU slot to run, or -1 when nothing is runnable here. */
@@ -36,6 +40,14 @@ export interface Pick {
  * cgroup bandwidth caps (quota per period) and pinning masks. All functions
  * take the scheduler lock themselves; they are called by pCPU workers,
  * VMM workers (kicks) and the control worker.
+ *
+ * Placement (ARCHITECTURE.md, "Scheduler guarantees"): every pCPU keeps a
+ * monotonic run-queue clock (PF.MIN_VRUNTIME, CFS's min_vruntime), advanced
+ * at each pick to the least vruntime of the vCPUs allowed there. A vCPU that
+ * has not been competing (woken from WFI, started, resumed, re-pinned) is
+ * placed against the clock of the pCPUs it may run on: at most
+ * WAKE_CREDIT_MS behind it (place_entity), never its own stale vruntime, so
+ * a vCPU that slept for a minute cannot then run for a minute.
  */
 export class VcpuScheduler {
   constructor(readonly st: SchedState) {}
@@ -48,16 +60,18 @@ export class VcpuScheduler {
       let best = -1;
       let bestVr = Infinity;
       let wakeAt = Infinity;
+      /** Least vruntime of the vCPUs competing on this pCPU (running ones included, as CFS's curr). */
+      let minVr = Infinity;
       for (let v = 0; v < MAX_VCPUS; v++) {
         const r = st.vcpu(v);
         const state = r[V.STATE];
-        if (
-          state === VCPU_STATE.FREE ||
-          state === VCPU_STATE.STOPPED ||
-          state === VCPU_STATE.RUNNING
-        )
-          continue;
+        if (state === VCPU_STATE.FREE || state === VCPU_STATE.STOPPED) continue;
         const f = st.vcpuF(v);
+        if (state === VCPU_STATE.RUNNING) {
+          if (r[V.PIN_MASK] === -1 || ((r[V.PIN_MASK] >>> pcpu) & 1) !== 0)
+            minVr = Math.min(minVr, f[VF.VRUNTIME]);
+          continue;
+        }
         if (state === VCPU_STATE.BLOCKED) {
           if (Atomics.exchange(r, V.KICKED, 0) !== 0 || f[VF.WAKE_AT] <= now) this.#wake(v, now);
           else {
@@ -84,6 +98,8 @@ export class VcpuScheduler {
       }
       const p = st.pcpu(pcpu);
       const pf = st.pcpuF(pcpu);
+      minVr = Math.min(minVr, bestVr);
+      if (minVr !== Infinity && minVr > pf[PF.MIN_VRUNTIME]) pf[PF.MIN_VRUNTIME] = minVr;
       if (best < 0) {
         p[P.CURRENT] = -1;
         return { vcpu: -1, sliceMs: 0, wakeAt, migrated: false };
@@ -195,19 +211,32 @@ export class VcpuScheduler {
     f[VF.BLOCKED_MS] += now - f[VF.SINCE];
     f[VF.SINCE] = now;
     f[VF.WAKE_AT] = Infinity;
+    this.#place(v, WAKE_CREDIT_MS);
     st.vcpu(v)[V.STATE] = VCPU_STATE.RUNNABLE;
-    const floor = this.#minVruntime() - WAKE_CREDIT_MS;
-    if (f[VF.VRUNTIME] < floor) f[VF.VRUNTIME] = floor;
   }
 
-  #minVruntime(): number {
-    let min = Infinity;
-    for (let v = 0; v < MAX_VCPUS; v++) {
-      const s = this.st.vcpu(v)[V.STATE];
-      if (s === VCPU_STATE.RUNNABLE || s === VCPU_STATE.RUNNING)
-        min = Math.min(min, this.st.vcpuF(v)[VF.VRUNTIME]);
+  /**
+   * Under the lock: the run-queue clock vCPU `v` competes against: the
+   * highest PF.MIN_VRUNTIME among the online pCPUs its mask allows (on the
+   * pCPU with the highest clock it meets vCPUs that have run the most, so
+   * placing it there gives no one an unbounded lead). `mask` defaults to its own.
+   */
+  #clock(v: number, mask = this.st.vcpu(v)[V.PIN_MASK]): number {
+    const st = this.st;
+    const n = Math.max(1, st.header[H.NPCPU]);
+    let clock = 0;
+    for (let p = 0; p < n; p++) {
+      if (mask !== -1 && ((mask >>> p) & 1) === 0) continue;
+      clock = Math.max(clock, st.pcpuF(p)[PF.MIN_VRUNTIME]);
     }
-    return min === Infinity ? 0 : min;
+    return clock;
+  }
+
+  /** Under the lock: CFS place_entity: at least the clock minus `credit` (never moved back). */
+  #place(v: number, credit: number): void {
+    const f = this.st.vcpuF(v);
+    const floor = this.#clock(v) - credit;
+    if (f[VF.VRUNTIME] < floor) f[VF.VRUNTIME] = floor;
   }
 
   /** Claims a free vCPU slot for (vm, index); returns it, or -1 when the host has none left. */
@@ -235,7 +264,7 @@ export class VcpuScheduler {
         f[VF.SINCE] = now;
         f[VF.PERIOD_START] = now;
         f[VF.WAKE_AT] = Infinity;
-        f[VF.VRUNTIME] = this.#minVruntime();
+        f[VF.VRUNTIME] = this.#clock(v);
         return v;
       }
       return -1;
@@ -250,7 +279,7 @@ export class VcpuScheduler {
       if (r[V.STATE] !== VCPU_STATE.STOPPED) return;
       f[VF.BLOCKED_MS] += now - f[VF.SINCE];
       f[VF.SINCE] = now;
-      f[VF.VRUNTIME] = Math.max(f[VF.VRUNTIME], this.#minVruntime());
+      this.#place(v, 0);
       r[V.STATE] = VCPU_STATE.RUNNABLE;
     });
     this.notifyWork();
@@ -276,8 +305,23 @@ export class VcpuScheduler {
     return ok;
   }
 
-  setPaused(v: number, paused: boolean): void {
-    this.#update(v, (r) => {
+  /**
+   * Pauses or resumes a vCPU (its VM suspended or resumed). A paused vCPU
+   * does not compete, so on resume it is placed like a waking one.
+   */
+  setPaused(v: number, paused: boolean, now: number): void {
+    this.#update(v, (r, f) => {
+      if (!paused && r[V.PAUSED]) {
+        this.#place(v, WAKE_CREDIT_MS);
+        if (r[V.STATE] === VCPU_STATE.RUNNABLE) {
+          // Time spent paused is neither steal (it was not waiting for a pCPU) nor run time.
+          f[VF.BLOCKED_MS] += Math.max(0, now - f[VF.SINCE]);
+          f[VF.SINCE] = now;
+        }
+      } else if (paused && !r[V.PAUSED] && r[V.STATE] === VCPU_STATE.RUNNABLE) {
+        f[VF.STEAL_MS] += Math.max(0, now - f[VF.SINCE]);
+        f[VF.SINCE] = now;
+      }
       r[V.PAUSED] = paused ? 1 : 0;
     });
     if (!paused) this.notifyWork();
@@ -295,7 +339,14 @@ export class VcpuScheduler {
         if (params.quotaUs < 0) r[V.THROTTLED] = 0;
       }
       if (params.periodUs !== undefined) r[V.PERIOD_US] = params.periodUs;
-      if (params.pinMask !== undefined) r[V.PIN_MASK] = params.pinMask;
+      if (params.pinMask !== undefined && params.pinMask !== r[V.PIN_MASK]) {
+        // Moving to other pCPUs: keep its lag against the run-queue clock
+        // (CFS renormalises vruntime on migration between run queues).
+        const f = this.st.vcpuF(v);
+        const lag = f[VF.VRUNTIME] - this.#clock(v);
+        r[V.PIN_MASK] = params.pinMask;
+        f[VF.VRUNTIME] = this.#clock(v) + Math.max(-WAKE_CREDIT_MS, lag);
+      }
     });
     this.notifyWork();
   }

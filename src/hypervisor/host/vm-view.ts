@@ -89,7 +89,7 @@ export class VmView {
   pauseForMemory(): void {
     Atomics.store(this.control, VMC.PAUSED, 1);
     if (Atomics.compareExchange(this.control, VMC.NOMEM, NOMEM.NONE, NOMEM.PAUSED) === NOMEM.NONE) {
-      for (const slot of this.shared.vcpuSlots) this.sched.setPaused(slot, true);
+      for (const slot of this.shared.vcpuSlots) this.sched.setPaused(slot, true, hostNow());
     }
   }
 
