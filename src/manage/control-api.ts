@@ -157,7 +157,8 @@ export interface DomainInfo extends DomainSummary {
 
 export interface VcpuInfo {
   vcpu: number;
-  state: 'running' | 'runnable' | 'blocked' | 'offline';
+  /** `paused`: its domain is suspended (or paused for memory), so it is not scheduled. */
+  state: 'running' | 'runnable' | 'blocked' | 'paused' | 'offline';
   /** pCPU it runs on now, or last ran on (-1: never). */
   pcpu: number;
   cpuTimeMs: number;

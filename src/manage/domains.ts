@@ -814,7 +814,9 @@ export class DomainManager {
         state:
           state === VCPU_STATE.RUNNING
             ? 'running'
-            : state === VCPU_STATE.RUNNABLE
+            : r[V.PAUSED] && (state === VCPU_STATE.RUNNABLE || state === VCPU_STATE.BLOCKED)
+              ? 'paused'
+              : state === VCPU_STATE.RUNNABLE
               ? 'runnable'
               : state === VCPU_STATE.BLOCKED
                 ? 'blocked'

@@ -4,7 +4,7 @@ import type { HostSession } from './host.svelte';
 
 export interface LiveVcpu {
   vcpu: number;
-  state: 'running' | 'runnable' | 'halted' | 'offline';
+  state: 'running' | 'runnable' | 'halted' | 'paused' | 'offline';
   pcpu: number;
   cpuTimeMs: number;
 }
@@ -66,7 +66,10 @@ export class LiveSched {
       const r = st.vcpu(slot);
       return {
         vcpu,
-        state: STATES[r[V.STATE] as keyof typeof STATES] ?? 'offline',
+        state:
+          r[V.PAUSED] && r[V.STATE] !== VCPU_STATE.RUNNING && r[V.STATE] !== VCPU_STATE.STOPPED
+            ? 'paused'
+            : (STATES[r[V.STATE] as keyof typeof STATES] ?? 'offline'),
         // Lock-free read: a vCPU being picked may show RUNNING before RUNNING_ON.
         pcpu:
           r[V.STATE] === VCPU_STATE.RUNNING && r[V.RUNNING_ON] >= 0
