@@ -73,11 +73,11 @@ describe('memory overcommit with the automatic balloon policy', () => {
       const api = host.api;
       expect((await api.hostInfo()).balloonPolicy).toBe(true);
       // a touches 48 MiB and frees it: its free memory is backed by host frames.
-      const a = await boot(host, { name: 'a', memoryMiB: 64 });
+      const a = await boot(host, { name: 'a', memoryMiB: 64, balloon: { autodeflate: true } });
       await settle(a);
       const hogA = await runInBackground(a, 'hog 48M --pattern unique', /hog: (\d+) holds/);
       await a.exec(`kill ${hogA[1]}`);
-      const b = await boot(host, { name: 'b', memoryMiB: 64 });
+      const b = await boot(host, { name: 'b', memoryMiB: 64, balloon: { autodeflate: true } });
       await settle(b);
       // b wants 40 MiB: more than the host has free unless the policy reclaims a's.
       const from = b.output.length;

@@ -1,36 +1,50 @@
 /**
  * The automatic balloon policy (the role oVirt's MOM plays for libvirt
  * hosts): keep the host's free frames above a low watermark by inflating
- * the balloons of the guests with the most free memory, and give the memory
- * back once the host has plenty again.
+ * the balloons of guests that have memory to spare, and give it back once
+ * the host has plenty again. Its one promise: **a guest's processes never
+ * die because of it** (ARCHITECTURE.md, "The balloon policy"). So:
  *
- * Every PERIOD_MS:
- * - free < LOW (10 % of host RAM): reclaim up to (TARGET − free) pages. Guests
- *   are taken in order of their reclaimable memory: the guest's own free
- *   memory (balloon stats MEMFREE) minus a reserve (RESERVE of its current
- *   memory, at least 8 MiB), never below FLOOR of its maximum. Each step
- *   inflates by at most STEP pages per guest, so a guest is never squeezed
- *   faster than it can give.
- * - free > HIGH (25 %): deflate what the policy took, STEP at a time, guests
- *   squeezed the most first.
+ * - It manages only balloons with DEFLATE_ON_OOM (libvirt `autodeflate='on'`):
+ *   a guest that runs short takes pages back from its balloon before its
+ *   OOM killer may run. Other guests it never touches (when the host runs
+ *   dry their vCPU pauses instead, reason "out of memory", losing nothing).
+ * - It inflates only from memory the guest reported free (balloon stats
+ *   MEMFREE) minus a margin (RESERVE of its current memory, at least
+ *   MIN_RESERVE_PAGES), never below FLOOR of its maximum, at most STEP
+ *   pages per guest per decision, and only on statistics that arrived after
+ *   its last change to that guest and after the balloon reached its target:
+ *   it never acts twice on the same figures.
+ * - It backs off from a guest under pressure: when the guest deflated its
+ *   balloon on its own (an OOM deflate), when swap-ins or OOM kills rose, or
+ *   when its available memory (MemAvailable) fell below the margin, it gives
+ *   pages back at once (even while the host is short: a guest about to run
+ *   out goes before the host does) and leaves the guest alone for BACKOFF_MS.
+ * - free > HIGH: it deflates what it took, STEP at a time, most squeezed first.
+ *
  * The policy's pages come on top of the user's own target (virsh setmem),
- * which it never changes. Guests need balloon stats: the policy turns stats
- * polling on (every 2 s) for the guests it manages if the user left it off.
- *
- * If the host runs dry anyway (guests touch memory faster than balloons
- * inflate), the faulting guest pauses with reason "out of memory" (QEMU's
- * stop on error); the policy resumes it once free memory is back above LOW.
+ * which it never changes. It turns stats polling on (every STATS_PERIOD_S)
+ * for the guests it manages if the user left it off. Each change is
+ * returned as a decision that the domain layer reports as an event.
  */
 export const POLICY = {
   PERIOD_MS: 500,
+  /** Host free below this fraction: reclaim. */
   LOW: 0.1,
+  /** …up to this fraction free. */
   TARGET: 0.15,
+  /** Host free above this fraction: give back. */
   HIGH: 0.25,
+  /** Margin a guest keeps free: this fraction of its current memory… */
   RESERVE: 0.1,
+  /** …and at least this many pages (8 MiB). */
   MIN_RESERVE_PAGES: 2048,
+  /** Never below this fraction of its maximum memory. */
   FLOOR: 0.25,
   STEP: 4096,
   STATS_PERIOD_S: 2,
+  /** How long a guest under pressure is left alone, ms. */
+  BACKOFF_MS: 30_000,
 } as const;
 
 /** What the policy sees of a running domain with a balloon. */
@@ -41,9 +55,18 @@ export interface PolicyGuest {
   userPages: number;
   /** The balloon's size now (the driver's actual), pages. */
   actualPages: number;
-  /** The guest's free memory from its last balloon stats, pages; NaN if it never sent any. */
+  /** The guest's free memory (MEMFREE) from its last balloon stats, pages; NaN if never sent. */
   freePages: number;
+  /** MemAvailable (AVAIL) from the last stats, pages; NaN if not sent. */
+  availablePages: number;
+  /** Cumulative swap-ins (SWAP_IN) and OOM kills (OOM_KILL) from the stats; NaN if not sent. */
+  swapIns: number;
+  oomKills: number;
+  /** Host time (ms) the last stats arrived; 0 = never. */
+  statsAtMs: number;
   statsPeriodS: number;
+  /** The balloon deflates on guest OOM (autodeflate): only such guests are managed. */
+  deflateOnOom: boolean;
   pausedForMemory: boolean;
 }
 
@@ -53,64 +76,187 @@ export interface PolicyActions {
   resume(name: string): void;
 }
 
-export class BalloonPolicy {
-  /** Pages the policy added to each guest's balloon. */
-  readonly taken = new Map<string, number>();
+/** One change the policy made, for the event log ("inflated vm2 by 16 MiB: host free 8 %"). */
+export interface PolicyDecision {
+  domain: string;
+  action: 'inflate' | 'deflate' | 'resume';
+  /** Pages added to (inflate) or taken from (deflate) the balloon. */
+  pages: number;
+  message: string;
+}
 
-  /** One decision; returns the pages it asked to reclaim (> 0) or give back (< 0). */
-  step(freePages: number, totalPages: number, guests: PolicyGuest[], act: PolicyActions): number {
-    for (const name of this.taken.keys())
-      if (!guests.some((g) => g.name === name)) this.taken.delete(name);
-    for (const g of guests)
+interface GuestRecord {
+  /** Pages the policy added on top of the user's target. */
+  taken: number;
+  /** Host ms of the policy's last target change for this guest. */
+  changedAt: number;
+  /** The balloon size seen at the previous decision. */
+  lastActual: number;
+  swapIns: number;
+  oomKills: number;
+  /** No inflation before this host time (ms). */
+  backoffUntil: number;
+}
+
+const MiB = (pages: number) => `${Math.round(pages / 256)} MiB`;
+
+export class BalloonPolicy {
+  readonly #guests = new Map<string, GuestRecord>();
+
+  /** Pages the policy added to each guest's balloon. */
+  get taken(): ReadonlyMap<string, number> {
+    return new Map([...this.#guests].filter(([, g]) => g.taken > 0).map(([n, g]) => [n, g.taken]));
+  }
+
+  /** One decision at host time `now` (ms). */
+  step(
+    now: number,
+    freePages: number,
+    totalPages: number,
+    guests: PolicyGuest[],
+    act: PolicyActions,
+  ): PolicyDecision[] {
+    for (const name of this.#guests.keys())
+      if (!guests.some((g) => g.name === name)) this.#guests.delete(name);
+    const out: PolicyDecision[] = [];
+    const freePct = `host free ${Math.round((100 * freePages) / totalPages)} %`;
+    const managed = guests.filter((g) => g.deflateOnOom);
+    for (const g of managed)
       if (!(g.statsPeriodS > 0)) act.setStatsPeriod(g.name, POLICY.STATS_PERIOD_S);
-    let change = 0;
+
+    const retarget = (g: PolicyGuest, rec: GuestRecord, taken: number) => {
+      rec.taken = taken;
+      rec.changedAt = now;
+      act.setBalloonTarget(g.name, g.userPages + taken);
+    };
+
+    // 1. Pressure inside a guest comes first, whatever the host's state.
+    for (const g of managed) {
+      const rec = this.#record(g);
+      const selfDeflated =
+        g.actualPages < rec.lastActual && g.actualPages < g.userPages + rec.taken;
+      const rose = (now: number, before: number) =>
+        Number.isFinite(now) && Number.isFinite(before) && now > before;
+      const swapped = rose(g.swapIns, rec.swapIns);
+      const killed = rose(g.oomKills, rec.oomKills);
+      const fresh = g.statsAtMs > rec.changedAt;
+      const margin = this.#margin(g);
+      const short = fresh && Number.isFinite(g.availablePages) && g.availablePages < margin;
+      rec.lastActual = g.actualPages;
+      if (Number.isFinite(g.swapIns)) rec.swapIns = g.swapIns;
+      if (Number.isFinite(g.oomKills)) rec.oomKills = g.oomKills;
+      if (!(selfDeflated || swapped || killed || short)) continue;
+      rec.backoffUntil = now + POLICY.BACKOFF_MS;
+      const why = selfDeflated
+        ? 'the guest deflated its balloon on OOM'
+        : killed
+          ? 'the guest reported an OOM kill'
+          : swapped
+            ? 'the guest is swapping in'
+            : `the guest has ${MiB(g.availablePages)} available`;
+      // What the guest already took back is no longer ours to give.
+      const held = Math.min(rec.taken, Math.max(0, g.actualPages - g.userPages));
+      const give = selfDeflated || killed ? held : Math.min(held, POLICY.STEP);
+      if (give > 0 || held !== rec.taken) {
+        retarget(g, rec, held - give);
+        if (give > 0)
+          out.push({
+            domain: g.name,
+            action: 'deflate',
+            pages: give,
+            message: `deflated ${g.name} by ${MiB(give)}: ${why}; leaving it alone for ${POLICY.BACKOFF_MS / 1000} s`,
+          });
+      }
+    }
+
+    // 2. The host is short: inflate guests with memory to spare, most first.
     if (freePages < totalPages * POLICY.LOW) {
       let need = Math.ceil(totalPages * POLICY.TARGET - freePages);
-      const candidates = guests
-        .map((g) => ({ g, spare: this.#reclaimable(g) }))
+      const candidates = managed
+        .map((g) => ({ g, spare: this.#reclaimable(g, now) }))
         .filter((c) => c.spare > 0)
         .sort((a, b) => b.spare - a.spare);
       for (const { g, spare } of candidates) {
         if (need <= 0) break;
+        const rec = this.#record(g);
         const pages = Math.min(spare, need, POLICY.STEP);
-        const taken = (this.taken.get(g.name) ?? 0) + pages;
-        this.taken.set(g.name, taken);
-        act.setBalloonTarget(g.name, g.userPages + taken);
+        retarget(g, rec, rec.taken + pages);
         need -= pages;
-        change += pages;
+        out.push({
+          domain: g.name,
+          action: 'inflate',
+          pages,
+          message: `inflated ${g.name} by ${MiB(pages)}: ${freePct}; it had ${MiB(g.freePages)} free`,
+        });
       }
-    } else {
-      if (freePages > totalPages * POLICY.HIGH) {
-        let room = Math.floor(freePages - totalPages * POLICY.TARGET * 1.5);
-        const squeezed = [...this.taken].sort((a, b) => b[1] - a[1]);
-        for (const [name, taken] of squeezed) {
-          if (room <= 0) break;
-          const g = guests.find((x) => x.name === name);
-          if (!g) continue;
-          const pages = Math.min(taken, room, POLICY.STEP);
-          const left = taken - pages;
-          if (left > 0) this.taken.set(name, left);
-          else this.taken.delete(name);
-          act.setBalloonTarget(name, g.userPages + left);
-          room -= pages;
-          change -= pages;
-        }
-      }
-      for (const g of guests) if (g.pausedForMemory) act.resume(g.name);
+      return out;
     }
-    return change;
+
+    // 3. The host has room again: give back, most squeezed first, and resume.
+    if (freePages > totalPages * POLICY.HIGH) {
+      let room = Math.floor(freePages - totalPages * POLICY.TARGET * 1.5);
+      const squeezed = managed
+        .map((g) => ({ g, rec: this.#record(g) }))
+        .filter((x) => x.rec.taken > 0)
+        .sort((a, b) => b.rec.taken - a.rec.taken);
+      for (const { g, rec } of squeezed) {
+        if (room <= 0) break;
+        const pages = Math.min(rec.taken, room, POLICY.STEP);
+        retarget(g, rec, rec.taken - pages);
+        room -= pages;
+        out.push({
+          domain: g.name,
+          action: 'deflate',
+          pages,
+          message: `deflated ${g.name} by ${MiB(pages)}: ${freePct}`,
+        });
+      }
+    }
+    for (const g of guests) {
+      if (!g.pausedForMemory) continue;
+      act.resume(g.name);
+      out.push({
+        domain: g.name,
+        action: 'resume',
+        pages: 0,
+        message: `resumed ${g.name}, paused for memory: ${freePct}`,
+      });
+    }
+    return out;
   }
 
-  /** Pages the guest can give now without going under its reserve or the floor. */
-  #reclaimable(g: PolicyGuest): number {
-    if (!Number.isFinite(g.freePages)) return 0;
+  #record(g: PolicyGuest): GuestRecord {
+    let rec = this.#guests.get(g.name);
+    if (!rec) {
+      rec = {
+        taken: 0,
+        changedAt: -Infinity,
+        lastActual: g.actualPages,
+        swapIns: g.swapIns,
+        oomKills: g.oomKills,
+        backoffUntil: 0,
+      };
+      this.#guests.set(g.name, rec);
+    }
+    return rec;
+  }
+
+  /** The free memory a guest keeps: RESERVE of its current memory, at least MIN_RESERVE_PAGES. */
+  #margin(g: PolicyGuest): number {
     const current = g.maxPages - g.actualPages;
-    const reserve = Math.max(POLICY.MIN_RESERVE_PAGES, Math.ceil(current * POLICY.RESERVE));
-    const byFree = g.freePages - reserve;
+    return Math.max(POLICY.MIN_RESERVE_PAGES, Math.ceil(current * POLICY.RESERVE));
+  }
+
+  /** Pages the guest can give now without going under its margin or the floor. */
+  #reclaimable(g: PolicyGuest, now: number): number {
+    const rec = this.#record(g);
+    if (now < rec.backoffUntil) return 0;
+    // Only on statistics newer than our last change, once the balloon reached its target.
+    if (!(g.statsAtMs > rec.changedAt) || !Number.isFinite(g.freePages)) return 0;
+    if (g.actualPages < g.userPages + rec.taken) return 0;
+    const current = g.maxPages - g.actualPages;
+    const byFree = g.freePages - this.#margin(g);
     const byFloor = current - Math.ceil(g.maxPages * POLICY.FLOOR);
-    // Only from what the balloon already reached: a guest still inflating is not asked again.
-    const target = g.userPages + (this.taken.get(g.name) ?? 0);
-    if (g.actualPages < target) return 0;
     return Math.max(0, Math.min(byFree, byFloor));
   }
 }

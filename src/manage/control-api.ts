@@ -197,7 +197,17 @@ export interface HostInfo {
 
 export type DomainEvent =
   | { kind: 'lifecycle'; domain: string; state: DomainState; reason: StateReason; detail?: string }
-  | { kind: 'console'; domain: string; bytes: Uint8Array };
+  | { kind: 'console'; domain: string; bytes: Uint8Array }
+  /** The automatic balloon policy changed a balloon or resumed a domain (manage/balloon-policy.ts). */
+  | {
+      kind: 'balloon-policy';
+      domain: string;
+      action: 'inflate' | 'deflate' | 'resume';
+      pages: number;
+      message: string;
+      /** Wall-clock time, ms since the Unix epoch. */
+      atMs: number;
+    };
 
 /** Shared-memory telemetry for readers that poll every frame (layouts in ARCHITECTURE.md). */
 export interface Telemetry {

@@ -1,5 +1,6 @@
 import { F, HART_STATE_BYTES } from '../hypervisor/cpu/hart-state';
 import { HostError, type Host, type HostEvent } from '../hypervisor/host/host';
+import { hostNow } from '../hypervisor/host/clock';
 import { H, PF, V, VCPU_STATE, VF } from '../hypervisor/host/sched-state';
 import { BAL, EXIT_STAT_NAMES, MEM_STAT } from '../hypervisor/host/vm-shared';
 import { KSM_DEFAULTS, RMAP_ITEM_BYTES, type KsmKnobs } from '../hypervisor/ksm/ksm-state';
@@ -107,18 +108,25 @@ export class DomainManager {
       const bal = new Float64Array(shared.balloon);
       const live = dom.live?.def ?? dom.def;
       const max = live.memoryMiB * 1024;
+      const stat = (tag: number) => bal[BAL.STATS + tag];
       guests.push({
         name: dom.def.name,
         maxPages: max / KiB_PER_PAGE,
         userPages: balloonPages(max, live.currentMemoryKiB ?? max),
         actualPages: bal[BAL.ACTUAL],
-        freePages: bal[BAL.STATS + VIRTIO_BALLOON_S.MEMFREE] / 4096,
+        freePages: stat(VIRTIO_BALLOON_S.MEMFREE) / 4096,
+        availablePages: stat(VIRTIO_BALLOON_S.AVAIL) / 4096,
+        swapIns: stat(VIRTIO_BALLOON_S.SWAP_IN),
+        oomKills: stat(VIRTIO_BALLOON_S.OOM_KILL),
+        statsAtMs: bal[BAL.STATS_AT_MS],
         statsPeriodS: bal[BAL.PERIOD_S],
+        deflateOnOom: shared.balloonDeflateOnOom === true,
         pausedForMemory: dom.state === 'paused' && dom.reason === 'out of memory',
       });
     }
     if (!guests.length) return;
-    this.#policy.step(this.host.frames.freeFrames, this.host.frames.totalFrames, guests, {
+    const frames = this.host.frames;
+    const decisions = this.#policy.step(hostNow(), frames.freeFrames, frames.totalFrames, guests, {
       setBalloonTarget: (name, pages) => {
         const vm = this.#domains.get(name)?.vm;
         if (vm !== undefined) this.host.setBalloon(vm, { targetPages: pages });
@@ -129,6 +137,15 @@ export class DomainManager {
       },
       resume: (name) => this.resume(name),
     });
+    for (const d of decisions)
+      this.#emit({
+        kind: 'balloon-policy',
+        domain: d.domain,
+        action: d.action,
+        pages: d.pages,
+        message: d.message,
+        atMs: Date.now(),
+      });
   }
 
   /** Feed the host's events here. */

@@ -16,13 +16,16 @@ import { race, startControlWorker, type ControlClient } from './control-client';
 export const POLL_MS = 250;
 /** Console output kept per domain, so a console opened later shows the boot log. */
 const CONSOLE_HISTORY_BYTES = 256 * 1024;
+/** Balloon policy decisions kept for the memory view, newest first. */
+const POLICY_LOG_LENGTH = 50;
 
 /** The domain the page boots when it opens. */
 export const FIRST_DOMAIN: DomainDef = {
   name: 'vm1',
   memoryMiB: 64,
   vcpus: 1,
-  balloon: { statsPeriodS: 2 },
+  // autodeflate: the balloon policy (on in the page) manages only balloons that deflate on guest OOM.
+  balloon: { statsPeriodS: 2, autodeflate: true },
 };
 
 /**
@@ -40,6 +43,8 @@ export class HostSession {
   domains = $state.raw<DomainSummary[]>([]);
   /** info() of every domain, refreshed every POLL_MS. */
   infos = $state.raw<Record<string, DomainInfo>>({});
+  /** The balloon policy's decisions, newest first. */
+  policyLog = $state.raw<Extract<DomainEvent, { kind: 'balloon-policy' }>[]>([]);
   sched: SchedState | undefined;
   trace: TraceRing | undefined;
   ksm: KsmState | undefined;
@@ -128,6 +133,8 @@ export class HostSession {
       while (h.bytes > CONSOLE_HISTORY_BYTES && h.chunks.length > 1)
         h.bytes -= h.chunks.shift()!.length;
       for (const listener of this.#console.get(event.domain) ?? []) listener(event.bytes);
+    } else if (event.kind === 'balloon-policy') {
+      this.policyLog = [event, ...this.policyLog].slice(0, POLICY_LOG_LENGTH);
     } else {
       void this.refresh();
     }

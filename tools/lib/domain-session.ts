@@ -34,7 +34,7 @@ export class DomainSession {
       const text = this.#decoder.decode(event.bytes, { stream: true });
       this.#output += text;
       for (const l of this.#listeners) l(text);
-    } else {
+    } else if (event.kind === 'lifecycle') {
       this.state = event.state;
       this.reason = event.reason;
       this.detail = event.detail;

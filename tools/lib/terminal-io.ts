@@ -42,7 +42,8 @@ async function attachConsole(client: ControlClient, domain: string): Promise<voi
   const done = new Promise<void>((resolve) => (finish = resolve));
   const id = await client.on((event) => {
     if (event.kind === 'console') process.stdout.write(event.bytes);
-    else if (event.state !== 'running' && event.state !== 'paused') finish();
+    else if (event.kind === 'lifecycle' && event.state !== 'running' && event.state !== 'paused')
+      finish();
   }, domain);
   const onData = (chunk: Buffer) => {
     const escape = chunk.indexOf(ESCAPE);

@@ -88,6 +88,8 @@ export const MEM_STAT = {
  *   [6] REPORTED    free pages reported (and dropped), cumulative (VMM)
  *   [7] FREED       host frames freed by inflate and reporting, cumulative (VMM)
  *   [8 + tag]       the last value of each stats tag (VIRTIO_BALLOON_S.*, 16 tags), NaN if never sent
+ *   [24] STATS_AT_MS when the last stats arrived, ms since the Unix epoch (0 = never): the
+ *                   balloon policy acts only on stats newer than its last change
  * The host wakes the VMM (mailbox doorbell) after writing TARGET or PERIOD_S.
  */
 export const BAL = {
@@ -100,7 +102,8 @@ export const BAL = {
   REPORTED: 6,
   FREED: 7,
   STATS: 8,
-  WORDS: 24,
+  STATS_AT_MS: 24,
+  WORDS: 32,
 } as const;
 
 export const STOP_CODE = {
@@ -164,7 +167,7 @@ export function allocVmShared(init: {
   let bal: SharedArrayBuffer | undefined;
   if (balloon) {
     bal = new SharedArrayBuffer(BAL.WORDS * 8);
-    new Float64Array(bal).fill(NaN, BAL.STATS);
+    new Float64Array(bal).fill(NaN, BAL.STATS, BAL.STATS + 16);
   }
   return {
     ...rest,

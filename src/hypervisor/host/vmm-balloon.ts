@@ -49,6 +49,7 @@ export class BalloonBackend implements BalloonHost {
   stats(values: Map<number, number>, receivedAtMs: number): void {
     for (const [tag, value] of values) if (tag >= 0 && tag < 16) this.bal[BAL.STATS + tag] = value;
     this.bal[BAL.LAST_UPDATE] = Math.floor(receivedAtMs / 1000);
+    this.bal[BAL.STATS_AT_MS] = receivedAtMs;
   }
 
   /** Unmaps the guest pages, shoots the VM down, releases the frames; returns the pages in RAM. */
