@@ -26,8 +26,48 @@ describe('domains', () => {
     expect(await errorCode(api.define({ name: 'u4', memoryMiB: 32, vcpus: 1, uuid: 'nope' }))).toBe(
       'invalid-arg',
     );
+    // A new definition (no uuid) may not take an existing name; with the domain's uuid it is an update.
+    const before = await api.domainDef('u1');
+    expect(await errorCode(api.define({ name: 'u1', memoryMiB: 64, vcpus: 2 }))).toBe(
+      'domain-exists',
+    );
+    expect(await api.domainDef('u1')).toEqual(before);
+    await api.define({ name: 'u1', memoryMiB: 64, vcpus: 2, uuid: a.uuid.toUpperCase() });
+    expect(await api.domainDef('u1')).toMatchObject({ memoryMiB: 64, vcpus: 2, uuid: a.uuid });
     await api.undefine('u1');
     await api.undefine('u2');
+  });
+
+  it('creating a domain whose name exists fails and changes nothing, running or not', async () => {
+    const api = client.api;
+    const s = await boot(client, { name: 'dup', memoryMiB: 32 });
+    await settle(s);
+    const before = await api.domainDef('dup', { inactive: true });
+    // The page's "New VM" defines then starts: the define must fail.
+    expect(await errorCode(api.define({ name: 'dup', memoryMiB: 64, vcpus: 2 }))).toBe(
+      'domain-exists',
+    );
+    expect(await errorCode(api.create({ name: 'dup', memoryMiB: 64, vcpus: 2 }))).toBe(
+      'domain-exists',
+    );
+    await api.destroy('dup');
+    expect(await api.domainDef('dup', { inactive: true })).toEqual(before);
+    expect((await api.info('dup')).vcpus).toBe(1);
+    await api.undefine('dup');
+  });
+
+  it('a create that fails to start leaves no trace, and says so in an event', async () => {
+    const api = client.api;
+    const events: string[] = [];
+    await client.on((e) => {
+      if (e.kind === 'lifecycle' && e.domain === 'huge') events.push(e.reason);
+    });
+    // More memory than this 256 MiB host has.
+    expect(await errorCode(api.create({ name: 'huge', memoryMiB: 512, vcpus: 1 }))).toBe(
+      'no-resources',
+    );
+    expect((await api.list()).map((d) => d.name)).not.toContain('huge');
+    expect(events).toEqual(['defined', 'undefined']);
   });
 
   it('keeps the live config apart from the persistent one (--live / --config)', async () => {
@@ -46,8 +86,9 @@ describe('domains', () => {
     await api.pinVcpu('lc', 0, '1', { config: true });
     expect((await api.vcpuInfo('lc'))[0].affinity).toBe('0-1');
     expect((await api.domainDef('lc', { inactive: true })).vcpupin).toEqual({ 0: '1' });
-    // define on the running domain replaces its persistent definition only.
-    await api.define({ name: 'lc', memoryMiB: 64, vcpus: 1, bootargs: TEST_BOOTARGS });
+    // define on the running domain (with its uuid) replaces its persistent definition only.
+    const { uuid } = await api.domainDef('lc');
+    await api.define({ name: 'lc', memoryMiB: 64, vcpus: 1, bootargs: TEST_BOOTARGS, uuid });
     expect((await api.info('lc')).memoryMiB).toBe(48);
     expect((await api.domainDef('lc', { inactive: true })).memoryMiB).toBe(64);
     await api.destroy('lc');
@@ -98,6 +139,7 @@ describe('domains', () => {
     await settle(s);
     expect((await s.exec('nproc')).trim()).toBe('1');
     expect((await api.vcpuInfo('v1'))[1].state).toBe('offline');
+    expect((await api.info('v1')).vcpusCurrent).toBe(1);
     // Live: through the guest agent, the guest brings CPU 1 online (SBI HSM hart_start) and back offline.
     const agentSays = async (n: number) => {
       const from = s.output.length;
@@ -110,6 +152,7 @@ describe('domains', () => {
     await agentSays(2);
     expect((await s.exec('nproc')).trim()).toBe('2');
     expect((await api.vcpuInfo('v1'))[1].state).not.toBe('offline');
+    expect((await api.info('v1')).vcpusCurrent).toBe(2);
     await agentSays(1);
     expect((await s.exec('nproc')).trim()).toBe('1');
     for (let i = 0; i < 50 && (await api.vcpuInfo('v1'))[1].state !== 'offline'; i++)

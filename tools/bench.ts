@@ -13,6 +13,7 @@ import { startControl, type ControlClient } from './lib/control-client';
 import { DomainSession, PROMPT } from './lib/domain-session';
 import { ROOT, readImage } from './lib/images';
 import { memoryBenchmarks } from './bench-memory';
+import { schedulerBenchmarks } from './bench-sched';
 
 function report(name: string, value: number, unit: string): void {
   console.log(JSON.stringify({ name, value: Number(value.toFixed(2)), unit }));
@@ -175,6 +176,7 @@ async function main(): Promise<void> {
   interpreterPeak();
   await onOnePcpu();
   await onTwoPcpus();
+  await schedulerBenchmarks(report);
   await memoryBenchmarks(report);
 }
 

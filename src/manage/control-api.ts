@@ -13,6 +13,8 @@ export type DomainState = 'shut off' | 'running' | 'paused' | 'crashed';
 /** Why a domain last stopped or paused (virDomainShutoffReason & co.). */
 export type StateReason =
   | 'defined'
+  /** The definition is gone (undefine, or a transient domain that stopped or failed to start). */
+  | 'undefined'
   | 'booted'
   | 'user'
   | 'shutdown'
@@ -131,7 +133,10 @@ export interface DomainSummary {
 }
 
 export interface DomainInfo extends DomainSummary {
+  /** Maximum vCPUs. */
   vcpus: number;
+  /** vCPUs online now (running: the live config, which setvcpus --live changes; else at boot). */
+  vcpusCurrent: number;
   memoryMiB: number;
   /** CPU time used by all vCPUs, ms. */
   cpuTimeMs: number;

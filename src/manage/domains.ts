@@ -197,7 +197,9 @@ export class DomainManager {
 
   /** A transient domain that stopped: its definition goes (virsh create). */
   #forget(dom: Domain): void {
-    if (this.#domains.get(dom.def.name) === dom) this.#domains.delete(dom.def.name);
+    if (this.#domains.get(dom.def.name) !== dom) return;
+    this.#domains.delete(dom.def.name);
+    this.#emit({ kind: 'lifecycle', domain: dom.def.name, state: 'shut off', reason: 'undefined' });
   }
 
   subscribe(listener: (event: DomainEvent) => void, domain?: string): number {
@@ -249,8 +251,14 @@ export class DomainManager {
       );
     }
     const existing = this.#domains.get(def.name);
-    if (existing && existing.vm === undefined)
-      throw new VirtError('domain-exists', `domain '${def.name}' already exists`);
+    // libvirt (virDomainObjListAddLocked): a definition without a uuid is a new
+    // domain (it gets a fresh uuid), so it may not take an existing name; with
+    // the existing domain's uuid it replaces that domain's persistent definition.
+    if (existing && def.uuid === undefined)
+      throw new VirtError(
+        'domain-exists',
+        `operation failed: domain '${def.name}' already exists with uuid ${existing.def.uuid}`,
+      );
     if (!Number.isInteger(def.vcpus) || def.vcpus < 1 || def.vcpus > 8) {
       throw new VirtError('invalid-arg', `vCPU count must be 1 to 8, got ${def.vcpus}`);
     }
@@ -259,13 +267,13 @@ export class DomainManager {
     }
     checkSched(def);
     checkMemory(def);
-    const uuid = def.uuid ?? existing?.def.uuid ?? crypto.randomUUID();
+    const uuid = def.uuid ?? crypto.randomUUID();
     if (!UUID.test(uuid)) throw new VirtError('invalid-arg', `malformed uuid '${def.uuid}'`);
     for (const other of this.#domains.values()) {
-      if (other.def.uuid === uuid && other !== existing)
+      if (sameUuid(other.def.uuid!, uuid) && other !== existing)
         throw new VirtError(
           'domain-exists',
-          `domain '${other.def.name}' already exists with uuid ${uuid}`,
+          `operation failed: domain '${other.def.name}' is already defined with uuid ${uuid}`,
         );
     }
     const pins = this.#pins(def);
@@ -283,14 +291,20 @@ export class DomainManager {
     if (existing) {
       // A running domain gets a new persistent definition, used from its next start
       // (a transient one becomes persistent); its live config does not change.
-      if (existing.def.uuid !== uuid)
+      if (!sameUuid(existing.def.uuid!, uuid))
         throw new VirtError(
           'domain-exists',
-          `domain '${def.name}' already exists with another uuid`,
+          `operation failed: domain '${def.name}' already exists with uuid ${existing.def.uuid}`,
         );
       existing.transient = false;
-      existing.def = { ...def, uuid };
+      existing.def = { ...def, uuid: existing.def.uuid };
       existing.pins = pins;
+      this.#emit({
+        kind: 'lifecycle',
+        domain: def.name,
+        state: existing.state,
+        reason: existing.reason,
+      });
       return summary(existing);
     }
     const dom: Domain = {
@@ -325,8 +339,12 @@ export class DomainManager {
 
   /** virsh create: define and start a transient domain. */
   async create(def: DomainDef, options: { paused?: boolean } = {}): Promise<DomainSummary> {
-    if (this.#domains.has(def.name))
-      throw new VirtError('domain-exists', `domain '${def.name}' already exists`);
+    const existing = this.#domains.get(def.name);
+    if (existing)
+      throw new VirtError(
+        'domain-exists',
+        `operation failed: domain '${def.name}' already exists with uuid ${existing.def.uuid}`,
+      );
     this.define(def);
     const dom = this.#domains.get(def.name)!;
     dom.transient = true;
@@ -495,7 +513,7 @@ export class DomainManager {
       dom.transient = true;
       return;
     }
-    this.#domains.delete(name);
+    this.#forget(dom);
   }
 
   list(): DomainSummary[] {
@@ -767,6 +785,7 @@ export class DomainManager {
     const info: DomainInfo = {
       ...summary(dom),
       vcpus: def.vcpus,
+      vcpusCurrent: def.vcpusCurrent ?? def.vcpus,
       memoryMiB: def.memoryMiB,
       cpuTimeMs: 0,
       instructions: 0,
@@ -923,6 +942,11 @@ function summary(dom: Domain): DomainSummary {
     persistent: !dom.transient,
     uuid: dom.def.uuid!,
   };
+}
+
+/** uuids compare as 128-bit numbers: case and dashes do not matter. */
+function sameUuid(a: string, b: string): boolean {
+  return a.replace(/-/g, '').toLowerCase() === b.replace(/-/g, '').toLowerCase();
 }
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;

@@ -113,7 +113,7 @@ export class Pcpu {
     const i0 = hart.f[F.INSTRET];
     let exit: number = EXIT.BUDGET;
     try {
-      vcpu.enter(migrated);
+      vcpu.enter(migrated, this.#st.pcpu(this.#pcpu));
       exit = vcpu.runSlice(start + sliceMs);
     } catch (error) {
       // A host bug, not a guest fault: stop this VM with the reason; the host and other VMs go on.

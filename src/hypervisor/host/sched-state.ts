@@ -35,6 +35,12 @@ export const P = {
   /** 0 idle (sleeping), 1 running a vCPU, 2 picking. */
   STATE: 1,
   ONLINE: 2,
+  /**
+   * Wake-up preemption (Atomics, no lock): set by a kick that woke a vCPU
+   * while every pCPU it may use was busy; the vCPU running here ends its
+   * slice at its next check once it has run WAKEUP_GRAN_MS. Cleared at pick.
+   */
+  RESCHED: 3,
   WORDS: 8,
 } as const;
 export const PF = {

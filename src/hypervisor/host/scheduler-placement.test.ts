@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { H, PF, SchedState, V, VCPU_STATE, VF } from './sched-state';
+import { H, P, PF, SchedState, V, VCPU_STATE, VF } from './sched-state';
 import { SLICE_MS, VcpuScheduler, WAKE_CREDIT_MS } from './scheduler';
 
 /**
@@ -214,5 +214,39 @@ describe('VcpuScheduler placement (CFS min_vruntime)', () => {
     [3 / 6, 2 / 6, 1 / 6].forEach((want, i) =>
       expect(Math.abs(got[i] / total - want)).toBeLessThan(0.03),
     );
+  });
+
+  it('a kick for a halted vCPU asks the busiest pCPU to preempt, unless a pCPU it may use is idle', () => {
+    const sim = new Sim(2);
+    const a = sim.add(1);
+    const b = sim.add(2);
+    const sleeper = sim.add(3, { haltsEvery: 1_000 });
+    sim.run(40);
+    const end = { halted: false, stopped: false, wakeAt: Infinity, stillHalted: () => false };
+    // Both pCPUs run a spinner; the sleeper is blocked.
+    const p0 = sim.sched.pick(0, sim.now);
+    const p1 = sim.sched.pick(1, sim.now);
+    expect([p0.vcpu, p1.vcpu].sort()).toEqual([a, b].sort());
+    expect(sim.st.vcpu(sleeper)[V.STATE]).toBe(VCPU_STATE.BLOCKED);
+    sim.st.vcpuF(a)[VF.VRUNTIME] += 10; // a has run the most
+    sim.sched.kick(sleeper);
+    const onA = p0.vcpu === a ? 0 : 1;
+    expect(sim.st.pcpu(onA)[P.RESCHED]).toBe(1);
+    expect(sim.st.pcpu(1 - onA)[P.RESCHED]).toBe(0);
+    // The pick that follows clears it and runs the sleeper.
+    sim.sched.put(a, onA, sim.now + 1, 1, end);
+    expect(sim.sched.pick(onA, sim.now + 1).vcpu).toBe(sleeper);
+    expect(sim.st.pcpu(onA)[P.RESCHED]).toBe(0);
+    // With a pCPU idle, nobody is preempted: the idle one takes the woken vCPU.
+    sim.sched.put(sleeper, onA, sim.now + 2, 0.1, {
+      ...end,
+      halted: true,
+      wakeAt: Infinity,
+      stillHalted: () => true,
+    });
+    sim.sched.pcpuIdle(onA, sim.now + 2, true);
+    sim.st.pcpu(onA)[P.STATE] = 0;
+    sim.sched.kick(sleeper);
+    expect(sim.st.pcpu(1 - onA)[P.RESCHED]).toBe(0);
   });
 });

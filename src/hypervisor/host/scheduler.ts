@@ -22,6 +22,11 @@ export const DEFAULT_PERIOD_US = 100_000;
  * sysctl_sched_latency / 2 = 3 ms).
  */
 export const WAKE_CREDIT_MS = 3;
+/**
+ * A running vCPU preempted for a woken one has run at least this long in
+ * its slice (CFS sysctl_sched_wakeup_granularity = 1 ms).
+ */
+export const WAKEUP_GRAN_MS = 1;
 
 export interface Pick {
   /** vCPU slot to run, or -1 when nothing is runnable here. */
@@ -57,6 +62,7 @@ export class VcpuScheduler {
     const st = this.st;
     lock(st.header, H.LOCK);
     try {
+      Atomics.store(st.pcpu(pcpu), P.RESCHED, 0);
       let best = -1;
       let bestVr = Infinity;
       let wakeAt = Infinity;
@@ -195,8 +201,39 @@ export class VcpuScheduler {
    * (put), and a kick that comes after that finds it BLOCKED.
    */
   kick(v: number): void {
-    Atomics.store(this.st.vcpu(v), V.KICKED, 1);
+    const r = this.st.vcpu(v);
+    Atomics.store(r, V.KICKED, 1);
+    if (Atomics.load(r, V.STATE) === VCPU_STATE.BLOCKED && Atomics.load(r, V.PAUSED) === 0)
+      this.#preemptFor(r);
     this.notifyWork();
+  }
+
+  /**
+   * CFS's check_preempt_wakeup, lock-free: a halted vCPU was kicked. If a
+   * pCPU it may run on is idle (or about to pick), that pCPU takes it at
+   * once; otherwise ask the allowed pCPU whose vCPU has run the most
+   * (highest vruntime) to end its slice early (P.RESCHED). The pick that
+   * follows decides by vruntime under the lock, so a stale read here costs
+   * at most one early slice end.
+   */
+  #preemptFor(r: Int32Array): void {
+    const st = this.st;
+    const mask = Atomics.load(r, V.PIN_MASK);
+    const n = Math.max(1, Atomics.load(st.header, H.NPCPU));
+    let target = -1;
+    let most = -Infinity;
+    for (let p = 0; p < n; p++) {
+      if (mask !== -1 && ((mask >>> p) & 1) === 0) continue;
+      const rec = st.pcpu(p);
+      const cur = Atomics.load(rec, P.CURRENT);
+      if (Atomics.load(rec, P.STATE) !== PCPU_STATE.RUNNING || cur < 0) return;
+      const vr = st.vcpuF(cur)[VF.VRUNTIME];
+      if (vr > most) {
+        most = vr;
+        target = p;
+      }
+    }
+    if (target >= 0) Atomics.store(st.pcpu(target), P.RESCHED, 1);
   }
 
   notifyWork(): void {

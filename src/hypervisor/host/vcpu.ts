@@ -10,7 +10,8 @@ import { hostNow } from './clock';
 import { KernelBus } from './kernel-bus';
 import { MmioExit, SBI_CONSOLE_EXIT } from './mmio-mailbox';
 import { Shootdown } from './shootdown';
-import { V } from './sched-state';
+import { P, V } from './sched-state';
+import { WAKEUP_GRAN_MS } from './scheduler';
 import type { SchedState } from './sched-state';
 import { EXIT_STAT, STOP_CODE, requestStop } from './vm-shared';
 import type { VmView } from './vm-view';
@@ -33,6 +34,9 @@ export class Vcpu {
   readonly #htif: Htif | undefined;
   readonly #exit: MmioExit;
   readonly #shootdown: Shootdown;
+  /** The record of the pCPU running this vCPU now, and when its slice began (host ms). */
+  #pcpuRec: Int32Array | undefined;
+  #sliceStart = 0;
 
   constructor(
     readonly view: VmView,
@@ -71,10 +75,12 @@ export class Vcpu {
     }
   }
 
-  /** Before running a slice on this thread. */
-  enter(migrated: boolean): void {
+  /** Before running a slice on this thread; `pcpu` is the pCPU's record (its P.RESCHED word). */
+  enter(migrated: boolean, pcpu?: Int32Array): void {
     const hart = this.hart;
     hart.stopRequested = false;
+    this.#pcpuRec = pcpu;
+    this.#sliceStart = hostNow();
     if (migrated) hart.flushTlb();
     this.#serviceFlush();
     hart.updateModes();
@@ -103,6 +109,13 @@ export class Vcpu {
   #poll(): void {
     const view = this.view;
     if (view.stopCode !== 0 || view.paused) this.hart.stopRequested = true;
+    // Wake-up preemption: a woken vCPU waits for this pCPU (scheduler.ts, #preemptFor).
+    if (
+      this.#pcpuRec !== undefined &&
+      Atomics.load(this.#pcpuRec, P.RESCHED) !== 0 &&
+      hostNow() - this.#sliceStart >= WAKEUP_GRAN_MS
+    )
+      this.hart.stopRequested = true;
     if (Atomics.load(this.rec, V.FLUSH_REQ) !== Atomics.load(this.rec, V.FLUSH_ACK))
       this.#serviceFlush();
     if (!view.shared.sbi) view.clint.updateTimer(this.index);

@@ -17,7 +17,7 @@ import { VmView } from './vm-view';
 const MAX_SLEEP_MS = 1000;
 const OUTPUT_FLUSH_BYTES = 4096;
 /** Longest a console byte waits in the VMM while the guest keeps it busy. */
-const FLUSH_MS = 10;
+const FLUSH_MS = 2;
 
 /**
  * A VM's VMM worker (QEMU's role): owns the board devices other than the

@@ -199,6 +199,7 @@ export class FakeApi {
       return {
         ...this.#summary(d),
         vcpus: d.def.vcpus,
+        vcpusCurrent: d.def.vcpusCurrent ?? d.def.vcpus,
         memoryMiB: d.def.memoryMiB,
         cpuTimeMs: d.cpuTimeMs,
         instructions: 0,
