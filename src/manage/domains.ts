@@ -853,10 +853,10 @@ export class DomainManager {
             : r[V.PAUSED] && (state === VCPU_STATE.RUNNABLE || state === VCPU_STATE.BLOCKED)
               ? 'paused'
               : state === VCPU_STATE.RUNNABLE
-              ? 'runnable'
-              : state === VCPU_STATE.BLOCKED
-                ? 'blocked'
-                : 'offline',
+                ? 'runnable'
+                : state === VCPU_STATE.BLOCKED
+                  ? 'blocked'
+                  : 'offline',
         // Read without the scheduler lock: a pick in progress may show RUNNING before RUNNING_ON.
         pcpu:
           state === VCPU_STATE.RUNNING && r[V.RUNNING_ON] >= 0 ? r[V.RUNNING_ON] : r[V.LAST_PCPU],

@@ -24,7 +24,11 @@ class ConsoleTap {
   onEvent(event: DomainEvent): void {
     if (event.kind === 'console') {
       this.text += this.#decoder.decode(event.bytes, { stream: true });
-    } else if (event.kind === 'lifecycle' && event.state !== 'running' && event.state !== 'paused') {
+    } else if (
+      event.kind === 'lifecycle' &&
+      event.state !== 'running' &&
+      event.state !== 'paused'
+    ) {
       this.stopped = `${event.state} (${event.reason})`;
     }
     for (const wake of [...this.#wake]) wake();
