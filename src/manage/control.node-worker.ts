@@ -2,13 +2,12 @@
 // API over Comlink's node adapter; pCPU and VMM workers are nested worker_threads.
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { nodePlatform, type NodeWorkerEntries } from '../hypervisor/host/node-platform';
-import { gunzip, isGzip } from '../hypervisor/loader/gzip';
 import { installVirtErrorTransfer } from './comlink-errors';
 import { createControl } from './control';
+import { readImageFile } from './image-file';
 
 export interface ControlWorkerData {
   entries: NodeWorkerEntries;
@@ -23,10 +22,7 @@ installVirtErrorTransfer();
 Comlink.expose(
   createControl({
     host: platform,
-    async loadImage(path) {
-      const bytes = new Uint8Array(await readFile(path));
-      return isGzip(bytes) ? gunzip(bytes) : bytes;
-    },
+    loadImage: readImageFile,
     defaultKernelUrl: data.defaultKernel,
     defaultPcpus: Math.max(1, availableParallelism() - 1),
     defaultRamMiB: 1024,

@@ -3,7 +3,7 @@
 // and starts pCPU and VMM workers as nested module workers.
 import * as Comlink from 'comlink';
 import type { WorkerLink } from '../hypervisor/host/host';
-import { gunzip, isGzip } from '../hypervisor/loader/gzip';
+import { IMAGE_MAX_BYTES, gunzip, isGzip } from '../hypervisor/loader/gzip';
 import { installVirtErrorTransfer } from './comlink-errors';
 import { createControl } from './control';
 import type { SpawnedWorker } from './control-api';
@@ -52,7 +52,14 @@ Comlink.expose(
       const response = await fetch(url);
       if (!response.ok)
         throw new Error(`could not load the guest image (${response.status} ${url})`);
+      const length = Number(response.headers.get('content-length') ?? 0);
+      if (length > IMAGE_MAX_BYTES)
+        throw new Error(
+          `${url}: ${length} bytes, more than the ${IMAGE_MAX_BYTES >> 20} MiB limit`,
+        );
       const bytes = new Uint8Array(await response.arrayBuffer());
+      if (bytes.length > IMAGE_MAX_BYTES)
+        throw new Error(`${url}: more than the ${IMAGE_MAX_BYTES >> 20} MiB limit`);
       return isGzip(bytes) ? gunzip(bytes) : bytes;
     },
     defaultKernelUrl: new URL('images/linux-rv32.bin.gz', self.location.href).href,

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { XML_MAX_BYTES } from '../../src/manage/xml/xml-parser';
 import { resolve } from 'node:path';
 import type { VirshIo } from '../../src/manage/virsh/virsh';
 import type { ControlClient } from './control-client';
@@ -25,6 +26,13 @@ export function terminalIo(client: ControlClient): VirshIo {
     err: (text) => void process.stderr.write(text),
     async readFile(path) {
       try {
+        // Only regular files of at most 10 MiB (virsh's VSH_MAX_XML_FILE), checked before reading.
+        const st = await stat(resolve(process.cwd(), path));
+        if (!st.isFile()) return Promise.reject(new Error('not a regular file'));
+        if (st.size > XML_MAX_BYTES)
+          return Promise.reject(
+            new Error(`file of ${st.size} bytes is larger than the 10 MiB limit`),
+          );
         return await readFile(resolve(process.cwd(), path), 'utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? '';

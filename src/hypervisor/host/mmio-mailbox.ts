@@ -80,7 +80,8 @@ export class MmioExit {
     Atomics.notify(m, MB.DOORBELL);
     for (let i = 0; i < SPIN && Atomics.load(m, at + STATE) !== REPLY; i++);
     while (Atomics.load(m, at + STATE) !== REPLY) {
-      Atomics.wait(m, at + STATE, REQUEST, 50);
+      // A VM being torn down is checked before every sleep, so no exit outlives its stop.
+      if (!this.abandoned()) Atomics.wait(m, at + STATE, REQUEST, 50);
       if (Atomics.load(m, at + STATE) !== REPLY && this.abandoned()) {
         Atomics.store(m, at + STATE, IDLE);
         this.afterExit();

@@ -37,6 +37,8 @@ export class Vcpu {
   /** The record of the pCPU running this vCPU now, and when its slice began (host ms). */
   #pcpuRec: Int32Array | undefined;
   #sliceStart = 0;
+  /** The slice deadline (host ms), also checked at every check point (see #poll). */
+  #deadline = Infinity;
 
   constructor(
     readonly view: VmView,
@@ -93,6 +95,7 @@ export class Vcpu {
   /** Runs until the slice deadline (host ms), a halt, or a stop request. */
   runSlice(deadline: number): Exit {
     const hart = this.hart;
+    this.#deadline = deadline;
     let exit: Exit;
     do {
       exit = hart.run(SUB_SLICE);
@@ -109,11 +112,15 @@ export class Vcpu {
   #poll(): void {
     const view = this.view;
     if (view.stopCode !== 0 || view.paused) this.hart.stopRequested = true;
-    // Wake-up preemption: a woken vCPU waits for this pCPU (scheduler.ts, #preemptFor).
+    // The slice deadline, at every check point (≤ 4096 instructions, and after every
+    // ecall): an instruction that exits many times (an SBI console write) cannot stretch
+    // a slice. And wake-up preemption: a woken vCPU waits for this pCPU (scheduler.ts).
+    const now = hostNow();
     if (
-      this.#pcpuRec !== undefined &&
-      Atomics.load(this.#pcpuRec, P.RESCHED) !== 0 &&
-      hostNow() - this.#sliceStart >= WAKEUP_GRAN_MS
+      now >= this.#deadline ||
+      (this.#pcpuRec !== undefined &&
+        Atomics.load(this.#pcpuRec, P.RESCHED) !== 0 &&
+        now - this.#sliceStart >= WAKEUP_GRAN_MS)
     )
       this.hart.stopRequested = true;
     if (Atomics.load(this.rec, V.FLUSH_REQ) !== Atomics.load(this.rec, V.FLUSH_ACK))
@@ -161,7 +168,10 @@ export class Vcpu {
     return {
       // Forwarded to the VMM one byte per exit, so it lands in the console stream in order.
       consoleWrite: (bytes) => {
-        for (const b of bytes) this.#exit.access(SBI_CONSOLE_EXIT, 1, true, b);
+        let n = 0;
+        for (; n < bytes.length && view.stopCode === 0; n++)
+          this.#exit.access(SBI_CONSOLE_EXIT, 1, true, bytes[n]);
+        return n;
       },
       // The serial console's input belongs to the UART (VMM worker); the SBI console carries guest-agent requests.
       consoleRead: () => agent.readByteShared(),

@@ -50,7 +50,11 @@ export type ResetType = 'shutdown' | 'cold-reboot' | 'warm-reboot';
 
 /** What SBI needs from the VM around the hart. */
 export interface SbiHost {
-  consoleWrite(bytes: Uint8Array): void;
+  /**
+   * Writes console bytes in order; returns how many it wrote (fewer when the
+   * VM is being stopped).
+   */
+  consoleWrite(bytes: Uint8Array): number;
   /** One byte of console input, or -1 when none is waiting. */
   consoleRead(): number;
   /** Sets SSIP on each hart in the list. */
@@ -206,12 +210,13 @@ export function handleSbiCall(hart: Hart, host: SbiHost): boolean {
       switch (fid) {
         case 0: {
           // console_write(num_bytes, base_lo, base_hi): a guest-physical buffer (§12.1).
-          const bytes = readPhysical(hart, x[A0] >>> 0, x[A1] >>> 0, x[A1 + 1]);
+          // The spec lets it write fewer bytes than asked and return the count;
+          // writing at most DBCN_WRITE_MAX per call bounds the work of one ecall,
+          // so a guest looping on a huge write still yields at its slice deadline.
+          const n = Math.min(x[A0] >>> 0, DBCN_WRITE_MAX);
+          const bytes = readPhysical(hart, n, x[A1] >>> 0, x[A1 + 1]);
           if (!bytes) error = SBI_ERR.INVALID_PARAM;
-          else {
-            host.consoleWrite(bytes);
-            value = bytes.length;
-          }
+          else value = host.consoleWrite(bytes);
           break;
         }
         case 1: {
@@ -286,8 +291,14 @@ function maskToHarts(host: SbiHost, mask: number, base: number): number[] | unde
   return harts;
 }
 
+/**
+ * Most bytes one DBCN console_write call takes (SBI v2.0 §12.1: "the number
+ * of bytes written may be less than num_bytes"); each is one exit to the VMM.
+ */
+export const DBCN_WRITE_MAX = 256;
+
 function readPhysical(hart: Hart, n: number, lo: number, hi: number): Uint8Array | undefined {
-  if (hi !== 0 || n > 1 << 20) return undefined;
+  if (hi !== 0 || n > DBCN_WRITE_MAX) return undefined;
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const off = hart.p2m.hostOffset(lo + i);

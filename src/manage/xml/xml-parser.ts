@@ -80,8 +80,24 @@ function isXmlChar(cp: number): boolean {
   );
 }
 
+/**
+ * Largest XML document accepted: virsh's VSH_MAX_XML_FILE (10 MiB). A
+ * bigger one is refused before it is parsed, so no single file can make the
+ * control worker run out of heap.
+ */
+export const XML_MAX_BYTES = 10 * 1024 * 1024;
+/** Most elements in one document, and the longest attribute value or text node. */
+export const XML_MAX_ELEMENTS = 100_000;
+export const XML_MAX_VALUE = 1024 * 1024;
+
 /** Parses a whole XML text and returns its root element. Throws XmlSyntaxError. */
 export function parseXml(text: string): XmlElement {
+  if (text.length > XML_MAX_BYTES)
+    throw new XmlSyntaxError(
+      `XML of ${text.length} characters is larger than the 10 MiB limit (virsh's VSH_MAX_XML_FILE)`,
+      1,
+      1,
+    );
   return new Parser(text).parse();
 }
 
@@ -93,6 +109,7 @@ interface Open {
 class Parser {
   readonly #s: string;
   #i = 0;
+  #elements = 0;
   readonly #lineStarts: number[] = [0];
 
   constructor(text: string) {
@@ -211,6 +228,8 @@ class Parser {
         (this.#at('<') && !this.#at('</') && !this.#at('<!') && !this.#at('<?'))
       ) {
         const { el, empty } = this.#startTag();
+        if (++this.#elements > XML_MAX_ELEMENTS)
+          this.#fail(`more than ${XML_MAX_ELEMENTS} elements in the ${DOC}`);
         if (top !== undefined) {
           if (top.text) top.el.children.push(top.text);
           top.text = '';
@@ -301,6 +320,8 @@ class Parser {
       this.#i++;
       this.#skipSpace();
       const value = this.#attValue();
+      if (value.length > XML_MAX_VALUE)
+        this.#fail(`attribute ${attr} is longer than ${XML_MAX_VALUE} characters`, attrAt);
       if (el.attrs.has(attr)) this.#fail(`Attribute ${attr} redefined`, attrAt);
       el.attrs.set(attr, value);
     }
