@@ -345,10 +345,18 @@ describe('hypervisor with real Linux guests', () => {
     expect(await errorCode(api.shutdown('idle'))).toBe('operation-invalid');
     expect(await errorCode(api.consoleWrite('idle', 'x'))).toBe('operation-invalid');
     await unchanged();
-    // Undefining a running domain makes it transient (libvirt); defining it again makes it persistent.
+    // Undefining a running domain makes it transient (libvirt); defining it again (with its
+    // uuid, as dumpxml gives it) makes it persistent.
     await api.undefine('bystander');
-    expect((await api.list()).find((d) => d.name === 'bystander')?.persistent).toBe(false);
-    await api.define({ name: 'bystander', memoryMiB: 32, vcpus: 1, bootargs: TEST_BOOTARGS });
+    const transient = (await api.list()).find((d) => d.name === 'bystander');
+    expect(transient?.persistent).toBe(false);
+    await api.define({
+      name: 'bystander',
+      memoryMiB: 32,
+      vcpus: 1,
+      bootargs: TEST_BOOTARGS,
+      uuid: transient!.uuid,
+    });
     expect((await api.list()).find((d) => d.name === 'bystander')?.persistent).toBe(true);
 
     for (const action of [
