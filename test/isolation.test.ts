@@ -97,6 +97,21 @@ describe('isolation between guests (one pCPU)', () => {
   }, 30_000);
 });
 
+describe('console input', () => {
+  it('a write larger than the console input ring is refused whole, and the guest is unharmed', async () => {
+    const api = client.api;
+    let code = '';
+    try {
+      await api.consoleWrite('other', 'x'.repeat(100_000) + '\n');
+    } catch (error) {
+      code = (error as { code: string }).code;
+      expect((error as Error).message).toMatch(/no room for 100001 bytes; nothing was written/);
+    }
+    expect(code).toBe('no-resources');
+    expect(await execLatency()).toBeLessThan(3_000);
+  });
+});
+
 describe('bounded input', () => {
   it('domain XML over 10 MiB is refused before parsing, with the limit in the error', () => {
     const big = `<domain>${'<controller/>'.repeat(XML_MAX_BYTES / 12)}</domain>`;

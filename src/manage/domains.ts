@@ -771,10 +771,12 @@ export class DomainManager {
   consoleWrite(name: string, data: string | Uint8Array): void {
     const dom = this.#get(name);
     this.#require(dom, ['running', 'paused'], 'write to the console of');
-    this.host.consoleInput(
-      dom.vm!,
-      typeof data === 'string' ? new TextEncoder().encode(data) : data,
-    );
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    if (!this.host.consoleInput(dom.vm!, bytes))
+      throw new VirtError(
+        'no-resources',
+        `operation failed: the console input of '${name}' has no room for ${bytes.length} bytes; nothing was written (the guest reads it as fast as it can: try again, or in smaller pieces)`,
+      );
   }
 
   // ------------------------------------------------------------ information

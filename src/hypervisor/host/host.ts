@@ -303,13 +303,19 @@ export class Host {
   }
 
   /** Types into the VM's serial console and wakes its VMM. */
-  consoleInput(vm: number, bytes: Uint8Array): number {
+  /**
+   * Types `bytes` into the VM's serial console, all or nothing: returns
+   * false, writing nothing, when the input ring has less room than that.
+   */
+  consoleInput(vm: number, bytes: Uint8Array): boolean {
     const rt = this.#vm(vm);
-    const n = new ByteRing(rt.shared.consoleIn).write(bytes);
+    const ring = new ByteRing(rt.shared.consoleIn);
+    if (ring.free < bytes.length) return false;
+    ring.write(bytes);
     const mb = new Int32Array(rt.shared.mailbox);
     Atomics.add(mb, MB.DOORBELL, 1);
     Atomics.notify(mb, MB.DOORBELL);
-    return n;
+    return true;
   }
 
   /**
@@ -379,8 +385,16 @@ export class Host {
       Atomics.add(new Int32Array(rt.shared.mailbox), MB.DOORBELL, 1);
       Atomics.notify(new Int32Array(rt.shared.mailbox), MB.DOORBELL);
       this.scheduler.notifyWork();
-      const deadline = hostNow() + 5000;
-      while (rt.shared.vcpuSlots.some((s) => this.scheduler.isRunning(s)) && hostNow() < deadline) {
+      // Every vCPU leaves at its next check point (µs). Its frames are never freed while one
+      // still runs (they could go to another VM): a vCPU that does not stop is a host bug,
+      // reported after STOP_REPORT_MS, and its VM's memory is kept until it stops.
+      const since = hostNow();
+      let reported = false;
+      while (rt.shared.vcpuSlots.some((s) => this.scheduler.isRunning(s))) {
+        if (!reported && hostNow() - since > STOP_REPORT_MS) {
+          reported = true;
+          rt.failure = `a vCPU did not stop within ${STOP_REPORT_MS / 1000} s; its memory was kept until it did`;
+        }
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
       for (const s of rt.shared.vcpuSlots) {
@@ -431,6 +445,9 @@ export class Host {
     this.ksmd.terminate();
   }
 }
+
+/** A vCPU still running this long after its VM's stop is reported (Host #reap). */
+const STOP_REPORT_MS = 5000;
 
 export function stopReason(code: number, detail: number, failure?: string): StopReason {
   switch (code) {

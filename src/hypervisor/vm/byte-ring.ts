@@ -33,6 +33,11 @@ export class ByteRing {
     return (Atomics.load(this.idx, 0) - Atomics.load(this.idx, 1)) | 0;
   }
 
+  /** Room for the producer, bytes. */
+  get free(): number {
+    return this.capacity - ((Atomics.load(this.idx, 0) - Atomics.load(this.idx, 1)) | 0);
+  }
+
   /** Producer: writes as many bytes as fit; returns how many. */
   write(bytes: Uint8Array): number {
     const head = Atomics.load(this.idx, 0);

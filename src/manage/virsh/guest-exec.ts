@@ -84,6 +84,7 @@ export async function guestExec(
   line: string,
   timeoutMs: number,
 ): Promise<string> {
+  checkExecLine(line);
   const tap = new ConsoleTap();
   const id = await deps.subscribe((event) => tap.onEvent(event), domain);
   const deadline = Date.now() + timeoutMs;
@@ -105,6 +106,8 @@ export async function guestExec(
     const mark = tap.text.length;
     await deps.consoleWrite(domain, line + '\n');
     if (!(await tap.until(() => SHELL_PROMPT.test(tap.text.slice(mark)), deadline))) {
+      // Interrupt the command (Ctrl-C to the foreground job), so the shell is free for the next exec.
+      await deps.consoleWrite(domain, '\x03').catch(() => undefined);
       throw timedOut();
     }
     const after = tap.text.slice(mark);
@@ -114,4 +117,25 @@ export async function guestExec(
   } finally {
     await deps.unsubscribe(id);
   }
+}
+
+/** The guest shell's line buffer holds 511 characters (tools/guest/userland/sh.c, LINE_MAX_). */
+export const EXEC_LINE_MAX = 511;
+
+/**
+ * exec types one line: a control character would act as a key (Ctrl-C,
+ * Enter, Tab completion) and a line the shell cannot hold would be cut, so
+ * both are refused, nothing typed.
+ */
+export function checkExecLine(line: string): void {
+  const control = /[\x00-\x1f\x7f]/.exec(line);
+  if (control)
+    throw new GuestExecError(
+      `the command line contains the control character 0x${control[0].charCodeAt(0).toString(16).padStart(2, '0')} at ${control.index + 1}; exec types one line (use console for keys)`,
+    );
+  const length = new TextEncoder().encode(line).length;
+  if (length > EXEC_LINE_MAX)
+    throw new GuestExecError(
+      `the command line is ${length} bytes, more than the guest shell's ${EXEC_LINE_MAX}`,
+    );
 }

@@ -647,6 +647,15 @@ describe('virsh: help, quit, exec, argv, completion', () => {
     expect((await run('exec web x --timeout 0')).stderr).toBe(
       "error: Numeric value '0' for <timeout> option is malformed or out of range\n",
     );
+    // A control character would act as a key; a line longer than the shell's buffer would be cut.
+    expect(await run('exec web "echo a\x03b"')).toMatchObject({
+      code: 1,
+      stderr:
+        'error: the command line contains the control character 0x03 at 7; exec types one line (use console for keys)\n',
+    });
+    expect((await run(`exec web "echo ${'x'.repeat(600)}"`)).stderr).toBe(
+      "error: the command line is 605 bytes, more than the guest shell's 511\n",
+    );
   });
 
   it('runArgv: one word is a command string, several are one command', async () => {
