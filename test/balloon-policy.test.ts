@@ -1,3 +1,4 @@
+import { VM_OVERHEAD_MIB } from '../src/hypervisor/host/host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../src/manage/control-api';
 import { startControl, type ControlClient } from '../tools/lib/control-client';
@@ -15,7 +16,11 @@ let client: ControlClient;
 const policyEvents: Extract<DomainEvent, { kind: 'balloon-policy' }>[] = [];
 
 beforeAll(async () => {
-  client = await startControl({ pcpus: 1, ramMiB: 144, balloonPolicy: true });
+  client = await startControl({
+    pcpus: 1,
+    ramMiB: 144 + 3 * VM_OVERHEAD_MIB,
+    balloonPolicy: true,
+  });
   await client.on((e) => {
     if (e.kind === 'balloon-policy') policyEvents.push(e);
   });

@@ -1,12 +1,16 @@
+import { VM_OVERHEAD_MIB } from '../src/hypervisor/host/host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControl, type ControlClient } from '../tools/lib/control-client';
 import { boot, expectMemoryAccounted, runInBackground, settle } from './helpers/hypervisor';
 
-/** A small host (40 MiB) whose guests (32 MiB each) together ask for more than it has. */
+/**
+ * A small host (40 MiB for guest RAM, plus 18 MiB for each VM's own workers:
+ * VM_OVERHEAD_MIB) whose guests (32 MiB each) together ask for more than it has.
+ */
 let client: ControlClient;
 
 beforeAll(async () => {
-  client = await startControl({ pcpus: 1, ramMiB: 40 });
+  client = await startControl({ pcpus: 1, ramMiB: 40 + 2 * VM_OVERHEAD_MIB });
 }, 60_000);
 afterAll(async () => client?.close());
 
@@ -68,7 +72,11 @@ describe('memory overcommit', () => {
 
 describe('memory overcommit with the automatic balloon policy', () => {
   it('takes back the memory an idle guest freed, so a busy one gets what it needs', async () => {
-    const host = await startControl({ pcpus: 1, ramMiB: 96, balloonPolicy: true });
+    const host = await startControl({
+      pcpus: 1,
+      ramMiB: 96 + 2 * VM_OVERHEAD_MIB,
+      balloonPolicy: true,
+    });
     try {
       const api = host.api;
       expect((await api.hostInfo()).balloonPolicy).toBe(true);

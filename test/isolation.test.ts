@@ -97,6 +97,40 @@ describe('isolation between guests (one pCPU)', () => {
   }, 30_000);
 });
 
+describe('host memory accounting', () => {
+  it('each running VM reserves its workers’ memory: many small VMs cannot promise more than the host has', async () => {
+    const small = await startControl({ pcpus: 1, ramMiB: 100 });
+    try {
+      const api = small.api;
+      const results: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        await api.define({ name: `s${i}`, memoryMiB: 16, vcpus: 1 });
+        try {
+          await api.start(`s${i}`);
+          results.push('ok');
+        } catch (error) {
+          results.push((error as { code: string }).code);
+          expect((error as Error).message).toMatch(
+            /for the VM's own workers \(18 MiB per running VM/,
+          );
+        }
+        const host = await api.hostInfo();
+        expect(host.usedKiB + host.overheadKiB).toBeLessThanOrEqual(host.ramMiB * 1024);
+      }
+      const started = results.filter((r) => r === 'ok').length;
+      // At most 5 × 18 MiB of workers fit in 100 MiB, less what the started guests' images fill.
+      expect(started).toBeGreaterThanOrEqual(3);
+      expect(started).toBeLessThanOrEqual(5);
+      expect(results.slice(started)).toEqual(Array(8 - started).fill('no-resources'));
+      expect((await api.hostInfo()).overheadKiB).toBe(started * 18 * 1024);
+      for (let i = 0; i < started; i++) await api.destroy(`s${i}`);
+      expect((await api.hostInfo()).overheadKiB).toBe(0);
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
+});
+
 describe('console input', () => {
   it('a write larger than the console input ring is refused whole, and the guest is unharmed', async () => {
     const api = client.api;

@@ -1,3 +1,4 @@
+import { VM_OVERHEAD_MIB } from '../src/hypervisor/host/host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControl, type ControlClient } from '../tools/lib/control-client';
 import type { DomainSession } from '../tools/lib/domain-session';
@@ -15,7 +16,7 @@ import { boot, runInBackground, settle, sleep, waitForPrompt } from './helpers/h
 let client: ControlClient;
 
 beforeAll(async () => {
-  client = await startControl({ pcpus: 2, ramMiB: 320 });
+  client = await startControl({ pcpus: 2, ramMiB: 320 + 3 * VM_OVERHEAD_MIB });
 }, 60_000);
 afterAll(async () => client?.close());
 

@@ -194,6 +194,8 @@ export interface HostInfo {
   freeMiB: number;
   /** Host memory backing guest RAM now, KiB: the sum of every running domain's rss. */
   usedKiB: number;
+  /** Host memory reserved for running domains' own workers (VMM), KiB: not free, not guest RAM. */
+  overheadKiB: number;
   /** The automatic balloon policy runs. */
   balloonPolicy: boolean;
   /** Idle and busy time of each pCPU since the host started, ms. */

@@ -895,7 +895,10 @@ export class DomainManager {
       pcpus: this.host.pcpuCount,
       ramMiB: (this.host.mem.frames * PAGE_SIZE) >> 20,
       freeMiB: (this.host.frames.freeFrames * PAGE_SIZE) >> 20,
-      usedKiB: (this.host.frames.totalFrames - this.host.frames.freeFrames) * (PAGE_SIZE / 1024),
+      usedKiB:
+        (this.host.frames.totalFrames - this.host.frames.freeFrames - this.host.reservedFrames) *
+        (PAGE_SIZE / 1024),
+      overheadKiB: this.host.reservedFrames * (PAGE_SIZE / 1024),
       balloonPolicy: this.balloonPolicy,
       pcpuTimes: Array.from({ length: n }, (_, p) => ({
         busyMs: st.pcpuF(p)[PF.BUSY_MS],

@@ -51,7 +51,22 @@ export interface HostOptions {
   pcpus: number;
   /** Host RAM shared by all VMs, MiB. */
   ramMiB: number;
+  /**
+   * Host memory each running VM costs besides its guest RAM (its VMM
+   * worker), MiB: reserved from host RAM while it runs. Default
+   * VM_OVERHEAD_MIB.
+   */
+  vmOverheadMiB?: number;
 }
+
+/**
+ * What a running VM costs the host besides its guest RAM: mostly its VMM
+ * worker (a JavaScript isolate with the device models), measured at 17.4
+ * MiB per VM in Node 20 (8 idle 32 MiB guests: process RSS minus guest
+ * frames). Reserved from host RAM, so many small VMs cannot promise more
+ * memory than the host has (ARCHITECTURE.md, "Limits and isolation").
+ */
+export const VM_OVERHEAD_MIB = 18;
 
 export type HostEvent =
   | { kind: 'console'; vm: number; bytes: Uint8Array }
@@ -81,6 +96,8 @@ interface VmRuntime {
   stopping?: Promise<StopReason>;
   /** Why a host-side failure stopped it. */
   failure?: string;
+  /** Frames reserved for the VM's overhead (never mapped, never touched). */
+  reserved: number[];
 }
 
 /**
@@ -191,12 +208,14 @@ export class Host {
         `not enough host memory: ${config.memoryMiB} MiB wanted, the host has ${(this.frames.totalFrames * PAGE_SIZE) >> 20} MiB`,
       );
     }
+    const reserved = this.#reserve();
     const now = hostNow();
     const slots: number[] = [];
     for (let h = 0; h < config.harts; h++) {
       const slot = this.scheduler.assign(-1, h, now);
       if (slot < 0) {
         for (const s of slots) this.scheduler.release(s);
+        for (const f of reserved) this.frames.release(f);
         throw new HostError('out-of-resources', 'the host has no vCPU slots left');
       }
       slots.push(slot);
@@ -235,6 +254,7 @@ export class Host {
     } catch (error) {
       for (const s of slots) this.scheduler.release(s);
       p2m.releaseAll();
+      for (const f of reserved) this.frames.release(f);
       throw new HostError('invalid-argument', (error as Error).message);
     }
     this.#vms.set(vm, {
@@ -242,6 +262,7 @@ export class Host {
       p2m,
       control: new Int32Array(shared.control),
       started: false,
+      reserved,
     });
     for (const p of this.pcpus) p.post({ kind: 'vm-add', shared });
     if (config.mergeable !== false) {
@@ -251,6 +272,35 @@ export class Host {
     Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
     this.scheduler.notifyWork();
     return shared;
+  }
+
+  /** Frames per running VM reserved for its overhead. */
+  get overheadFrames(): number {
+    return ((this.options.vmOverheadMiB ?? VM_OVERHEAD_MIB) << 20) / PAGE_SIZE;
+  }
+
+  /** Host memory reserved for running VMs' overhead now, frames. */
+  get reservedFrames(): number {
+    let n = 0;
+    for (const rt of this.#vms.values()) n += rt.reserved.length;
+    return n;
+  }
+
+  /** Takes a new VM's overhead out of host RAM (out-of-resources if it is not there). */
+  #reserve(): number[] {
+    const reserved: number[] = [];
+    for (let i = 0; i < this.overheadFrames; i++) {
+      const frame = this.frames.alloc(false);
+      if (frame < 0) {
+        for (const f of reserved) this.frames.release(f);
+        throw new HostError(
+          'out-of-resources',
+          `not enough host memory for the VM's own workers (${this.options.vmOverheadMiB ?? VM_OVERHEAD_MIB} MiB per running VM besides its RAM)`,
+        );
+      }
+      reserved.push(frame);
+    }
+    return reserved;
   }
 
   #vm(vm: number): VmRuntime {
@@ -411,6 +461,7 @@ export class Host {
       Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
       this.scheduler.notifyWork();
       rt.p2m.releaseAll();
+      for (const f of rt.reserved.splice(0)) this.frames.release(f);
       this.#vms.delete(vm);
       const reason = stopReason(
         Atomics.load(rt.control, VMC.STOP),

@@ -50,7 +50,7 @@ export function formatNodememstats(host: HostInfo): string {
     `${field.padEnd(7)}: ${String(kib).padStart(20)} KiB\n`;
   return (
     line('total', host.ramMiB * 1024) +
-    line('free', host.ramMiB * 1024 - host.usedKiB) +
+    line('free', host.ramMiB * 1024 - host.usedKiB - host.overheadKiB) +
     line('buffers', 0) +
     line('cached', 0)
   );

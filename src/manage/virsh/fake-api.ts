@@ -126,6 +126,7 @@ export class FakeApi {
       ramMiB: 1024,
       freeMiB: 1000,
       usedKiB: 24576,
+      overheadKiB: 0,
       balloonPolicy: false,
       pcpuTimes: [],
     }),
