@@ -30,4 +30,15 @@ describe('npm run vm', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/no such file/i);
   });
+
+  it('a file that is not a kernel, or /dev/zero, is one line of error, no stack trace', () => {
+    const notImage = vm('--kernel', join(ROOT, 'package.json'));
+    expect(notImage.status).toBe(1);
+    expect(notImage.stderr.trim()).toBe(
+      'vm: not a RISC-V Linux Image (no "RSC\\x05" magic at offset 56)',
+    );
+    const zero = vm('--kernel', '/dev/zero');
+    expect(zero.status).toBe(2); // like a missing file: the image could not be read
+    expect(zero.stderr.trim()).toBe('vm: /dev/zero: not a regular file');
+  });
 });

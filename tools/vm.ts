@@ -140,7 +140,9 @@ function interactive(session: DomainSession, quit: () => Promise<void>): void {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    console.error(error);
+    // A typed error (bad image, bad option, no resources) is the user's: one line, no stack.
+    const e = error as Error;
+    console.error(e.name === 'VirtError' || e.name === 'ImageError' ? `vm: ${e.message}` : e);
     process.exit(1);
   },
 );
