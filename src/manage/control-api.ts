@@ -222,6 +222,11 @@ export interface Telemetry {
   trace: SharedArrayBuffer;
   /** ksmd's knobs and statistics (ksm/ksm-state.ts). */
   ksm: SharedArrayBuffer;
+  /**
+   * The frame pool (memory/frame-pool.ts): free count, zero frame and one
+   * reference count per host frame, for the page's host frame map. Read only.
+   */
+  framePool: SharedArrayBuffer;
 }
 
 /** Host configuration, given once at init. */

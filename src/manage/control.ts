@@ -76,7 +76,12 @@ export function createControl(platform: ControlPlatform): ControlApi {
     hostInfo: async () => need().hostInfo(),
     telemetry: async () => {
       need();
-      return { sched: host!.sched.sab, trace: host!.trace.sab, ksm: host!.ksm.sab };
+      return {
+        sched: host!.sched.sab,
+        trace: host!.trace.sab,
+        ksm: host!.ksm.sab,
+        framePool: host!.frames.sab,
+      };
     },
     define: async (def) => need().define(def),
     undefine: async (name) => need().undefine(name),
