@@ -1,0 +1,149 @@
+import { FRAME_KIND, type FrameIndex } from './frame-index';
+import type { HilbertLayout } from './hilbert';
+
+/**
+ * The frame map zoomed out: `frames` consecutive frames per cell (a power
+ * of 4, so a cell is a square of the full map), each cell showing its
+ * dominant kind (private frames counted per owning domain), the largest
+ * sharer count and whether any of its frames flashes.
+ */
+export class FrameCells {
+  kind: Uint8Array;
+  owner: Int16Array;
+  owner2: Int16Array;
+  maps: Uint16Array;
+  flash: Uint8Array;
+
+  constructor(
+    readonly frames: number,
+    readonly cells: number,
+  ) {
+    this.kind = new Uint8Array(cells);
+    this.owner = new Int16Array(cells);
+    this.owner2 = new Int16Array(cells);
+    this.maps = new Uint16Array(cells);
+    this.flash = new Uint8Array(cells);
+  }
+
+  static forIndex(index: FrameIndex, framesPerCell: number): FrameCells {
+    return new FrameCells(framesPerCell, Math.ceil(index.frames / framesPerCell));
+  }
+
+  update(index: FrameIndex): void {
+    const per = this.frames;
+    if (per === 1) {
+      this.kind.set(index.kind);
+      this.owner.set(index.owner);
+      this.owner2.set(index.owner2);
+      this.maps.set(index.maps);
+      this.flash.set(index.flash);
+      return;
+    }
+    // Tally keys: kinds 0–5, then 6 + d for private frames of domain d.
+    const tally = new Int32Array(6 + index.names.length);
+    const n = index.frames;
+    for (let c = 0; c < this.cells; c++) {
+      tally.fill(0);
+      let maps = 0;
+      let flash = 0;
+      let ksmOwner = -1;
+      let ksmOwner2 = -1;
+      const end = Math.min(n, (c + 1) * per);
+      for (let f = c * per; f < end; f++) {
+        const k = index.kind[f];
+        tally[k === FRAME_KIND.PRIVATE && index.owner[f] >= 0 ? 6 + index.owner[f] : k]++;
+        if (index.maps[f] > maps) maps = index.maps[f];
+        if (index.flash[f] > flash) flash = index.flash[f];
+        if (k === FRAME_KIND.KSM && ksmOwner < 0) {
+          ksmOwner = index.owner[f];
+          ksmOwner2 = index.owner2[f];
+        }
+      }
+      let best = 0;
+      for (let key = 1; key < tally.length; key++) if (tally[key] > tally[best]) best = key;
+      this.kind[c] = best >= 6 ? FRAME_KIND.PRIVATE : best;
+      this.owner[c] = best >= 6 ? best - 6 : best === FRAME_KIND.KSM ? ksmOwner : -1;
+      this.owner2[c] = best === FRAME_KIND.KSM ? ksmOwner2 : -1;
+      this.maps[c] = maps;
+      this.flash[c] = flash;
+    }
+  }
+}
+
+/** Colours as little-endian RGBA words (ImageData's Uint32 view). */
+export interface FramePalette {
+  kinds: Uint32Array;
+  domains: Uint32Array;
+  flash: number;
+}
+
+/** `#rrggbb` as an opaque RGBA word for a little-endian Uint32 view of ImageData. */
+export function rgbaWord(hex: string): number {
+  const n = parseInt(hex.replace('#', '').slice(0, 6), 16);
+  return (0xff000000 | ((n & 0xff) << 16) | (n & 0xff00) | ((n >> 16) & 0xff)) >>> 0;
+}
+
+function mix(a: number, b: number, t: number): number {
+  const ch = (w: number, s: number) => (w >>> s) & 0xff;
+  const m = (s: number) => Math.round(ch(a, s) + (ch(b, s) - ch(a, s)) * t) << s;
+  return (0xff000000 | m(16) | m(8) | m(0)) >>> 0;
+}
+
+/**
+ * Paints the cells into `pixels` (the ImageData of a canvas of
+ * layout.width·px × layout.height·px): each cell a px × px square in its
+ * owner's colour or its kind's; KSM pages striped diagonally (KSM colour,
+ * owner, KSM, second owner) so sharing reads without colour alone; flashing
+ * cells blended toward the flash colour, fading with each snapshot.
+ */
+export function paintCells(
+  pixels: Uint32Array,
+  layout: HilbertLayout,
+  px: number,
+  cells: FrameCells,
+  palette: FramePalette,
+  flashSteps: number,
+): void {
+  const stride = layout.width * px;
+  const bg = palette.kinds[FRAME_KIND.FREE];
+  for (let gy = 0; gy < layout.height; gy++) {
+    for (let gx = 0; gx < layout.width; gx++) {
+      const c = layout.cellAt[gy * layout.width + gx];
+      const x0 = gx * px;
+      const y0 = gy * px;
+      if (c < 0) {
+        for (let y = 0; y < px; y++)
+          pixels.fill(0, (y0 + y) * stride + x0, (y0 + y) * stride + x0 + px);
+        continue;
+      }
+      const k = cells.kind[c];
+      const o = cells.owner[c];
+      let base = k === FRAME_KIND.PRIVATE && o >= 0 ? palette.domains[o] : palette.kinds[k];
+      let a = base;
+      let b = base;
+      if (k === FRAME_KIND.KSM) {
+        a = o >= 0 ? palette.domains[o] : base;
+        const o2 = cells.owner2[c];
+        b = o2 >= 0 ? palette.domains[o2] : a;
+      }
+      const fl = cells.flash[c];
+      if (fl > 0) {
+        const t = 0.25 + (0.75 * fl) / flashSteps;
+        base = mix(base, palette.flash, t);
+        a = mix(a, palette.flash, t);
+        b = mix(b, palette.flash, t);
+      }
+      for (let y = 0; y < px; y++) {
+        const row = (y0 + y) * stride + x0;
+        if (k !== FRAME_KIND.KSM || px < 3) {
+          pixels.fill(k === FRAME_KIND.KSM && (gx + gy) & 1 ? a : base || bg, row, row + px);
+          continue;
+        }
+        for (let x = 0; x < px; x++) {
+          const band = ((x0 + x + y0 + y) >> 1) & 3;
+          pixels[row + x] = band === 1 ? a : band === 3 ? b : base;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import { P2M } from '../../hypervisor/memory/p2m';
+
+/**
+ * The host frame map's model: what every host frame holds, rebuilt from
+ * the frame pool's reference counts and every running domain's p2m table
+ * (both shared memory, read without locks a few times a second: a
+ * telemetry reader, so a frame may change while it is read). The inverse
+ * of the p2m tables: frame → owners.
+ */
+
+/** What a host frame is used for, as the frame map colours it (CSS --kind-*). */
+export const FRAME_KIND = {
+  /** Reference count 0: on the pool's free stack. */
+  FREE: 0,
+  /** Mapped writable by one guest page. */
+  PRIVATE: 1,
+  /** A KSM page: mapped read-only by one or more guest pages (copy-on-write). */
+  KSM: 2,
+  /** The shared zero frame (never handed out). */
+  ZERO: 3,
+  /** Free again because a balloon took (or free page reporting returned) the guest page that held it. */
+  BALLOONED: 4,
+  /** Held but mapped by no guest: the VM workers' reservation, a KSM page ksmd has not pruned yet. */
+  OVERHEAD: 5,
+} as const;
+export type FrameKind = (typeof FRAME_KIND)[keyof typeof FRAME_KIND];
+export const FRAME_KIND_NAMES = ['free', 'private', 'ksm', 'zero', 'balloon', 'overhead'] as const;
+
+/** How many snapshots a changed frame stays highlighted. */
+export const FLASH_STEPS = 4;
+
+/** The frame pool's shared words (memory/frame-pool.ts): Int32 [1] FREE, [2] TOTAL, [3] ZERO, REFS from word 4 + F. */
+export function framePoolRefs(sab: SharedArrayBuffer): { refs: Int32Array; zeroFrame: number } {
+  const w = new Int32Array(sab, 0, 4);
+  const frames = w[2] + 1; // TOTAL excludes the zero frame
+  return { refs: new Int32Array(sab, (4 + frames) * 4, frames), zeroFrame: w[3] };
+}
+
+/** One running domain's p2m as the index reads it. */
+export interface DomainP2m {
+  name: string;
+  table: Int32Array;
+}
+
+export interface FrameCounts {
+  free: number;
+  private: number;
+  ksm: number;
+  zero: number;
+  balloon: number;
+  overhead: number;
+  /** Guest pages mapping KSM pages (each KSM frame counted once per mapping). */
+  ksmMappings: number;
+}
+
+export interface FrameOwner {
+  domain: string;
+  gfn: number;
+  /** Guest-physical address (RAM starts at 0x80000000). */
+  gpa: number;
+  /** Mapped read-only (a KSM page or the zero frame). */
+  readOnly: boolean;
+}
+
+export const GUEST_RAM_BASE = 0x8000_0000;
+
+export class FrameIndex {
+  readonly kind: Uint8Array;
+  /** Index (in the last scan's domain list) of the first domain mapping the frame, −1 if none. */
+  readonly owner: Int16Array;
+  /** A second, different domain mapping it (KSM across guests), −1 if none. */
+  readonly owner2: Int16Array;
+  /** Guest pages mapping the frame (a KSM page's sharers). */
+  readonly maps: Uint16Array;
+  /** Snapshots left to highlight the frame: its kind or owner changed. */
+  readonly flash: Uint8Array;
+  counts: FrameCounts = emptyCounts();
+  /** Domain names of the last scan, in owner-index order. */
+  names: string[] = [];
+  readonly #readOnly: Uint8Array;
+  readonly #returned: Uint8Array;
+  readonly #prevKind: Uint8Array;
+  readonly #prevOwner: Int16Array;
+  /** Each domain's p2m at the previous scan, to see a page leave for the balloon. */
+  #prevTables = new Map<string, Int32Array>();
+  #scans = 0;
+
+  constructor(readonly frames: number) {
+    this.kind = new Uint8Array(frames);
+    this.owner = new Int16Array(frames);
+    this.owner2 = new Int16Array(frames);
+    this.maps = new Uint16Array(frames);
+    this.flash = new Uint8Array(frames);
+    this.#readOnly = new Uint8Array(frames);
+    this.#returned = new Uint8Array(frames);
+    this.#prevKind = new Uint8Array(frames);
+    this.#prevOwner = new Int16Array(frames);
+  }
+
+  /**
+   * Rebuilds the index from the reference counts and the domains' p2m
+   * tables; frames whose kind or owning domain changed since the last scan
+   * are flashed (not on the first scan).
+   */
+  scan(refs: Int32Array, zeroFrame: number, domains: readonly DomainP2m[]): void {
+    const { kind, owner, owner2, maps, flash } = this;
+    const readOnly = this.#readOnly;
+    const returned = this.#returned;
+    const n = this.frames;
+    const prevNames = this.names;
+    // Owners are compared by name: a domain's index may shift when another starts or stops.
+    const remap = new Int16Array(prevNames.length + 1).fill(-1);
+    for (let i = 0; i < prevNames.length; i++)
+      remap[i + 1] = domains.findIndex((d) => d.name === prevNames[i]);
+    const prevOwner = this.#prevOwner;
+    for (let f = 0; f < n; f++) prevOwner[f] = remap[owner[f] + 1];
+    this.#prevKind.set(kind);
+    owner.fill(-1);
+    owner2.fill(-1);
+    maps.fill(0);
+    readOnly.fill(0);
+    const tables = new Map<string, Int32Array>();
+    for (let d = 0; d < domains.length; d++) {
+      const { name, table } = domains[d];
+      const prev = this.#prevTables.get(name);
+      const watch = prev !== undefined && prev.length === table.length;
+      for (let g = 0; g < table.length; g++) {
+        const e = table[g];
+        if (e < 0) {
+          // A page that had a frame and has none now: the balloon (or free page reporting) took it.
+          if (watch && prev[g] >= 0) returned[prev[g] & P2M.FRAME] = 1;
+          continue;
+        }
+        const f = e & P2M.FRAME;
+        if (f >= n || f === zeroFrame) continue;
+        if (maps[f] < 0xffff) maps[f]++;
+        if (owner[f] < 0) owner[f] = d;
+        else if (owner[f] !== d && owner2[f] < 0) owner2[f] = d;
+        if (e & P2M.WP && !(e & P2M.PENDING)) readOnly[f] = 1;
+      }
+      tables.set(name, watch ? (prev.set(table), prev) : table.slice());
+    }
+    this.#prevTables = tables;
+    const counts = emptyCounts();
+    for (let f = 0; f < n; f++) {
+      let k: FrameKind;
+      if (f === zeroFrame) k = FRAME_KIND.ZERO;
+      else if (refs[f] === 0) k = returned[f] ? FRAME_KIND.BALLOONED : FRAME_KIND.FREE;
+      else {
+        returned[f] = 0;
+        if (maps[f] === 0) k = FRAME_KIND.OVERHEAD;
+        else if (readOnly[f]) k = FRAME_KIND.KSM;
+        else k = FRAME_KIND.PRIVATE;
+      }
+      kind[f] = k;
+      if (k === FRAME_KIND.KSM) counts.ksmMappings += maps[f];
+      counts[FRAME_KIND_NAMES[k]]++;
+      if (this.#scans > 0 && (k !== this.#prevKind[f] || owner[f] !== prevOwner[f]))
+        flash[f] = FLASH_STEPS;
+      else if (flash[f] > 0) flash[f]--;
+    }
+    this.counts = counts;
+    this.names = domains.map((d) => d.name);
+    this.#scans++;
+  }
+}
+
+function emptyCounts(): FrameCounts {
+  return { free: 0, private: 0, ksm: 0, zero: 0, balloon: 0, overhead: 0, ksmMappings: 0 };
+}
+
+/**
+ * Every guest page that maps `frame`, over the domains' p2m tables (a hover
+ * asks for one frame, so a linear scan), at most `limit` of them; `total`
+ * counts them all.
+ */
+export function frameOwners(
+  frame: number,
+  domains: readonly DomainP2m[],
+  limit = 16,
+): { owners: FrameOwner[]; total: number } {
+  const owners: FrameOwner[] = [];
+  let total = 0;
+  for (const { name, table } of domains) {
+    for (let g = 0; g < table.length; g++) {
+      const e = table[g];
+      if (e < 0 || (e & P2M.FRAME) !== frame) continue;
+      total++;
+      if (owners.length < limit)
+        owners.push({
+          domain: name,
+          gfn: g,
+          gpa: GUEST_RAM_BASE + g * 4096,
+          readOnly: (e & P2M.WP) !== 0,
+        });
+    }
+  }
+  return { owners, total };
+}
