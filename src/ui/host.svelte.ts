@@ -37,6 +37,10 @@ export const FIRST_DOMAIN: DomainDef = {
  */
 export class HostSession {
   status = $state<'starting' | 'ready' | 'failed'>('starting');
+  /** While starting: what the page waits for, for the loading screen. */
+  loading = $state<{ phase: 'host' | 'download' | 'boot'; done?: number; total?: number }>({
+    phase: 'host',
+  });
   error = $state<string | undefined>(undefined);
   /** hostInfo(), refreshed every POLL_MS. */
   info = $state.raw<HostInfo | undefined>(undefined);
@@ -72,7 +76,12 @@ export class HostSession {
   async start(): Promise<void> {
     try {
       const kernelUrl = new URL('images/linux-rv32.bin.gz', document.baseURI).href;
-      this.info = await this.call(this.api.init({ kernelUrl, balloonPolicy: true }));
+      const init = this.call(this.api.init({ kernelUrl, balloonPolicy: true }));
+      // Fetch the image here first, with progress for the loading screen; the control
+      // worker's own fetch of it then comes from the HTTP cache.
+      await this.#prefetch(kernelUrl);
+      this.loading = { phase: 'boot' };
+      this.info = await init;
       const telemetry = await this.call(this.api.telemetry());
       this.sched = new SchedState(telemetry.sched);
       this.trace = new TraceRing(telemetry.trace);
@@ -97,6 +106,29 @@ export class HostSession {
       }
       await this.refresh();
     }
+  }
+
+  async #prefetch(url: string): Promise<void> {
+    try {
+      const response = await fetch(url);
+      const total = Number(response.headers.get('content-length') ?? 0) || undefined;
+      const reader = response.body?.getReader();
+      let done = 0;
+      this.loading = { phase: 'download', done, total };
+      for (;;) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) break;
+        done += chunk.value.length;
+        this.loading = { phase: 'download', done, total };
+      }
+    } catch {
+      // The control worker reports a failed download itself.
+    }
+  }
+
+  /** True while any domain runs (the page warns before it is left). */
+  get anyRunning(): boolean {
+    return this.domains.some((d) => d.state === 'running' || d.state === 'paused');
   }
 
   async refresh(): Promise<void> {
