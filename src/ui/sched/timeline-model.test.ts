@@ -82,9 +82,7 @@ describe('layoutRuns (level of detail)', () => {
     const out = new Runs();
     const cache = new BinCache();
     const width = 1000;
-    const t0 = performance.now();
     expect(layoutRuns(s, 0, 600_000, width, out, cache)).toBe(true);
-    const first = performance.now() - t0;
     expect(out.length).toBeLessThanOrEqual(2 * width + 2);
     let covered = 0;
     for (let i = 0; i < out.length; i++) {
@@ -96,7 +94,6 @@ describe('layoutRuns (level of detail)', () => {
     const misses = cache.misses;
     layoutRuns(s, 0, 600_000, width, out, cache);
     expect(cache.misses - misses).toBeLessThanOrEqual(1);
-    expect(first).toBeLessThan(200);
   });
 
   it('leaves empty buckets out', () => {

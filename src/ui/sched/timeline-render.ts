@@ -12,7 +12,7 @@ import { vcpuColor } from '../vm-color';
 import { BinCache, layoutRuns, Runs } from './lod';
 import { stateAfter, TRACK, type SchedTrace } from './sched-trace';
 import type { SegmentSeries } from './segment-series';
-import { tickStep } from './timeline-view';
+import { formatOffset, tickStep } from './timeline-view';
 
 /** Colours from the theme's CSS variables (theme.css), read now and then, not every frame. */
 export interface TimelineTheme {
@@ -46,7 +46,7 @@ export function readTheme(el: Element): TimelineTheme {
       v('--state-runnable', '#d08700'),
       halted,
       v('--state-paused', '#7b3fb3'),
-      v('--state-exit', '#c0392b'),
+      v('--state-throttled', '') || v('--state-exit', '#c0392b'),
     ],
     dim: v('--kind-free', '#e3e6eb'),
     font: `11px ${v('--sans', 'sans-serif')}`,
@@ -171,7 +171,8 @@ export class TimelineRenderer {
   }
 
   draw(d: DrawInput): void {
-    const { ctx, geo, theme, trace } = d;
+    const { geo, theme, trace } = d;
+    const ctx = this.ctx;
     const { gutter, plotW } = geo;
     const span = d.t1 - d.t0;
     const pxPerMs = plotW / span;
@@ -330,7 +331,8 @@ export class TimelineRenderer {
   }
 
   #ruler(d: DrawInput, pxPerMs: number): void {
-    const { ctx, geo, theme } = d;
+    const { geo, theme } = d;
+    const ctx = this.ctx;
     const span = d.t1 - d.t0;
     const step = tickStep(span, geo.plotW);
     ctx.strokeStyle = theme.border;
@@ -359,7 +361,8 @@ export class TimelineRenderer {
   }
 
   #gutter(d: DrawInput): void {
-    const { ctx, geo, theme } = d;
+    const { geo, theme } = d;
+    const ctx = this.ctx;
     ctx.fillStyle = theme.panel;
     ctx.fillRect(0, RULER_H, geo.gutter - 2, geo.height - RULER_H);
     for (const row of geo.rows) {
@@ -383,7 +386,8 @@ export class TimelineRenderer {
   #selection(d: DrawInput, pxPerMs: number): void {
     const sel = d.selection;
     if (!sel) return;
-    const { ctx, geo, theme } = d;
+    const { geo, theme } = d;
+    const ctx = this.ctx;
     const a = Math.max(d.t0, Math.min(sel.a, sel.b));
     const b = Math.min(d.t1, Math.max(sel.a, sel.b));
     if (!(b > a)) return;
@@ -401,20 +405,6 @@ export class TimelineRenderer {
     ctx.lineTo(Math.round(x1) - 0.5, geo.height);
     ctx.stroke();
   }
-}
-
-/** "−2 s", "−250 ms", "0": an offset from the reference time at the ruler's step. */
-export function formatOffset(ms: number, step: number): string {
-  if (Math.abs(ms) < step / 1000) return '0';
-  const sign = ms < 0 ? '\u2212' : '+';
-  const a = Math.abs(ms);
-  if (step >= 1000) return `${sign}${trim(a / 1000, step / 1000)} s`;
-  return `${sign}${trim(a, step)} ms`;
-}
-
-function trim(value: number, step: number): string {
-  const digits = step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step)));
-  return value.toFixed(digits);
 }
 
 /** pCPUs online. */

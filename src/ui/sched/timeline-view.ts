@@ -84,3 +84,17 @@ export function tickStep(spanMs: number, widthPx: number, minPx = 80): number {
   for (const m of [1, 2, 5, 10]) if (m * pow >= raw) return m * pow;
   return 10 * pow;
 }
+
+/** "−2 s", "−250 ms", "0": an offset from the reference time at the ruler's step. */
+export function formatOffset(ms: number, step: number): string {
+  if (Math.abs(ms) < step / 1000) return '0';
+  const sign = ms < 0 ? '\u2212' : '+';
+  const a = Math.abs(ms);
+  if (step >= 1000) return `${sign}${trim(a / 1000, step / 1000)} s`;
+  return `${sign}${trim(a, step)} ms`;
+}
+
+function trim(value: number, step: number): string {
+  const digits = step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step)));
+  return value.toFixed(digits);
+}
