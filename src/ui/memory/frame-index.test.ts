@@ -42,6 +42,7 @@ describe('FrameIndex', () => {
       balloon: 0,
       overhead: 1,
       ksmMappings: 2,
+      privateByDomain: [2, 2],
     });
     expect(Array.from(index.flash).every((x) => x === 0)).toBe(true);
   });

@@ -51,6 +51,8 @@ export interface FrameCounts {
   overhead: number;
   /** Guest pages mapping KSM pages (each KSM frame counted once per mapping). */
   ksmMappings: number;
+  /** Private frames of each domain, in the scan's domain order. */
+  privateByDomain: number[];
 }
 
 export interface FrameOwner {
@@ -142,6 +144,7 @@ export class FrameIndex {
     }
     this.#prevTables = tables;
     const counts = emptyCounts();
+    counts.privateByDomain = domains.map(() => 0);
     for (let f = 0; f < n; f++) {
       let k: FrameKind;
       if (f === zeroFrame) k = FRAME_KIND.ZERO;
@@ -154,6 +157,7 @@ export class FrameIndex {
       }
       kind[f] = k;
       if (k === FRAME_KIND.KSM) counts.ksmMappings += maps[f];
+      else if (k === FRAME_KIND.PRIVATE) counts.privateByDomain[owner[f]]++;
       counts[FRAME_KIND_NAMES[k]]++;
       if (this.#scans > 0 && (k !== this.#prevKind[f] || owner[f] !== prevOwner[f]))
         flash[f] = FLASH_STEPS;
@@ -166,7 +170,16 @@ export class FrameIndex {
 }
 
 function emptyCounts(): FrameCounts {
-  return { free: 0, private: 0, ksm: 0, zero: 0, balloon: 0, overhead: 0, ksmMappings: 0 };
+  return {
+    free: 0,
+    private: 0,
+    ksm: 0,
+    zero: 0,
+    balloon: 0,
+    overhead: 0,
+    ksmMappings: 0,
+    privateByDomain: [],
+  };
 }
 
 /**
