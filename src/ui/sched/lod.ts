@@ -13,7 +13,12 @@ import type { SegmentSeries } from './segment-series';
  * is bounded by the width, not by the trace.
  */
 
-/** Rectangles to draw, in pixels from the window's left edge. */
+/**
+ * Rectangles to draw, in whole pixels from the window's left edge (whole
+ * pixels: no anti-aliasing, which software canvases pay dearly for). What
+ * falls inside one pixel column becomes one rectangle with the value that
+ * covered the most of it; adjacent rectangles of one value merge.
+ */
 export class Runs {
   x0 = new Float32Array(512);
   x1 = new Float32Array(512);
@@ -21,13 +26,54 @@ export class Runs {
   fill = new Float32Array(512);
   value = new Uint16Array(512);
   length = 0;
+  /** The pixel column being gathered (-1: none), its coverage and its best value. */
+  #px = -1;
+  #pxCovered = 0;
+  #pxBest = -1;
+  #pxValue = 0;
 
   clear(): void {
     this.length = 0;
+    this.#px = -1;
   }
 
-  /** Adds [x0, x1) covering `covered` px with `value`, merging with the last run when adjacent. */
+  /** Adds [x0, x1) px of which `covered` px are covered, with `value`. Call finish() after the last. */
   add(x0: number, x1: number, covered: number, value: number): void {
+    const a = Math.floor(x0);
+    if (x1 - a <= 1) {
+      // Inside one pixel column.
+      if (this.#px !== a) {
+        this.#flushPixel();
+        this.#px = a;
+        this.#pxCovered = 0;
+        this.#pxBest = -1;
+      }
+      this.#pxCovered += covered;
+      if (covered > this.#pxBest) {
+        this.#pxBest = covered;
+        this.#pxValue = value;
+      }
+      return;
+    }
+    this.#flushPixel();
+    const r0 = Math.round(x0);
+    const r1 = Math.max(r0 + 1, Math.round(x1));
+    this.#push(r0, r1, covered, value);
+  }
+
+  /** Emits the last pixel column gathered. */
+  finish(): void {
+    this.#flushPixel();
+  }
+
+  #flushPixel(): void {
+    if (this.#px < 0) return;
+    const px = this.#px;
+    this.#px = -1;
+    this.#push(px, px + 1, Math.min(1, this.#pxCovered), this.#pxValue);
+  }
+
+  #push(x0: number, x1: number, covered: number, value: number): void {
     const n = this.length;
     if (n > 0 && this.value[n - 1] === value && x0 - this.x1[n - 1] < 0.5) {
       const w0 = this.x1[n - 1] - this.x0[n - 1];
@@ -37,10 +83,12 @@ export class Runs {
       this.fill[n - 1] = w > 0 ? Math.min(1, (c0 + covered) / w) : 1;
       return;
     }
+    if (n > 0 && x0 < this.x1[n - 1]) x0 = this.x1[n - 1]; // a column already drawn
+    if (x1 <= x0) return;
     if (n === this.x0.length) this.#grow();
     this.x0[n] = x0;
     this.x1[n] = x1;
-    this.fill[n] = x1 > x0 ? Math.min(1, covered / (x1 - x0)) : 1;
+    this.fill[n] = Math.min(1, covered / (x1 - x0));
     this.value[n] = value;
     this.length = n + 1;
   }
@@ -132,6 +180,7 @@ export function layoutRuns(
       const x1 = (Math.min(ends[i], t1) - t0) * pxPerMs;
       out.add(x0, x1, x1 - x0, values[i]);
     }
+    out.finish();
     return false;
   }
   cache?.use(size);
@@ -180,5 +229,6 @@ export function layoutRuns(
     const x1 = (Math.min(be, t1) - t0) * pxPerMs;
     out.add(x0, x1, covered * pxPerMs, value);
   }
+  out.finish();
   return true;
 }

@@ -19,6 +19,8 @@ export class SchedFeed {
   owners: ReadonlyMap<number, SlotOwner> = new Map();
   /** Host time of the last frame. */
   now = 0;
+  /** Main-thread time reading the ring per frame, ms (moving average). */
+  ingestMs = 0;
   readonly #views = new Set<(now: number) => void>();
   readonly #loop: FrameLoop;
   #domains: unknown;
@@ -49,8 +51,10 @@ export class SchedFeed {
         d.vcpuSlots?.forEach((slot, index) => owners.set(slot, { domain: d.name, index }));
       this.owners = owners;
     }
+    const start = performance.now();
     this.now = hostNow();
     this.trace.update(trace, sched, this.owners, this.now);
+    this.ingestMs = this.ingestMs * 0.95 + (performance.now() - start) * 0.05;
     for (const draw of this.#views) draw(this.now);
   }
 }

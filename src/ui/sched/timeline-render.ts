@@ -10,6 +10,7 @@ import {
 } from '../../hypervisor/host/sched-state';
 import { vcpuColor } from '../vm-color';
 import { BinCache, layoutRuns, Runs } from './lod';
+import { blend, PixelLayer, rgba } from './pixel-layer';
 import { stateAfter, TRACK, type SchedTrace } from './sched-trace';
 import type { SegmentSeries } from './segment-series';
 import { formatOffset, tickStep } from './timeline-view';
@@ -137,13 +138,18 @@ export interface DrawInput {
  * Draws the timeline: ruler, one lane per pCPU with slices coloured by
  * vCPU, one state track per vCPU, the live tails (the slice running now,
  * the state since the last slice) from SchedState, the selection.
- * Rectangles are batched into one path per colour.
+ * Slices and states are drawn as pixels (pixel-layer.ts); text, ruler and
+ * selection with the canvas API over them.
  */
 export class TimelineRenderer {
   readonly #runs = new Runs();
   readonly #caches = new WeakMap<SegmentSeries, BinCache>();
-  #paths = new Map<string, Path2D>();
+  readonly #layer = new PixelLayer();
   #colors: string[] = [];
+  #pixels: number[] = [];
+  #faded: number[] = [];
+  #theme: TimelineTheme | undefined;
+  #px = { panel2: 0, dim: 0, states: [] as number[] };
   #labels: { x: number; y: number; w: number; text: string }[] = [];
 
   constructor(readonly ctx: CanvasRenderingContext2D) {}
@@ -164,10 +170,13 @@ export class TimelineRenderer {
     return c;
   }
 
-  #rect(color: string, x: number, y: number, w: number, h: number): void {
-    let p = this.#paths.get(color);
-    if (!p) this.#paths.set(color, (p = new Path2D()));
-    p.rect(x, y, w, h);
+  /** The key's colour as pixels: its own, faded (another domain than the one shown), or dim (another vCPU hovered). */
+  #keyPixel(d: DrawInput, key: number): number {
+    if (d.hovered >= 0 && d.hovered !== key) return this.#px.dim;
+    const own = (this.#pixels[key] ??= rgba(this.#keyColor(d.trace, key)));
+    if (d.hovered < 0 && d.domain !== undefined && d.trace.keys[key].domain !== d.domain)
+      return (this.#faded[key] ??= blend(own, this.#px.panel2, 0.28));
+    return own;
   }
 
   draw(d: DrawInput): void {
@@ -176,50 +185,49 @@ export class TimelineRenderer {
     const { gutter, plotW } = geo;
     const span = d.t1 - d.t0;
     const pxPerMs = plotW / span;
+    if (theme !== this.#theme) {
+      this.#theme = theme;
+      this.#px = {
+        panel2: rgba(theme.panel2),
+        dim: rgba(theme.dim),
+        states: theme.states.map(rgba),
+      };
+      this.#faded = [];
+    }
     ctx.clearRect(0, 0, geo.width, geo.height);
-    this.#paths = new Map();
     this.#labels = [];
     ctx.font = theme.font;
     ctx.textBaseline = 'middle';
 
     this.#ruler(d, pxPerMs);
 
-    const dimAlpha = 0.28;
-    const faded = new Map<string, Path2D>();
+    const layer = this.#layer;
+    layer.resize(plotW, geo.height);
+    layer.clear();
     for (const row of geo.rows) {
+      layer.beginRow();
       if (row.kind === 'lane') {
-        ctx.fillStyle = theme.panel2;
-        ctx.fillRect(gutter, row.y, plotW, row.h);
+        layer.fillRow(row.y, row.h, this.#px.panel2);
         const lane = trace.lanes[row.pcpu];
         if (lane) {
           const binned = layoutRuns(lane, d.t0, d.t1, plotW, this.#runs, this.#cache(lane));
-          this.#laneRuns(d, row, binned, faded);
+          this.#laneRuns(d, row, binned);
         }
-        this.#liveSlice(d, row, pxPerMs, faded);
+        this.#liveSlice(d, row, pxPerMs);
+        layer.commitRow(row.y, row.h, true);
       } else {
         const track = trace.tracks[row.key];
         layoutRuns(track, d.t0, d.t1, plotW, this.#runs, this.#cache(track));
         const greyed = d.hovered >= 0 && d.hovered !== row.key;
         const r = this.#runs;
-        for (let i = 0; i < r.length; i++) {
-          const color = greyed ? theme.dim : theme.states[r.value[i]];
-          this.#rect(color, gutter + r.x0[i], row.y, Math.max(0.5, r.x1[i] - r.x0[i]), row.h);
-        }
+        const states = this.#px.states;
+        for (let i = 0; i < r.length; i++)
+          layer.span(r.x0[i], r.x1[i], greyed ? this.#px.dim : states[r.value[i]]);
         this.#liveTail(d, row, pxPerMs, greyed);
+        layer.commitRow(row.y, row.h, false);
       }
     }
-    for (const [color, path] of this.#paths) {
-      ctx.fillStyle = color;
-      ctx.fill(path);
-    }
-    if (faded.size) {
-      ctx.globalAlpha = dimAlpha;
-      for (const [color, path] of faded) {
-        ctx.fillStyle = color;
-        ctx.fill(path);
-      }
-      ctx.globalAlpha = 1;
-    }
+    layer.blit(ctx, gutter, 0);
     ctx.fillStyle = '#ffffff';
     for (const l of this.#labels) {
       ctx.save();
@@ -233,44 +241,33 @@ export class TimelineRenderer {
     this.#selection(d, pxPerMs);
   }
 
-  #laneRuns(
-    d: DrawInput,
-    row: Extract<Row, { kind: 'lane' }>,
-    binned: boolean,
-    faded: Map<string, Path2D>,
-  ): void {
-    const { trace, theme, geo } = d;
+  #laneRuns(d: DrawInput, row: Extract<Row, { kind: 'lane' }>, binned: boolean): void {
     const r = this.#runs;
     for (let i = 0; i < r.length; i++) {
       const key = r.value[i];
-      const w = Math.max(0.5, r.x1[i] - r.x0[i]);
+      const w = r.x1[i] - r.x0[i];
       const h = Math.max(2, Math.round(row.h * r.fill[i]));
-      const x = geo.gutter + r.x0[i];
-      const y = row.y + row.h - h;
-      const k = trace.keys[key];
-      if (d.hovered >= 0 && d.hovered !== key) {
-        this.#rect(theme.dim, x, y, w, h);
-      } else if (d.hovered < 0 && d.domain !== undefined && k.domain !== d.domain) {
-        const color = this.#keyColor(trace, key);
-        let p = faded.get(color);
-        if (!p) faded.set(color, (p = new Path2D()));
-        p.rect(x, y, w, h);
-      } else {
-        this.#rect(this.#keyColor(trace, key), x, y, w, h);
-        // No text on slices under 5 px; a label only where it fits.
-        if (!binned && w >= 44 && h === row.h)
-          this.#labels.push({ x, y: row.y + row.h / 2, w, text: d.keyLabel(key) });
-      }
+      this.#layer.span(r.x0[i], r.x1[i], this.#keyPixel(d, key), h);
+      // No text on slices under 5 px; a label only where it fits, on slices shown in full colour.
+      if (
+        !binned &&
+        w >= 44 &&
+        h === row.h &&
+        (d.hovered < 0
+          ? d.domain === undefined || d.trace.keys[key].domain === d.domain
+          : d.hovered === key)
+      )
+        this.#labels.push({
+          x: d.geo.gutter + r.x0[i],
+          y: row.y + row.h / 2,
+          w,
+          text: d.keyLabel(key),
+        });
     }
   }
 
   /** The slice running now on a lane (not in the trace until it ends). */
-  #liveSlice(
-    d: DrawInput,
-    row: Extract<Row, { kind: 'lane' }>,
-    pxPerMs: number,
-    faded: Map<string, Path2D>,
-  ): void {
+  #liveSlice(d: DrawInput, row: Extract<Row, { kind: 'lane' }>, pxPerMs: number): void {
     const st = d.st;
     if (!st || d.now < d.t0 || d.t1 < d.now - 50) return;
     const p = st.pcpu(row.pcpu);
@@ -282,16 +279,7 @@ export class TimelineRenderer {
     const a = Math.max(since, d.t0);
     const b = Math.min(d.now, d.t1);
     if (!(b > a)) return;
-    const x = d.geo.gutter + (a - d.t0) * pxPerMs;
-    const w = Math.max(0.5, (b - a) * pxPerMs);
-    const k = d.trace.keys[key];
-    if (d.hovered >= 0 && d.hovered !== key) this.#rect(d.theme.dim, x, row.y, w, row.h);
-    else if (d.hovered < 0 && d.domain !== undefined && k.domain !== d.domain) {
-      const color = this.#keyColor(d.trace, key);
-      let path = faded.get(color);
-      if (!path) faded.set(color, (path = new Path2D()));
-      path.rect(x, row.y, w, row.h);
-    } else this.#rect(this.#keyColor(d.trace, key), x, row.y, w, row.h);
+    this.#layer.span((a - d.t0) * pxPerMs, (b - d.t0) * pxPerMs, this.#keyPixel(d, key), row.h);
   }
 
   /** A vCPU's state since its last slice ended, from SchedState. */
@@ -313,8 +301,8 @@ export class TimelineRenderer {
       a = Math.max(a, d.t0);
       b = Math.min(b, d.t1);
       if (!(b > a) || s === TRACK.NONE) return;
-      const color = greyed ? d.theme.dim : d.theme.states[s];
-      this.#rect(color, d.geo.gutter + (a - d.t0) * pxPerMs, row.y, (b - a) * pxPerMs, row.h);
+      const color = greyed ? this.#px.dim : this.#px.states[s];
+      this.#layer.span((a - d.t0) * pxPerMs, (b - d.t0) * pxPerMs, color);
     };
     if (!Number.isNaN(paused)) {
       seg(from, Math.max(from, paused), last ? stateAfter(last.why) : TRACK.NONE);
