@@ -31,7 +31,9 @@ export type PcpuReport =
   | { kind: 'vm-nomem'; vm: number }
   /** A host bug while running a vCPU of `vm`: that VM is stopped, the pCPU carries on. */
   | { kind: 'vm-error'; vm: number; message: string }
-  | { kind: 'exited'; pcpu: number };
+  | { kind: 'exited'; pcpu: number }
+  /** The pCPU worker loaded and read its init: the host's pCPU is up. */
+  | { kind: 'online'; pcpu: number };
 
 /** Control worker -> a VM's VMM worker. */
 export type VmmCommand = {

@@ -54,6 +54,26 @@ export function createControl(platform: ControlPlatform): ControlApi {
       (path) => platform.loadImage(path),
     );
     domains.setBalloonPolicy(config.balloonPolicy ?? false);
+    // The host is up once its pCPU workers are: one that cannot load is an error here, not a hang later.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        host.pcpusOnline(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(`pCPU workers did not start within ${PCPU_START_TIMEOUT_MS / 1000} s`),
+              ),
+            PCPU_START_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } catch (error) {
+      throw new VirtError('no-resources', (error as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
     return domains.hostInfo();
   };
   const deps = { spawnProbe: platform.spawnProbe };

@@ -77,6 +77,7 @@ export class HostSession {
     try {
       const kernelUrl = new URL('images/linux-rv32.bin.gz', document.baseURI).href;
       const init = this.call(this.api.init({ kernelUrl, balloonPolicy: true }));
+      init.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       // Fetch the image here first, with progress for the loading screen; the control
       // worker's own fetch of it then comes from the HTTP cache.
       await this.#prefetch(kernelUrl);

@@ -53,3 +53,10 @@ export async function openBrowser(
     },
   };
 }
+
+/** The text of a serial console terminal (SerialConsole's readText: a WebGL terminal has no DOM rows). */
+export function terminalText(page: Page, testId = 'serial-console'): Promise<string> {
+  return page
+    .getByTestId(testId)
+    .evaluate((el) => (el as HTMLElement & { readText?: () => string }).readText?.() ?? '');
+}

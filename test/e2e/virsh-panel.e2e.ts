@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type Browser } from './browser';
+import { openBrowser, terminalText, type Browser } from './browser';
 
 let browser: Browser | undefined;
 afterEach(async () => {
@@ -11,9 +11,10 @@ describe('the virsh panel', () => {
   it('lists domains, completes names and defines a domain from a file in the page', async () => {
     browser = await openBrowser();
     const { page } = browser;
-    await page.goto(inject('baseUrl'));
-    const guest = page.getByTestId('serial-console').locator('.xterm-rows');
+    await page.goto(inject('baseUrl') + '#/domain/vm1/console');
+    const guest = { textContent: () => terminalText(page) };
     await expect.poll(() => guest.textContent(), { timeout: 90_000 }).toMatch(/root@virtlab:\/#/);
+    await page.getByTestId('virsh-toggle').click();
 
     const terminal = page.getByTestId('virsh-terminal');
     const screen = terminal.locator('.xterm-rows');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { openBrowser, type Browser } from './browser';
+import { openBrowser, terminalText, type Browser } from './browser';
 
 let browser: Browser | undefined;
 afterEach(async () => {
@@ -12,11 +12,12 @@ describe('a Linux VM in the page', () => {
     browser = await openBrowser();
     const { page } = browser;
     await page.goto(inject('baseUrl'));
-    // The page opens with vm1 defined, started and selected.
-    const screen = page.getByTestId('serial-console').locator('.xterm-rows');
+    // The page opens with vm1 defined and started; open its console from the list.
+    const row = page.locator('[data-testid="domain-row"][data-name="vm1"]');
+    await row.locator('a').click();
+    const screen = { textContent: () => terminalText(page) };
     await expect.poll(() => screen.textContent(), { timeout: 90_000 }).toMatch(/root@virtlab:\/#/);
     expect(await page.getByTestId('vm-status').getAttribute('data-state')).toBe('running');
-    const row = page.locator('[data-testid="domain-row"][data-name="vm1"]');
     expect(await row.getAttribute('data-state')).toBe('running');
 
     await page.getByTestId('serial-console').click();

@@ -156,10 +156,32 @@ export class Host {
     });
   }
 
+  /** Set when a pCPU worker failed (could not load, or crashed): no VM can start. */
+  pcpuFailure: string | undefined;
+  readonly #online = new Set<number>();
+  readonly #onlineWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+
+  /** Resolves once every pCPU worker is up; rejects when one failed to load. */
+  pcpusOnline(): Promise<void> {
+    if (this.pcpuFailure) return Promise.reject(new Error(this.pcpuFailure));
+    if (this.#online.size === this.options.pcpus) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#onlineWaiters.push({ resolve, reject }));
+  }
+
   #startPcpu(p: number): void {
     const link = this.platform.spawnPcpu(p);
-    link.onMessage((report) => this.#onPcpuReport(report));
+    link.onMessage((report) => {
+      if (report.kind === 'online') {
+        this.#online.add(p);
+        if (this.#online.size === this.options.pcpus)
+          for (const w of this.#onlineWaiters.splice(0)) w.resolve();
+        return;
+      }
+      this.#onPcpuReport(report);
+    });
     link.onError((message) => {
+      this.pcpuFailure = `pCPU worker failed (pCPU ${p}): ${message}`;
+      for (const w of this.#onlineWaiters.splice(0)) w.reject(new Error(this.pcpuFailure));
       for (const vm of this.#vms.keys()) this.#fail(vm, `pCPU ${p} failed: ${message}`);
     });
     link.post({
@@ -199,6 +221,7 @@ export class Host {
     } catch (error) {
       throw new HostError('invalid-argument', (error as Error).message);
     }
+    if (this.pcpuFailure) throw new HostError('invalid-state', this.pcpuFailure);
     const pages = (config.memoryMiB << 20) / PAGE_SIZE;
     // Guest RAM is backed on first touch, so guests may together exceed host RAM (overcommit);
     // one guest larger than all of host RAM can never run.

@@ -41,6 +41,7 @@ export class Pcpu {
         this.#sched = new VcpuScheduler(this.#st);
         this.#mem = new HostMemory(command.ram);
         this.#trace = new TraceRing(command.trace);
+        this.port.post({ kind: 'online', pcpu: this.#pcpu });
         if (!this.#running) {
           this.#running = true;
           void this.#loop();

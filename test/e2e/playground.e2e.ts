@@ -1,0 +1,178 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openBrowser, terminalText, type Browser } from './browser';
+
+/**
+ * Issue [ui]: the playground used as a person would, in Debian's Chromium.
+ * Screenshots of every view at three widths go to test-results/screenshots.
+ */
+const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+let browser: Browser | undefined;
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+});
+
+async function open(hash = ''): Promise<Page> {
+  browser = await openBrowser();
+  const { page } = browser;
+  await page.goto(inject('baseUrl') + hash);
+  await page
+    .locator('[data-testid="domain-row"][data-name="vm1"][data-state="running"]')
+    .waitFor({ timeout: 60_000 });
+  return page;
+}
+
+/** Types a line into the page's virsh dock and waits for `expect` in its output. */
+async function virsh(page: Page, line: string, expectText: RegExp | string) {
+  const terminal = page.getByTestId('virsh-terminal');
+  if (!(await terminal.isVisible())) await page.getByTestId('virsh-toggle').click();
+  const screen = terminal.locator('.xterm-rows');
+  await expect.poll(() => screen.textContent(), { timeout: 15_000 }).toContain('virsh # ');
+  await terminal.click();
+  await page.keyboard.type(`${line}\n`);
+  await expect.poll(() => screen.textContent(), { timeout: 30_000 }).toMatch(expectText);
+}
+
+async function consoleLine(page: Page, name: string, line: string, wait: RegExp) {
+  await page.evaluate((h) => (location.hash = h), `#/domain/${name}/console`);
+  const screen = { textContent: () => terminalText(page) };
+  await expect.poll(() => screen.textContent(), { timeout: 60_000 }).toMatch(/root@virtlab:\/#/);
+  await page.getByTestId('serial-console').click();
+  await page.keyboard.type(`${line}\n`);
+  await expect.poll(() => screen.textContent(), { timeout: 60_000 }).toMatch(wait);
+}
+
+describe('the playground', () => {
+  it('every view renders at 390, 1280 and 1920 px without horizontal overflow', async () => {
+    const page = await open();
+    const views = [
+      '#/',
+      '#/scheduler',
+      '#/memory',
+      '#/domain/vm1/console',
+      '#/domain/vm1/details',
+      '#/domain/vm1/cpu',
+      '#/domain/vm1/memory',
+      '#/domain/vm1/exits',
+    ];
+    for (const width of [390, 1280, 1920]) {
+      await page.setViewportSize({ width, height: width < 500 ? 844 : width > 1600 ? 1080 : 800 });
+      for (const view of views) {
+        await page.evaluate((h) => (location.hash = h), view);
+        await page.waitForTimeout(700);
+        const text = (await page.locator('main').textContent()) ?? '';
+        expect(text.trim().length, `${view} at ${width}px is empty`).toBeGreaterThan(20);
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - window.innerWidth,
+        );
+        expect(overflow, `${view} at ${width}px overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: join(SHOTS, `${view.replace(/[#/]+/g, '_')}-${width}.png`) });
+      }
+    }
+    expect(browser!.errors).toEqual([]);
+  });
+
+  it('switches to 简体中文 and back without restarting the VMs', async () => {
+    const page = await open('#/domain/vm1/details');
+    const idBefore = await page.locator('[data-testid="domain-details"]').textContent();
+    await page.getByTestId('language').selectOption('zh-CN');
+    await expect.poll(() => page.locator('nav').textContent()).toContain('新建虚拟机');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(
+      await page.locator('[data-testid="domain-row"][data-name="vm1"]').getAttribute('data-state'),
+    ).toBe('running');
+    await page.getByTestId('language').selectOption('en');
+    await expect.poll(() => page.locator('nav').textContent()).toContain('New VM');
+    // Same domain, same UUID and still running: nothing restarted.
+    const idAfter = await page.locator('[data-testid="domain-details"]').textContent();
+    expect(idAfter?.match(/[0-9a-f-]{36}/)?.[0]).toBe(idBefore?.match(/[0-9a-f-]{36}/)?.[0]);
+    // Remembered for the next visit.
+    expect(await page.evaluate(() => localStorage.getItem('virtlab.locale'))).toBe('en');
+  });
+
+  it('keyboard only: create a VM, open its console, type, and leave the terminal', async () => {
+    const page = await open();
+    const newVm = page.getByRole('button', { name: /New VM/ });
+    await newVm.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByTestId('new-vm-dialog');
+    await dialog.waitFor();
+    await page.keyboard.press('Enter'); // defaults are fine: submit
+    await page
+      .locator('[data-testid="domain-row"][data-name="vm2"][data-state="running"]')
+      .waitFor({ timeout: 60_000 });
+    // The new VM's console opened; the guest gets the keys.
+    const screen = { textContent: () => terminalText(page) };
+    await expect.poll(() => screen.textContent(), { timeout: 60_000 }).toMatch(/root@virtlab:\/#/);
+    await page.getByTestId('serial-console').locator('textarea').focus();
+    await page.keyboard.type('echo keys_work\n');
+    await expect.poll(() => screen.textContent(), { timeout: 30_000 }).toContain('keys_work');
+    // Ctrl+] leaves the terminal; Tab then moves on through the page.
+    await page.keyboard.press('Control+BracketRight');
+    const inTerminal = () =>
+      page.evaluate(() => !!document.activeElement?.closest('[data-testid="serial-console"]'));
+    expect(await inTerminal()).toBe(false);
+    await page.keyboard.press('Tab');
+    expect(await inTerminal()).toBe(false);
+  });
+
+  it('a change of shares shows in the scheduling timeline', async () => {
+    const page = await open();
+    await page.getByRole('button', { name: /New VM/ }).click();
+    await page
+      .getByTestId('new-vm-dialog')
+      .getByRole('button', { name: /Create and start/ })
+      .click();
+    await page
+      .locator('[data-testid="domain-row"][data-name="vm2"][data-state="running"]')
+      .waitFor({ timeout: 60_000 });
+    await consoleLine(page, 'vm1', 'spin 1 &', /spin: started/);
+    await consoleLine(page, 'vm2', 'spin 1 &', /spin: started/);
+    await page.evaluate(() => (location.hash = '#/scheduler'));
+    const timeline = page.getByTestId('sched-timeline');
+    const share = async (name: string) =>
+      Number(JSON.parse((await timeline.getAttribute('data-shares')) ?? '{}')[name] ?? 0);
+    await expect.poll(() => share('vm1'), { timeout: 10_000 }).toBeGreaterThan(0.3);
+    await virsh(page, 'schedinfo vm1 --set cpu_shares=4096 --live', /cpu_shares\s*:\s*4096/);
+    // 4096 : 1024 → about 80 % for vm1.
+    await expect.poll(() => share('vm1'), { timeout: 10_000 }).toBeGreaterThan(0.65);
+    expect(await share('vm2')).toBeLessThan(0.35);
+  });
+
+  it('three identical VMs: KSM-shared frames appear in the host memory map', async () => {
+    const page = await open();
+    await page.getByTestId('scenario-ksm').click();
+    await page
+      .locator('[data-testid="domain-row"][data-name="ksm3"][data-state="running"]')
+      .waitFor({ timeout: 90_000 });
+    await page.evaluate(() => (location.hash = '#/memory'));
+    const map = page.getByTestId('host-frame-map');
+    const ksmFrames = async () => {
+      const counts = JSON.parse((await map.getAttribute('data-counts')) ?? '{}') as Record<
+        string,
+        number
+      >;
+      return counts.ksm ?? 0;
+    };
+    await expect.poll(ksmFrames, { timeout: 60_000 }).toBeGreaterThan(50);
+  });
+
+  it('inflating the balloon of a guest that dirtied its memory raises host free memory', async () => {
+    const page = await open();
+    // Dirty 40 MiB, then free it: the guest's free memory is backed by host frames.
+    await consoleLine(page, 'vm1', 'hog 40M', /hog: \d+ holds/);
+    await page.keyboard.press('Control+C');
+    await page.evaluate(() => (location.hash = '#/'));
+    const free = async () =>
+      Number(await page.getByTestId('host-ram').getAttribute('data-free-mib'));
+    await page.waitForTimeout(1000);
+    const before = await free();
+    await virsh(page, 'setmem vm1 16M --live', /virsh # setmem vm1 16M --live\s+virsh # /);
+    await expect.poll(free, { timeout: 30_000 }).toBeGreaterThan(before + 25);
+  });
+});
