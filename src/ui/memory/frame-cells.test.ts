@@ -46,28 +46,43 @@ describe('FrameCells', () => {
 });
 
 describe('paintCells', () => {
-  it('fills each cell with its colour; positions past the last cell stay transparent', () => {
-    const index = indexOf([Int32Array.from([0])], [0]);
+  it('paints one pixel per cell; KSM cells also get their owner in the stripe layer', () => {
+    const vm1 = Int32Array.from([0, 1 | P2M.WP]);
+    const vm2 = Int32Array.from([1 | P2M.WP]);
+    const index = indexOf([vm1, vm2], [0, 1]);
     const cells = FrameCells.forIndex(index, 1);
     cells.update(index);
     const layout = hilbertLayout(16);
-    const px = 2;
-    const pixels = new Uint32Array(layout.width * px * layout.height * px);
+    const base = new Uint32Array(layout.width * layout.height);
+    const owners = new Uint32Array(base.length);
     const kinds = Uint32Array.from([1, 2, 3, 4, 5, 6].map((n) => rgbaWord(`#00000${n}`)));
-    paintCells(
-      pixels,
-      layout,
-      px,
-      cells,
-      { kinds, domains: Uint32Array.of(rgbaWord('#ff0000')), flash: 0 },
-      4,
-    );
-    // Frame 0 sits at (0, 0): vm1's red; frame 1 at (1, 0) or (0, 1): free.
-    expect(pixels[0]).toBe(rgbaWord('#ff0000'));
-    expect(pixels[1]).toBe(rgbaWord('#ff0000'));
-    expect(pixels[layout.width * px]).toBe(rgbaWord('#ff0000'));
-    expect(new Set(pixels).has(kinds[FRAME_KIND.FREE])).toBe(true);
-    expect(new Set(pixels).has(kinds[FRAME_KIND.ZERO])).toBe(true);
+    const red = rgbaWord('#ff0000');
+    const palette = { kinds, domains: Uint32Array.of(red, rgbaWord('#00ff00')), flash: 0 };
+    paintCells(base, owners, layout, cells, palette, 4);
+    const at = (frame: number) => layout.cellAt.indexOf(frame);
+    expect(base[at(0)]).toBe(red);
+    expect(owners[at(0)]).toBe(0);
+    expect(base[at(1)]).toBe(kinds[FRAME_KIND.KSM]);
+    expect(owners[at(1)]).toBe(red);
+    expect(base[at(2)]).toBe(kinds[FRAME_KIND.FREE]);
+    expect(base[at(15)]).toBe(kinds[FRAME_KIND.ZERO]);
+  });
+
+  it('blends a flashing cell toward the flash colour', () => {
+    const index = indexOf([Int32Array.from([0])], [0]);
+    index.flash[0] = 4;
+    const cells = FrameCells.forIndex(index, 1);
+    cells.update(index);
+    const layout = hilbertLayout(16);
+    const base = new Uint32Array(layout.width * layout.height);
+    const white = rgbaWord('#ffffff');
+    const palette = {
+      kinds: new Uint32Array(6),
+      domains: Uint32Array.of(rgbaWord('#000000')),
+      flash: white,
+    };
+    paintCells(base, new Uint32Array(base.length), layout, cells, palette, 4);
+    expect(base[layout.cellAt.indexOf(0)]).toBe(white);
   });
 
   it('rgbaWord puts red in the low byte (little-endian ImageData)', () => {

@@ -90,60 +90,43 @@ function mix(a: number, b: number, t: number): number {
 }
 
 /**
- * Paints the cells into `pixels` (the ImageData of a canvas of
- * layout.width·px × layout.height·px): each cell a px × px square in its
- * owner's colour or its kind's; KSM pages striped diagonally (KSM colour,
- * owner, KSM, second owner) so sharing reads without colour alone; flashing
- * cells blended toward the flash colour, fading with each snapshot.
+ * Paints the cells, one pixel per grid position, into `base` (a
+ * layout.width × layout.height RGBA image): each cell in its owner's
+ * colour or its kind's, flashing cells blended toward the flash colour,
+ * fading with each snapshot. `owners` gets, for KSM cells only, the owning
+ * VM's colour (transparent elsewhere): the view scales both up and draws
+ * `owners` through a stripe mask over `base`, so a KSM page reads as KSM
+ * stripes in its sharer's colour, not by colour alone.
  */
 export function paintCells(
-  pixels: Uint32Array,
+  base: Uint32Array,
+  owners: Uint32Array,
   layout: HilbertLayout,
-  px: number,
   cells: FrameCells,
   palette: FramePalette,
   flashSteps: number,
 ): void {
-  const stride = layout.width * px;
-  const bg = palette.kinds[FRAME_KIND.FREE];
-  for (let gy = 0; gy < layout.height; gy++) {
-    for (let gx = 0; gx < layout.width; gx++) {
-      const c = layout.cellAt[gy * layout.width + gx];
-      const x0 = gx * px;
-      const y0 = gy * px;
-      if (c < 0) {
-        for (let y = 0; y < px; y++)
-          pixels.fill(0, (y0 + y) * stride + x0, (y0 + y) * stride + x0 + px);
-        continue;
-      }
-      const k = cells.kind[c];
-      const o = cells.owner[c];
-      let base = k === FRAME_KIND.PRIVATE && o >= 0 ? palette.domains[o] : palette.kinds[k];
-      let a = base;
-      let b = base;
-      if (k === FRAME_KIND.KSM) {
-        a = o >= 0 ? palette.domains[o] : base;
-        const o2 = cells.owner2[c];
-        b = o2 >= 0 ? palette.domains[o2] : a;
-      }
-      const fl = cells.flash[c];
-      if (fl > 0) {
-        const t = 0.25 + (0.75 * fl) / flashSteps;
-        base = mix(base, palette.flash, t);
-        a = mix(a, palette.flash, t);
-        b = mix(b, palette.flash, t);
-      }
-      for (let y = 0; y < px; y++) {
-        const row = (y0 + y) * stride + x0;
-        if (k !== FRAME_KIND.KSM || px < 3) {
-          pixels.fill(k === FRAME_KIND.KSM && (gx + gy) & 1 ? a : base || bg, row, row + px);
-          continue;
-        }
-        for (let x = 0; x < px; x++) {
-          const band = ((x0 + x + y0 + y) >> 1) & 3;
-          pixels[row + x] = band === 1 ? a : band === 3 ? b : base;
-        }
-      }
+  const { cellAt } = layout;
+  const { kind, owner, flash } = cells;
+  const { kinds, domains } = palette;
+  for (let i = 0; i < cellAt.length; i++) {
+    const c = cellAt[i];
+    if (c < 0) {
+      base[i] = 0;
+      owners[i] = 0;
+      continue;
     }
+    const k = kind[c];
+    const o = owner[c];
+    let colour = k === FRAME_KIND.PRIVATE && o >= 0 ? domains[o] : kinds[k];
+    let stripe = k === FRAME_KIND.KSM && o >= 0 ? domains[o] : 0;
+    const fl = flash[c];
+    if (fl > 0) {
+      const t = 0.25 + (0.75 * fl) / flashSteps;
+      colour = mix(colour, palette.flash, t);
+      if (stripe) stripe = mix(stripe, palette.flash, t);
+    }
+    base[i] = colour;
+    owners[i] = stripe;
   }
 }

@@ -13,7 +13,15 @@ export function d2xy(side: number, d: number): [number, number] {
   for (let s = 1; s < side; s *= 2) {
     const rx = 1 & (t >> 1);
     const ry = 1 & (t ^ rx);
-    [x, y] = rotate(s, x, y, rx, ry);
+    if (ry === 0) {
+      if (rx === 1) {
+        x = s - 1 - x;
+        y = s - 1 - y;
+      }
+      const swap = x;
+      x = y;
+      y = swap;
+    }
     x += s * rx;
     y += s * ry;
     t >>= 2;
@@ -27,20 +35,17 @@ export function xy2d(side: number, x: number, y: number): number {
     const rx = (x & s) > 0 ? 1 : 0;
     const ry = (y & s) > 0 ? 1 : 0;
     d += s * s * ((3 * rx) ^ ry);
-    [x, y] = rotate(side, x, y, rx, ry);
+    if (ry === 0) {
+      if (rx === 1) {
+        x = side - 1 - x;
+        y = side - 1 - y;
+      }
+      const swap = x;
+      x = y;
+      y = swap;
+    }
   }
   return d;
-}
-
-function rotate(n: number, x: number, y: number, rx: number, ry: number): [number, number] {
-  if (ry === 0) {
-    if (rx === 1) {
-      x = n - 1 - x;
-      y = n - 1 - y;
-    }
-    return [y, x];
-  }
-  return [x, y];
 }
 
 /**
@@ -58,8 +63,12 @@ export interface HilbertLayout {
   cellAt: Int32Array;
 }
 
-/** A layout for `cells` cells: the largest square side that needs at most 3 squares. */
+const layouts = new Map<number, HilbertLayout>();
+
+/** A layout for `cells` cells: the largest square side that needs at most 3 squares. Cached. */
 export function hilbertLayout(cells: number): HilbertLayout {
+  const cached = layouts.get(cells);
+  if (cached) return cached;
   let side = 1;
   while (side * side * 4 <= cells) side *= 2;
   let squares = Math.max(1, Math.ceil(cells / (side * side)));
@@ -76,5 +85,7 @@ export function hilbertLayout(cells: number): HilbertLayout {
     const [x, y] = d2xy(side, c - k * per);
     cellAt[y * width + k * side + x] = c;
   }
-  return { cells, side, squares, width, height, cellAt };
+  const layout = { cells, side, squares, width, height, cellAt };
+  layouts.set(cells, layout);
+  return layout;
 }

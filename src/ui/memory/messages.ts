@@ -102,7 +102,7 @@ const messages: Messages = {
     'ksm.status.scanning': 'scanning',
     'ksm.status.sleeping': 'sleeping ({{ms}} ms between batches)',
     'ksm.progress':
-      'full scans {{scans}} · pages scanned {{scanned}} ({{rate}}/s) · busy {{busy}} %',
+      'full_scans {{scans}} · pages_scanned {{scanned}} ({{rate}}/s) · busy {{busy}} %',
     'ksm.pass.stable':
       'Stable tree: if an identical KSM page exists, map this page to it (read-only) and free its frame.',
     'ksm.pass.volatile':
@@ -286,7 +286,8 @@ const messages: Messages = {
     'ksm.status.idle': '空闲：没有允许合并的运行中客户机',
     'ksm.status.scanning': '正在扫描',
     'ksm.status.sleeping': '休眠中（两批之间 {{ms}} 毫秒）',
-    'ksm.progress': '完整扫描 {{scans}} 次 · 已扫描 {{scanned}} 页（{{rate}}/秒）· 忙碌 {{busy}} %',
+    'ksm.progress':
+      'full_scans（完整扫描）{{scans}} · pages_scanned（已扫描页）{{scanned}}（{{rate}}/秒）· 忙碌 {{busy}} %',
     'ksm.pass.stable':
       '稳定树：若已有内容相同的 KSM 页，就把此页（只读）映射到它，并释放原来的物理帧。',
     'ksm.pass.volatile':
