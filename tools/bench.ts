@@ -14,6 +14,7 @@ import { DomainSession, PROMPT } from './lib/domain-session';
 import { ROOT, readImage } from './lib/images';
 import { memoryBenchmarks } from './bench-memory';
 import { schedulerBenchmarks } from './bench-sched';
+import { browserBenchmarks } from './bench-browser';
 
 function report(name: string, value: number, unit: string): void {
   console.log(JSON.stringify({ name, value: Number(value.toFixed(2)), unit }));
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
   await onOnePcpu();
   await onTwoPcpus();
   await schedulerBenchmarks(report);
+  await browserBenchmarks(report);
   await memoryBenchmarks(report);
 }
 

@@ -1,0 +1,80 @@
+/**
+ * The page's frame budget (issue [ui] item 10), in Debian's Chromium: the
+ * built site served statically, 8 running VMs, then each view on screen in
+ * turn for a few seconds. Reports the frame interval (median, p95) from
+ * requestAnimationFrame and the main thread's busy time per frame (Chrome's
+ * TaskDuration over the frames drawn).
+ */
+import { join } from 'node:path';
+import { build } from 'vite';
+import { openBrowser } from '../test/e2e/browser';
+import { serveStatic } from '../test/e2e/static-server';
+import { ROOT } from './lib/images';
+
+type Report = (name: string, value: number, unit: string) => void;
+
+const VIEWS: [string, string][] = [
+  ['overview', '#/'],
+  ['scheduler', '#/scheduler'],
+  ['memory', '#/memory'],
+  ['domain_cpu', '#/domain/vm1/cpu'],
+  ['domain_console', '#/domain/vm1/console'],
+];
+
+export async function browserBenchmarks(report: Report): Promise<void> {
+  const outDir = join(ROOT, 'dist');
+  await build({ root: ROOT, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  const { url, server } = await serveStatic(outDir, '/virtlab/');
+  const browser = await openBrowser();
+  try {
+    const { page } = browser;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(url);
+    await page
+      .locator('[data-testid="domain-row"][data-name="vm1"][data-state="running"]')
+      .waitFor({ timeout: 120_000 });
+    for (let i = 2; i <= 8; i++) {
+      await page.getByRole('button', { name: /New VM/ }).click();
+      const dialog = page.getByTestId('new-vm-dialog');
+      await dialog.locator('input[name="memory"]').fill('32');
+      await dialog.getByRole('button', { name: /Create and start/ }).click();
+      await page
+        .locator(`[data-testid="domain-row"][data-name="vm${i}"][data-state="running"]`)
+        .waitFor({ timeout: 120_000 });
+    }
+    await page.waitForTimeout(3000);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const taskSeconds = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')
+        ?.value ?? 0;
+    for (const [name, hash] of VIEWS) {
+      await page.evaluate((h) => (location.hash = h), hash);
+      await page.waitForTimeout(1500);
+      const t0 = await taskSeconds();
+      // A string, not a function: tsx would wrap named functions in a helper the page lacks.
+      const intervals = (await page.evaluate(`new Promise((resolve) => {
+        const out = [];
+        let last = performance.now();
+        const end = last + 5000;
+        const frame = (now) => {
+          out.push(now - last);
+          last = now;
+          if (now < end) requestAnimationFrame(frame);
+          else resolve(out);
+        };
+        requestAnimationFrame(frame);
+      })`)) as number[];
+      const busyMs = ((await taskSeconds()) - t0) * 1000;
+      intervals.sort((a, b) => a - b);
+      const pick = (p: number) =>
+        intervals[Math.min(intervals.length - 1, Math.floor(p * intervals.length))];
+      report(`page_${name}_8vms_frame_interval_median`, pick(0.5), 'ms');
+      report(`page_${name}_8vms_frame_interval_p95`, pick(0.95), 'ms');
+      report(`page_${name}_8vms_main_thread_per_frame`, busyMs / intervals.length, 'ms');
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
