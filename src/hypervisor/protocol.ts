@@ -14,6 +14,8 @@ export type PcpuCommand =
       pcpu: number;
       sched: SharedArrayBuffer;
       ram: SharedArrayBuffer;
+      /** Host RAM as the shared WebAssembly.Memory whose buffer `ram` is (the JIT needs it). */
+      ramMemory?: WebAssembly.Memory;
       trace: SharedArrayBuffer;
     }
   /** A VM exists: build this thread's vCPU objects for it. Sent before any of its vCPUs is runnable. */

@@ -150,6 +150,7 @@ export class Host {
       pcpu: p,
       sched: this.sched.sab,
       ram: this.mem.sab,
+      ramMemory: this.mem.wasm,
       trace: this.trace.sab,
     });
     this.pcpus.push(link);

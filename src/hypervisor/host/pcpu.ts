@@ -39,7 +39,7 @@ export class Pcpu {
         this.#pcpu = command.pcpu;
         this.#st = new SchedState(command.sched);
         this.#sched = new VcpuScheduler(this.#st);
-        this.#mem = new HostMemory(command.ram);
+        this.#mem = new HostMemory(command.ram, command.ramMemory);
         this.#trace = new TraceRing(command.trace);
         if (!this.#running) {
           this.#running = true;

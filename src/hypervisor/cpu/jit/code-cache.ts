@@ -1,0 +1,215 @@
+import { MAX_BLOCK_INSNS, type ScannedBlock, isControlTransfer, scanBlock } from './block-scan';
+import { type JitLayout, translatePage } from './translate';
+
+/** Entries into a block before its page is translated. */
+export const HOT_THRESHOLD = 32;
+/** Most blocks in one page's module. */
+const MAX_BLOCKS_PER_PAGE = 96;
+/** Pages (translated or only counted) before the whole cache is flushed, as QEMU's tb_flush when its buffer is full. */
+const MAX_PAGES = 8192;
+/** Bytes of generated wasm before the whole cache is flushed. */
+const MAX_CODE_BYTES = 64 << 20;
+/** A page whose code changed this often under its translation is left to the interpreter. */
+const MAX_STALE = 8;
+
+export type RunFn = (entry: number, budget: number, dmode: number) => number;
+
+/**
+ * One guest page as executed from one host frame at one virtual address:
+ * block-entry counts while cold, then one compiled module holding its hot
+ * blocks (translate.ts). Keyed by (host frame, virtual page), so identical
+ * code in a frame KSM merged is translated once for every VM mapping it.
+ */
+export class CodePage {
+  /** Block-entry count per 2-byte offset. */
+  readonly counts = new Uint16Array(2048);
+  /** Cached block length for the interpreter per offset (0 unknown; bit 7: untranslatable first instruction). */
+  readonly lens = new Uint8Array(2048);
+  run: RunFn | null = null;
+  entries: Map<number, number> | null = null;
+  bytes = 0;
+  stale = 0;
+  compiles = 0;
+  constructor(
+    readonly frame: number,
+    readonly vpage: number,
+  ) {}
+
+  drop(): void {
+    this.run = null;
+    this.entries = null;
+    this.bytes = 0;
+  }
+}
+
+/** Statistics of one thread's code cache (reported by the bench and telemetry). */
+export interface CodeCacheStats {
+  compiles: number;
+  compileMs: number;
+  pages: number;
+  blocks: number;
+  codeBytes: number;
+  flushes: number;
+  stale: number;
+}
+
+/** One pCPU thread's translations: pages by (frame, vpage), bounded, flushed whole when full. */
+export class CodeCache {
+  readonly #pages = new Map<number, CodePage>();
+  readonly stats: CodeCacheStats = {
+    compiles: 0,
+    compileMs: 0,
+    pages: 0,
+    blocks: 0,
+    codeBytes: 0,
+    flushes: 0,
+    stale: 0,
+  };
+
+  constructor(
+    readonly ram8: Uint8Array,
+    readonly ctab: Int32Array,
+    readonly memory: WebAssembly.Memory,
+    readonly layout: JitLayout,
+    readonly imports: {
+      ld: (va: number, f3: number) => number;
+      st: (va: number, v: number, f3: number) => number;
+    },
+  ) {}
+
+  page(frame: number, vpage: number): CodePage {
+    const key = frame * 1048576 + (vpage >>> 12);
+    let p = this.#pages.get(key);
+    if (!p) {
+      if (this.#pages.size >= MAX_PAGES || this.stats.codeBytes >= MAX_CODE_BYTES) this.flush();
+      p = new CodePage(frame, vpage);
+      this.#pages.set(key, p);
+    }
+    return p;
+  }
+
+  /** Drops every translation (tb_flush). */
+  flush(): void {
+    this.#pages.clear();
+    this.stats.flushes++;
+    this.stats.pages = 0;
+    this.stats.blocks = 0;
+    this.stats.codeBytes = 0;
+  }
+
+  /** The page's code changed under its translation: drop it (and stop translating a page that keeps changing). */
+  invalidate(p: CodePage): void {
+    this.stats.stale++;
+    p.stale++;
+    if (p.run) {
+      this.stats.pages--;
+      this.stats.blocks -= p.entries?.size ?? 0;
+      this.stats.codeBytes -= p.bytes;
+    }
+    p.drop();
+    p.counts.fill(0);
+    p.lens.fill(0);
+  }
+
+  /** Instructions the interpreter runs for one cold pass of the block at `off` (≥ 1). */
+  coldLength(p: CodePage, off: number): number {
+    let l = p.lens[off >> 1];
+    if (l === 0) {
+      const b = scanBlock(this.#frame16(p.frame), this.ctab, 0, off);
+      l = b.interpLen | (b.insns.length === 0 ? 0x80 : 0);
+      p.lens[off >> 1] = l;
+    }
+    return l;
+  }
+
+  /** Whether the block at `off` can ever be translated. */
+  translatable(p: CodePage, off: number): boolean {
+    return p.stale < MAX_STALE && (this.coldLength(p, off) & 0x80) === 0;
+  }
+
+  /**
+   * Translates page `p`: the hot blocks, the block at `off`, and the blocks
+   * they reach directly inside the page, from one copy of the page's bytes.
+   */
+  compile(p: CodePage, off: number): void {
+    const t0 = performance.now();
+    const code = this.ram8.slice(p.frame * 4096, p.frame * 4096 + 4096);
+    const code16 = new Uint16Array(code.buffer);
+    const blocks: ScannedBlock[] = [];
+    const seen = new Set<number>();
+    const queue = [off];
+    const old = p.entries;
+    if (old) for (const o of old.keys()) queue.push(o);
+    for (let o = 0; o < 4096; o += 2) if (p.counts[o >> 1] >= HOT_THRESHOLD / 8) queue.push(o);
+    while (queue.length > 0 && blocks.length < MAX_BLOCKS_PER_PAGE) {
+      const o = queue.shift()!;
+      if (seen.has(o)) continue;
+      seen.add(o);
+      const b = scanBlock(code16, this.ctab, 0, o);
+      if (b.insns.length === 0) continue;
+      blocks.push(b);
+      for (const s of successors(b, p.vpage)) if (!seen.has(s)) queue.push(s);
+    }
+    if (blocks.length === 0) return;
+    const { bytes, entries } = translatePage(blocks, code, p.frame, p.vpage, this.layout);
+    const module = new WebAssembly.Module(bytes);
+    const instance = new WebAssembly.Instance(module, { e: { m: this.memory, ...this.imports } });
+    if (p.run) {
+      this.stats.blocks -= p.entries?.size ?? 0;
+      this.stats.codeBytes -= p.bytes;
+    } else this.stats.pages++;
+    p.run = instance.exports.run as RunFn;
+    p.entries = entries;
+    p.bytes = bytes.length;
+    p.compiles++;
+    this.stats.compiles++;
+    this.stats.blocks += entries.size;
+    this.stats.codeBytes += bytes.length;
+    this.stats.compileMs += performance.now() - t0;
+  }
+
+  #frame16(frame: number): Uint16Array {
+    return new Uint16Array(this.ram8.buffer, frame * 4096, 2048);
+  }
+}
+
+/** Page offsets a block continues at directly (branch targets, fall-through), inside its page. */
+function successors(b: ScannedBlock, vpage: number): number[] {
+  const out: number[] = [];
+  const last = b.insns[b.insns.length - 1];
+  const pc = (vpage + last.off) | 0;
+  const add = (target: number) => {
+    if ((target & ~0xfff) === vpage && (target & 1) === 0) out.push(target & 0xfff);
+  };
+  if (!isControlTransfer(last.insn)) {
+    if (b.insns.length < MAX_BLOCK_INSNS || b.end < 4096) add((vpage + b.end) | 0);
+    return out;
+  }
+  const insn = last.insn;
+  switch ((insn >>> 2) & 31) {
+    case 24: // BRANCH
+      add(
+        (pc +
+          (((insn >> 31) << 12) |
+            ((insn << 4) & 0x800) |
+            ((insn >> 20) & 0x7e0) |
+            ((insn >> 7) & 0x1e))) |
+          0,
+      );
+      add((pc + last.len) | 0);
+      break;
+    case 27: // JAL
+      add(
+        (pc +
+          (((insn >> 31) << 20) |
+            (insn & 0xff000) |
+            ((insn >> 9) & 0x800) |
+            ((insn >> 20) & 0x7fe))) |
+          0,
+      );
+      break;
+    default:
+      break;
+  }
+  return out;
+}
