@@ -18,6 +18,7 @@ import type {
   StateReason,
   VcpuInfo,
 } from './control-api';
+import { DEFAULT_DOMAIN_TYPE, domainEngine } from './control-api';
 import { formatCpulist, parseCpulist } from './cpulist';
 import { BalloonPolicy, POLICY, type PolicyGuest } from './balloon-policy';
 import {
@@ -525,6 +526,7 @@ export class DomainManager {
         initrd: def.initrd,
         bootargs,
         mergeable: def.mergeable !== false,
+        engine: domainEngine(def.type),
         balloon:
           def.balloon === false
             ? false
@@ -762,6 +764,8 @@ export class DomainManager {
       currentMemoryKiB: def.currentMemoryKiB ?? def.memoryMiB * 1024,
       ksm: { ksm_rmap_items: 0, ksm_merging_pages: 0, ksm_zero_pages: 0, ksm_process_profit: 0 },
       mergeable: def.mergeable !== false,
+      type: def.type ?? DEFAULT_DOMAIN_TYPE,
+      engine: domainEngine(def.type),
     };
     if (dom.vm !== undefined) {
       const shared = this.host.shared(dom.vm);

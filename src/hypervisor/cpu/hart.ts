@@ -24,6 +24,11 @@ export type Exit = (typeof EXIT)[keyof typeof EXIT];
 export interface HartEngine {
   readonly name: string;
   run(hart: Hart, budget: number): Exit;
+  /**
+   * Puts registers the engine holds elsewhere back in the shared HartState
+   * now (before another thread may write them: an SBI HSM stop).
+   */
+  commitRegs?(hart: Hart): void;
 }
 
 /** What the hart asks of its surroundings (the VM / the hypervisor). */

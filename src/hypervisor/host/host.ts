@@ -214,6 +214,7 @@ export class Host {
       vcpuSlots: slots,
       epochMs: now,
       sbi: config.kernel !== undefined,
+      engine: config.engine ?? 'interpreter',
       balloon:
         config.kernel !== undefined && config.balloon !== false
           ? {

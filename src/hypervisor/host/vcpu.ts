@@ -1,4 +1,5 @@
 import { EXIT, Hart, type Exit, type HartEnv } from '../cpu/hart';
+import { jitForThread } from '../cpu/jit/jit-engine';
 import { S } from '../cpu/hart-state';
 import { MIP } from '../devices/interrupts';
 import type { HostMemory } from '../memory/host-memory';
@@ -61,6 +62,12 @@ export class Vcpu {
       env.sbiCall = (hart) => handleSbiCall(hart, host);
     }
     this.hart = new Hart(view.hartStates[index], mem, view.p2m, new KernelBus(view, exit), env);
+    if (shared.engine === 'jit') {
+      // This thread's JIT; its five frames come from the host's pool (none left: the interpreter runs).
+      const pool = view.p2m.backing?.pool;
+      const jit = pool && jitForThread(mem, () => pool.alloc(), this.hart.ctab);
+      if (jit) this.hart.engine = jit;
+    }
     if (shared.htif) {
       this.#htif = new Htif(mem, view.p2m, shared.htif.tohost, shared.htif.fromhost, {
         consoleOut: (bytes) => {
@@ -183,6 +190,8 @@ export class Vcpu {
         return SBI_ERR.SUCCESS;
       },
       hartStop: (hart) => {
+        // Once STOPPED, hart_start from another vCPU may rewrite the registers: none may be in flight.
+        hart.engine?.commitRegs?.(hart);
         Atomics.store(hart.s, S.HSM, HSM_STATE.STOPPED);
       },
       systemReset: (type, reason) =>

@@ -1,4 +1,5 @@
 import type { DomainDef, LifecycleAction } from '../control-api';
+import { DEFAULT_DOMAIN_TYPE } from '../control-api';
 import { VirtError } from '../errors';
 import { bytesToKiB, scaledToBytes } from './units';
 import { parseXml, serializeXml, xmlElement, type XmlElement } from './xml-parser';
@@ -152,7 +153,9 @@ class DomainXmlReader {
         handler(this, el, path);
       }
     }
-    return { def: this.#finish(), warnings: this.#warningList() };
+    const def = this.#finish();
+    def.type = type; // the vCPU engine: kvm the JIT, qemu the interpreter
+    return { def, warnings: this.#warningList() };
   }
 
   warn(message: string): void {
@@ -672,5 +675,7 @@ export function formatDomainXml(
   }
   children.push(el('devices', {}, devices));
 
-  return serializeXml(el('domain', { type: 'kvm', id: live?.id ?? undefined }, children));
+  return serializeXml(
+    el('domain', { type: def.type ?? DEFAULT_DOMAIN_TYPE, id: live?.id ?? undefined }, children),
+  );
 }

@@ -1,10 +1,19 @@
 import { MAX_BLOCK_INSNS, type ScannedBlock, isControlTransfer, scanBlock } from './block-scan';
 import { type JitLayout, translatePage } from './translate';
 
-/** Entries into a block before its page is translated. */
-export const HOT_THRESHOLD = 32;
+/**
+ * Entries (or ends of interpreter bursts) at one offset before its page is
+ * translated. High on purpose: a Linux boot runs most code a few times, and
+ * compiling it costs more than interpreting it (measured: a threshold of
+ * 128 made the boot 2.5× slower than the interpreter, 2048–4096 as fast).
+ */
+export const HOT_THRESHOLD = 2048;
+/** Counts saturate here (Uint16). */
+const COUNT_MAX = 0xffff;
 /** Most blocks in one page's module. */
-const MAX_BLOCKS_PER_PAGE = 96;
+const MAX_BLOCKS_PER_PAGE = 48;
+/** How far from a seed block the blocks it reaches come along. */
+const SUCCESSOR_DEPTH = 3;
 /** Pages (translated or only counted) before the whole cache is flushed, as QEMU's tb_flush when its buffer is full. */
 const MAX_PAGES = 8192;
 /** Bytes of generated wasm before the whole cache is flushed. */
@@ -75,7 +84,18 @@ export class CodeCache {
       ld: (va: number, f3: number) => number;
       st: (va: number, v: number, f3: number) => number;
     },
+    readonly hotThreshold = HOT_THRESHOLD,
   ) {}
+
+  /** Counts one entry at `off`; true when the page should be (re)compiled for it. */
+  enter(p: CodePage, off: number): boolean {
+    const i = off >> 1;
+    const c = p.counts[i] < COUNT_MAX ? ++p.counts[i] : COUNT_MAX;
+    // Each recompilation of a page (to add newly hot blocks) waits twice as long as the last.
+    const k = p.compiles < 5 ? p.compiles : 5;
+    const need = this.hotThreshold << k;
+    return c >= (need < COUNT_MAX ? need : COUNT_MAX) && this.translatable(p, off);
+  }
 
   page(frame: number, vpage: number): CodePage {
     const key = frame * 1048576 + (vpage >>> 12);
@@ -137,18 +157,22 @@ export class CodeCache {
     const code16 = new Uint16Array(code.buffer);
     const blocks: ScannedBlock[] = [];
     const seen = new Set<number>();
-    const queue = [off];
+    // Seeds: this block, the blocks already translated, the warm ones; then what they reach
+    // directly, SUCCESSOR_DEPTH steps deep, so a loop chains inside the module.
+    const queue: [number, number][] = [[off, 0]];
     const old = p.entries;
-    if (old) for (const o of old.keys()) queue.push(o);
-    for (let o = 0; o < 4096; o += 2) if (p.counts[o >> 1] >= HOT_THRESHOLD / 8) queue.push(o);
+    if (old) for (const o of old.keys()) queue.push([o, 0]);
+    const warm = this.hotThreshold >> 3;
+    for (let o = 0; o < 4096; o += 2) if (p.counts[o >> 1] >= warm) queue.push([o, 0]);
     while (queue.length > 0 && blocks.length < MAX_BLOCKS_PER_PAGE) {
-      const o = queue.shift()!;
+      const [o, depth] = queue.shift()!;
       if (seen.has(o)) continue;
       seen.add(o);
       const b = scanBlock(code16, this.ctab, 0, o);
       if (b.insns.length === 0) continue;
       blocks.push(b);
-      for (const s of successors(b, p.vpage)) if (!seen.has(s)) queue.push(s);
+      if (depth < SUCCESSOR_DEPTH)
+        for (const s of successors(b, p.vpage)) if (!seen.has(s)) queue.push([s, depth + 1]);
     }
     if (blocks.length === 0) return;
     const { bytes, entries } = translatePage(blocks, code, p.frame, p.vpage, this.layout);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { F, S } from '../hart-state';
-import { loadProgram, makeMachine, randomProgram, rng } from './jit.test-helper';
+import { firstDifference, loadProgram, makeMachine, randomProgram, rng } from './jit.test-helper';
 import type { JitEngine } from './jit-engine';
 
 /**
@@ -29,15 +29,7 @@ function compare(seed: number, instructions: number, irqEvery: number) {
     );
     expect(jit.hart.f[F.INSTRET], where).toBe(ref.hart.f[F.INSTRET]);
     expect(jit.hart.f[F.CYCLE], where).toBe(ref.hart.f[F.CYCLE]);
-    const a = ref.guestRam();
-    const b = jit.guestRam();
-    let diff = -1;
-    for (let i = 0; i < a.length; i++)
-      if (a[i] !== b[i]) {
-        diff = i;
-        break;
-      }
-    expect(diff, where).toBe(-1);
+    expect(firstDifference(jit.guestRam(), ref.guestRam()), where).toBe(-1);
   }
   return (jit.hart.engine as JitEngine).cache.stats;
 }

@@ -3,11 +3,18 @@ import { F, S } from '../hart-state';
 import { runHart } from '../interpreter';
 import { ACCESS } from '../sv32';
 import type { HostMemory } from '../../memory/host-memory';
-import { CodeCache, type CodePage, HOT_THRESHOLD } from './code-cache';
+import { CodeCache, type CodePage } from './code-cache';
 import { FRAME_WORD, type JitLayout, STATUS } from './translate';
 
 /** Instructions between check points: the interpreter's CHUNK, so both engines check at the same instructions. */
 const CHUNK = 4096;
+/**
+ * Instructions the interpreter runs at a time in cold code. Stopping it at
+ * every block end would count entries exactly but costs a dispatch per
+ * block, slower than the interpreter alone; a loop is still found hot
+ * within HOT_THRESHOLD (code-cache.ts) bursts, at the pcs where bursts end in it.
+ */
+const COLD_BURST = 64;
 
 /**
  * The JIT engine ("accelerated", libvirt's `<domain type='kvm'>`): one per
@@ -50,6 +57,7 @@ export class JitEngine implements HartEngine {
     memory: WebAssembly.Memory,
     frames: number[],
     ctab: Int32Array,
+    hotThreshold?: number,
   ) {
     const [regs, rTag, rAdd, wTag, wAdd] = frames.map((f) => f * 4096);
     const layout: JitLayout = { regs, rTag, rAdd, wTag, wAdd };
@@ -61,40 +69,47 @@ export class JitEngine implements HartEngine {
     this.rAdd = view(rAdd);
     this.wTag = view(wTag).fill(-1);
     this.wAdd = view(wAdd);
-    this.cache = new CodeCache(mem.ram8, ctab, memory, layout, {
-      // Slow paths: misaligned accesses are the interpreter's, so a failed attempt has no side effect.
-      ld: (va, f3) => {
-        const h = this.#hart!;
-        const size = 1 << (f3 & 3);
-        if ((va & (size - 1)) !== 0) return failed(fault);
-        const v = h.loadSlow(va, size as 1 | 2 | 4);
-        if (h.exc) {
-          h.exc = 0;
-          return failed(fault);
-        }
-        fault[FRAME_WORD.FAULT] = 0;
-        return f3 === 0
-          ? (v << 24) >> 24
-          : f3 === 1
-            ? (v << 16) >> 16
-            : f3 === 4
-              ? v & 0xff
-              : f3 === 5
-                ? v & 0xffff
-                : v | 0;
+    this.cache = new CodeCache(
+      mem.ram8,
+      ctab,
+      memory,
+      layout,
+      {
+        // Slow paths: misaligned accesses are the interpreter's, so a failed attempt has no side effect.
+        ld: (va, f3) => {
+          const h = this.#hart!;
+          const size = 1 << (f3 & 3);
+          if ((va & (size - 1)) !== 0) return failed(fault);
+          const v = h.loadSlow(va, size as 1 | 2 | 4);
+          if (h.exc) {
+            h.exc = 0;
+            return failed(fault);
+          }
+          fault[FRAME_WORD.FAULT] = 0;
+          return f3 === 0
+            ? (v << 24) >> 24
+            : f3 === 1
+              ? (v << 16) >> 16
+              : f3 === 4
+                ? v & 0xff
+                : f3 === 5
+                  ? v & 0xffff
+                  : v | 0;
+        },
+        st: (va, v, f3) => {
+          const h = this.#hart!;
+          const size = 1 << f3;
+          if ((va & (size - 1)) !== 0) return 1;
+          h.storeSlow(va, f3 === 0 ? v & 0xff : f3 === 1 ? v & 0xffff : v, size as 1 | 2 | 4);
+          if (h.exc) {
+            h.exc = 0;
+            return 1;
+          }
+          return 0;
+        },
       },
-      st: (va, v, f3) => {
-        const h = this.#hart!;
-        const size = 1 << f3;
-        if ((va & (size - 1)) !== 0) return 1;
-        h.storeSlow(va, f3 === 0 ? v & 0xff : f3 === 1 ? v & 0xffff : v, size as 1 | 2 | 4);
-        if (h.exc) {
-          h.exc = 0;
-          return 1;
-        }
-        return 0;
-      },
-    });
+      hotThreshold,
+    );
   }
 
   run(h: Hart, budget: number): Exit {
@@ -198,17 +213,13 @@ export class JitEngine implements HartEngine {
               n = 1;
             } else if (status !== STATUS.FAULT) throw new Error(`JIT: bad exit status ${status}`);
           } else {
-            if (page.counts[o >> 1] < 0xffff) page.counts[o >> 1]++;
-            // A page is recompiled (with its new hot blocks) less eagerly each time.
-            if (
-              page.counts[o >> 1] >= HOT_THRESHOLD << (page.compiles < 8 ? page.compiles : 8) &&
-              cache.translatable(page, o)
-            ) {
+            if (cache.enter(page, o)) {
               cache.compile(page, o);
               if (page.entries?.has(o)) continue;
               page.counts[o >> 1] = 0;
             }
-            n = cache.coldLength(page, o) & 0x7f;
+            // Cold: the interpreter runs a burst, whose end is counted like a block entry.
+            n = COLD_BURST;
           }
         }
         // ---- the interpreter: n instructions, inline (no check point of its own)

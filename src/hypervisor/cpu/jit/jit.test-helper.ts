@@ -49,6 +49,7 @@ export function makeMachine(engine: 'interpreter' | 'jit', irqEvery = 0) {
       mem.wasm!,
       [0, 1, 2, 3, 4].map((k) => first + k),
       hart.ctab,
+      8, // a low threshold, so the tests run translated code soon
     );
   }
   const host = (gpa: number) => p2m.hostOffset(gpa);
@@ -288,4 +289,10 @@ export function loadProgram(
   h.s[S.MTVEC] = HANDLER;
   h.s[S.MIE] = 1 << 3;
   h.s[S.MSTATUS] = 1 << 3; // MIE
+}
+
+/** Index of the first byte where `a` and `b` differ, -1 if none (faster than a deep equal on RAM). */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : a.length;
 }

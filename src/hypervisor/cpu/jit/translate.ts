@@ -59,7 +59,7 @@ export const STATUS = {
 const F_LD = 0;
 const F_ST = 1;
 
-// Locals: params 0–2, x1–x31 at 2 + r, then scratch, then one "verified" flag per block.
+// Locals: params 0–2, x1–x31 at 2 + r, then scratch, then "verified" bits (one per block, 32 a local).
 const P_ENTRY = 0;
 const P_BUDGET = 1;
 const P_DMODE = 2;
@@ -148,7 +148,11 @@ export function translatePage(
       { name: 'ld', type: { params: 2, results: 1 } },
       { name: 'st', type: { params: 3, results: 1 } },
     ],
-    { type: { params: 3, results: 1 }, locals: L_VERIFIED - 3 + blocks.length, body: w.bytes },
+    {
+      type: { params: 3, results: 1 },
+      locals: L_VERIFIED - 3 + ((blocks.length + 31) >> 5),
+      body: w.bytes,
+    },
   );
   return { bytes, entries };
 
@@ -190,9 +194,9 @@ export function translatePage(
     exitAt(b.start, STATUS.BUDGET, 0);
     w.end();
     // First entry in this call: are the bytes still those translated?
-    w.get(L_VERIFIED + j)
-      .op(OP.i32Eqz)
-      .if();
+    const flags = L_VERIFIED + (j >> 5);
+    const bit = 1 << (j & 31);
+    w.get(flags).i32(bit).op(OP.i32And).op(OP.i32Eqz).if();
     let first = true;
     let o = b.start;
     for (; o + 4 <= b.end; o += 4) {
@@ -213,7 +217,7 @@ export function translatePage(
     w.if();
     exitAt(b.start, STATUS.STALE, 0);
     w.end();
-    w.i32(1).set(L_VERIFIED + j);
+    w.get(flags).i32(bit).op(OP.i32Or).set(flags);
     w.end();
 
     b.insns.forEach((ins, k) => emitInsn(ins.insn, ins.off, ins.len, k, len));

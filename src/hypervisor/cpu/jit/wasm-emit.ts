@@ -69,42 +69,62 @@ export const OP = {
 const I32 = 0x7f;
 const BLOCK_VOID = 0x40;
 
+/** A growable byte buffer with LEB128 writers (§5.2.2). */
 export class ByteWriter {
-  bytes: number[] = [];
+  #buf = new Uint8Array(256);
+  length = 0;
+
+  #room(n: number): void {
+    if (this.length + n <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.length));
+    this.#buf = next;
+  }
   byte(b: number): this {
-    this.bytes.push(b & 0xff);
+    this.#room(1);
+    this.#buf[this.length++] = b;
     return this;
   }
   u32(v: number): this {
+    this.#room(5);
     v >>>= 0;
     do {
       let b = v & 0x7f;
       v >>>= 7;
       if (v !== 0) b |= 0x80;
-      this.bytes.push(b);
+      this.#buf[this.length++] = b;
     } while (v !== 0);
     return this;
   }
   s32(v: number): this {
+    this.#room(5);
     v |= 0;
     for (;;) {
       const b = v & 0x7f;
       v >>= 7;
       if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-        this.bytes.push(b);
+        this.#buf[this.length++] = b;
         return this;
       }
-      this.bytes.push(b | 0x80);
+      this.#buf[this.length++] = b | 0x80;
     }
   }
-  append(other: number[]): this {
-    for (const b of other) this.bytes.push(b);
+  append(other: Uint8Array): this {
+    this.#room(other.length);
+    this.#buf.set(other, this.length);
+    this.length += other.length;
     return this;
   }
   str(s: string): this {
     this.u32(s.length);
-    for (let i = 0; i < s.length; i++) this.bytes.push(s.charCodeAt(i));
+    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
     return this;
+  }
+  /** The bytes written so far (a view, valid until the next write). */
+  get bytes(): Uint8Array<ArrayBuffer> {
+    return this.#buf.subarray(0, this.length);
   }
 }
 
@@ -184,13 +204,13 @@ export interface FuncType {
  */
 export function buildModule(
   imports: { name: string; type: FuncType }[],
-  run: { type: FuncType; locals: number; body: number[] },
+  run: { type: FuncType; locals: number; body: Uint8Array },
 ): Uint8Array<ArrayBuffer> {
   const types = [...imports.map((i) => i.type), run.type];
   const out = new ByteWriter();
-  out.append([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  out.append(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
   const section = (id: number, body: ByteWriter): void => {
-    out.byte(id).u32(body.bytes.length).append(body.bytes);
+    out.byte(id).u32(body.length).append(body.bytes);
   };
   const ty = new ByteWriter().u32(types.length);
   for (const t of types) {
@@ -210,6 +230,6 @@ export function buildModule(
   fn.u32(run.locals > 0 ? 1 : 0);
   if (run.locals > 0) fn.u32(run.locals).byte(I32);
   fn.append(run.body).byte(OP.end);
-  section(10, new ByteWriter().u32(1).u32(fn.bytes.length).append(fn.bytes));
-  return new Uint8Array(out.bytes);
+  section(10, new ByteWriter().u32(1).u32(fn.length).append(fn.bytes));
+  return out.bytes.slice();
 }
