@@ -3,7 +3,8 @@ import { startControl } from './lib/control-client';
 import { DomainSession, PROMPT } from './lib/domain-session';
 
 async function main() {
-  for (const type of (process.argv[2] ?? 'qemu,kvm').split(',') as ('kvm' | 'qemu')[]) await one(type);
+  for (const type of (process.argv[2] ?? 'qemu,kvm').split(',') as ('kvm' | 'qemu')[])
+    await one(type);
 }
 async function one(type: 'kvm' | 'qemu') {
   const client = await startControl({ pcpus: 1, ramMiB: 512 });
@@ -27,4 +28,10 @@ async function one(type: 'kvm' | 'qemu') {
     await client.close();
   }
 }
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -16,6 +16,8 @@ export type PcpuCommand =
       ram: SharedArrayBuffer;
       /** Host RAM as the shared WebAssembly.Memory whose buffer `ram` is (the JIT needs it). */
       ramMemory?: WebAssembly.Memory;
+      /** Host frames (outside the frame pool) for this pCPU's JIT. */
+      jitFrames?: number[];
       trace: SharedArrayBuffer;
     }
   /** A VM exists: build this thread's vCPU objects for it. Sent before any of its vCPUs is runnable. */

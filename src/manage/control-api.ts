@@ -48,7 +48,7 @@ export type LifecycleAction = 'destroy' | 'restart' | 'preserve';
 export type DomainType = 'kvm' | 'qemu';
 
 /** The type of a domain defined without one. */
-export const DEFAULT_DOMAIN_TYPE: DomainType = 'qemu';
+export const DEFAULT_DOMAIN_TYPE: DomainType = 'kvm';
 
 /** The vCPU engine a domain type runs. */
 export function domainEngine(type: DomainType | undefined): 'jit' | 'interpreter' {

@@ -1,3 +1,4 @@
+import { JIT_FRAMES } from '../cpu/jit/jit-engine';
 import { FramePool } from '../memory/frame-pool';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
@@ -102,6 +103,8 @@ export class Host {
   /** Why ksmd stopped, if it failed (the VMs go on without merging). */
   ksmdFailure?: string;
   readonly #vms = new Map<number, VmRuntime>();
+  /** Frames at the top of host RAM kept out of the pool for the pCPUs' JITs. */
+  readonly #jitReserved: number;
   #nextVm = 0;
 
   constructor(
@@ -115,8 +118,11 @@ export class Host {
         `pCPU count must be 1 to ${MAX_PCPUS}, got ${options.pcpus}`,
       );
     }
-    this.mem = HostMemory.create(options.ramMiB << 20);
-    this.frames = new FramePool(this.mem);
+    // Above guest RAM, JIT_FRAMES frames per pCPU for its JIT (cpu/jit/jit-engine.ts), whole wasm pages.
+    const jitBytes = Math.ceil((options.pcpus * JIT_FRAMES * PAGE_SIZE) / 65536) * 65536;
+    this.mem = HostMemory.create((options.ramMiB << 20) + jitBytes);
+    this.#jitReserved = jitBytes / PAGE_SIZE;
+    this.frames = new FramePool(this.mem, FramePool.create(this.mem, this.#jitReserved));
     Atomics.store(this.sched.header, H.NPCPU, options.pcpus);
     const now = hostNow();
     for (let p = 0; p < options.pcpus; p++) {
@@ -151,6 +157,10 @@ export class Host {
       sched: this.sched.sab,
       ram: this.mem.sab,
       ramMemory: this.mem.wasm,
+      jitFrames: Array.from(
+        { length: JIT_FRAMES },
+        (_, k) => this.mem.frames - this.#jitReserved + p * JIT_FRAMES + k,
+      ),
       trace: this.trace.sab,
     });
     this.pcpus.push(link);

@@ -30,6 +30,7 @@ export class Pcpu {
   readonly #vcpus = new Map<number, { gen: number; vcpu: Vcpu }>();
   readonly #views = new Map<number, VmView>();
   #running = false;
+  #jitFrames: number[] = [];
 
   constructor(readonly port: ParentPort<PcpuCommand, PcpuReport>) {}
 
@@ -40,6 +41,7 @@ export class Pcpu {
         this.#st = new SchedState(command.sched);
         this.#sched = new VcpuScheduler(this.#st);
         this.#mem = new HostMemory(command.ram, command.ramMemory);
+        this.#jitFrames = command.jitFrames ?? [];
         this.#trace = new TraceRing(command.trace);
         if (!this.#running) {
           this.#running = true;
@@ -65,7 +67,8 @@ export class Pcpu {
     const link = { vmStop: (vm: number) => this.port.post({ kind: 'vm-stop', vm }) };
     shared.vcpuSlots.forEach((slot, index) => {
       const gen = this.#st.vcpu(slot)[V.GEN];
-      this.#vcpus.set(slot, { gen, vcpu: new Vcpu(view, index, slot, this.#mem, this.#st, link) });
+      const vcpu = new Vcpu(view, index, slot, this.#mem, this.#st, link, this.#jitFrames);
+      this.#vcpus.set(slot, { gen, vcpu });
     });
   }
 

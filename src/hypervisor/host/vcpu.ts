@@ -42,6 +42,8 @@ export class Vcpu {
     mem: HostMemory,
     readonly sched: SchedState,
     readonly link: VcpuHostLink,
+    /** This pCPU's JIT frames (host.ts); none: the interpreter runs whatever the VM asks. */
+    jitFrames: number[] = [],
   ) {
     this.rec = sched.vcpu(slot);
     const shared = view.shared;
@@ -63,9 +65,7 @@ export class Vcpu {
     }
     this.hart = new Hart(view.hartStates[index], mem, view.p2m, new KernelBus(view, exit), env);
     if (shared.engine === 'jit') {
-      // This thread's JIT; its five frames come from the host's pool (none left: the interpreter runs).
-      const pool = view.p2m.backing?.pool;
-      const jit = pool && jitForThread(mem, () => pool.alloc(), this.hart.ctab);
+      const jit = jitForThread(mem, jitFrames, this.hart.ctab);
       if (jit) this.hart.engine = jit;
     }
     if (shared.htif) {

@@ -154,7 +154,7 @@ class DomainXmlReader {
       }
     }
     const def = this.#finish();
-    def.type = type; // the vCPU engine: kvm the JIT, qemu the interpreter
+    if (type !== DEFAULT_DOMAIN_TYPE) def.type = type; // the vCPU engine (control-api.ts DomainType)
     return { def, warnings: this.#warningList() };
   }
 

@@ -252,30 +252,26 @@ function failed(fault: Int32Array): number {
   return 0;
 }
 
-const engines = new WeakMap<SharedArrayBuffer, JitEngine | null>();
+/** Host frames one pCPU's JIT needs: the register frame and four TLB arrays. */
+export const JIT_FRAMES = 5;
+
+const engines = new WeakMap<SharedArrayBuffer, JitEngine>();
 
 /**
- * This thread's JIT for host RAM `mem`, made on first use with five frames
- * from `allocFrame`; null when host RAM is not a WebAssembly.Memory or no
- * frame is left (the caller then runs the interpreter).
+ * This thread's JIT over host RAM `mem`, made on first use with `frames`
+ * (JIT_FRAMES of them, kept out of the frame pool by the host); null when
+ * host RAM is not a WebAssembly.Memory or there are no frames (the caller
+ * then runs the interpreter).
  */
 export function jitForThread(
   mem: HostMemory,
-  allocFrame: () => number,
+  frames: number[],
   ctab: Int32Array,
 ): JitEngine | null {
   let engine = engines.get(mem.sab);
-  if (engine !== undefined) return engine;
-  engine = null;
-  if (mem.wasm) {
-    const frames: number[] = [];
-    for (let k = 0; k < 5; k++) {
-      const frame = allocFrame();
-      if (frame < 0) break;
-      frames.push(frame);
-    }
-    if (frames.length === 5) engine = new JitEngine(mem, mem.wasm, frames, ctab);
-  }
+  if (engine) return engine;
+  if (!mem.wasm || frames.length !== JIT_FRAMES) return null;
+  engine = new JitEngine(mem, mem.wasm, frames, ctab);
   engines.set(mem.sab, engine);
   return engine;
 }
