@@ -18,6 +18,8 @@ export type PcpuCommand =
       ramMemory?: WebAssembly.Memory;
       /** Host frames (outside the frame pool) for this pCPU's JIT. */
       jitFrames?: number[];
+      /** The host's JIT telemetry (cpu/jit/jit-stats.ts); this pCPU writes its own words. */
+      jitStats?: SharedArrayBuffer;
       trace: SharedArrayBuffer;
     }
   /** A VM exists: build this thread's vCPU objects for it. Sent before any of its vCPUs is runnable. */

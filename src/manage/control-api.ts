@@ -1,3 +1,4 @@
+import type { JitStats } from '../hypervisor/cpu/jit/jit-stats';
 import type { KsmKnobs, KsmStats } from '../hypervisor/ksm/ksm-state';
 /**
  * The control API: the one typed surface through which the page, the
@@ -212,6 +213,8 @@ export interface HostInfo {
   balloonPolicy: boolean;
   /** Idle and busy time of each pCPU since the host started, ms. */
   pcpuTimes: { busyMs: number; idleMs: number }[];
+  /** The JITs of all pCPUs: compile time, code cache size, instructions run translated. */
+  jit?: JitStats;
 }
 
 export type DomainEvent =

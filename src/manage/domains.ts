@@ -1,3 +1,4 @@
+import { readJitStats } from '../hypervisor/cpu/jit/jit-stats';
 import { F, HART_STATE_BYTES } from '../hypervisor/cpu/hart-state';
 import { HostError, type Host, type HostEvent } from '../hypervisor/host/host';
 import { H, PF, V, VCPU_STATE, VF } from '../hypervisor/host/sched-state';
@@ -865,6 +866,7 @@ export class DomainManager {
         busyMs: st.pcpuF(p)[PF.BUSY_MS],
         idleMs: st.pcpuF(p)[PF.IDLE_MS],
       })),
+      jit: readJitStats(this.host.jitStats, this.host.pcpuCount),
     };
   }
 }

@@ -1,4 +1,5 @@
 import { JIT_FRAMES } from '../cpu/jit/jit-engine';
+import { JIT_STATS } from '../cpu/jit/jit-stats';
 import { FramePool } from '../memory/frame-pool';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
@@ -103,6 +104,8 @@ export class Host {
   /** Why ksmd stopped, if it failed (the VMs go on without merging). */
   ksmdFailure?: string;
   readonly #vms = new Map<number, VmRuntime>();
+  /** JIT telemetry of every pCPU (cpu/jit/jit-stats.ts). */
+  readonly jitStats = new SharedArrayBuffer(MAX_PCPUS * JIT_STATS.WORDS * 8);
   /** Frames at the top of host RAM kept out of the pool for the pCPUs' JITs. */
   readonly #jitReserved: number;
   #nextVm = 0;
@@ -157,6 +160,7 @@ export class Host {
       sched: this.sched.sab,
       ram: this.mem.sab,
       ramMemory: this.mem.wasm,
+      jitStats: this.jitStats,
       jitFrames: Array.from(
         { length: JIT_FRAMES },
         (_, k) => this.mem.frames - this.#jitReserved + p * JIT_FRAMES + k,

@@ -1,3 +1,4 @@
+import { JIT_STATS } from '../cpu/jit/jit-stats';
 import { EXIT } from '../cpu/hart';
 import { F } from '../cpu/hart-state';
 import { HostMemory } from '../memory/host-memory';
@@ -31,6 +32,7 @@ export class Pcpu {
   readonly #views = new Map<number, VmView>();
   #running = false;
   #jitFrames: number[] = [];
+  #jitStats: Float64Array | undefined;
 
   constructor(readonly port: ParentPort<PcpuCommand, PcpuReport>) {}
 
@@ -42,6 +44,12 @@ export class Pcpu {
         this.#sched = new VcpuScheduler(this.#st);
         this.#mem = new HostMemory(command.ram, command.ramMemory);
         this.#jitFrames = command.jitFrames ?? [];
+        if (command.jitStats)
+          this.#jitStats = new Float64Array(
+            command.jitStats,
+            command.pcpu * JIT_STATS.WORDS * 8,
+            JIT_STATS.WORDS,
+          );
         this.#trace = new TraceRing(command.trace);
         if (!this.#running) {
           this.#running = true;
@@ -67,7 +75,16 @@ export class Pcpu {
     const link = { vmStop: (vm: number) => this.port.post({ kind: 'vm-stop', vm }) };
     shared.vcpuSlots.forEach((slot, index) => {
       const gen = this.#st.vcpu(slot)[V.GEN];
-      const vcpu = new Vcpu(view, index, slot, this.#mem, this.#st, link, this.#jitFrames);
+      const vcpu = new Vcpu(
+        view,
+        index,
+        slot,
+        this.#mem,
+        this.#st,
+        link,
+        this.#jitFrames,
+        this.#jitStats,
+      );
       this.#vcpus.set(slot, { gen, vcpu });
     });
   }

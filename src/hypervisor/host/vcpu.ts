@@ -44,6 +44,7 @@ export class Vcpu {
     readonly link: VcpuHostLink,
     /** This pCPU's JIT frames (host.ts); none: the interpreter runs whatever the VM asks. */
     jitFrames: number[] = [],
+    jitTelemetry?: Float64Array,
   ) {
     this.rec = sched.vcpu(slot);
     const shared = view.shared;
@@ -65,7 +66,7 @@ export class Vcpu {
     }
     this.hart = new Hart(view.hartStates[index], mem, view.p2m, new KernelBus(view, exit), env);
     if (shared.engine === 'jit') {
-      const jit = jitForThread(mem, jitFrames, this.hart.ctab);
+      const jit = jitForThread(mem, jitFrames, this.hart.ctab, jitTelemetry);
       if (jit) this.hart.engine = jit;
     }
     if (shared.htif) {

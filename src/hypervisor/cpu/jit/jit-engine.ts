@@ -4,6 +4,7 @@ import { runHart } from '../interpreter';
 import { ACCESS } from '../sv32';
 import type { HostMemory } from '../../memory/host-memory';
 import { CodeCache, type CodePage } from './code-cache';
+import { JIT_STATS } from './jit-stats';
 import { FRAME_WORD, type JitLayout, STATUS } from './translate';
 
 /** Instructions between check points: the interpreter's CHUNK, so both engines check at the same instructions. */
@@ -49,6 +50,9 @@ export class JitEngine implements HartEngine {
   readonly wAdd: Int32Array;
   /** Instructions run by translated code (the rest ran in the interpreter). */
   translatedInstructions = 0;
+  /** Calls into translated code, and runs of the interpreter. */
+  entries = 0;
+  interpretedRuns = 0;
   #owner: Hart | null = null;
   #hart: Hart | null = null;
 
@@ -58,6 +62,8 @@ export class JitEngine implements HartEngine {
     frames: number[],
     ctab: Int32Array,
     hotThreshold?: number,
+    /** This pCPU's JIT_STATS words (jit-stats.ts), published after every run. */
+    readonly telemetry?: Float64Array,
   ) {
     const [regs, rTag, rAdd, wTag, wAdd] = frames.map((f) => f * 4096);
     const layout: JitLayout = { regs, rTag, rAdd, wTag, wAdd };
@@ -132,7 +138,22 @@ export class JitEngine implements HartEngine {
     } finally {
       this.#hart = null;
       this.commitRegs(h);
+      if (this.telemetry) this.#publish(this.telemetry);
     }
+  }
+
+  #publish(t: Float64Array): void {
+    const st = this.cache.stats;
+    t[JIT_STATS.COMPILES] = st.compiles;
+    t[JIT_STATS.COMPILE_MS] = st.compileMs;
+    t[JIT_STATS.CODE_BYTES] = st.codeBytes;
+    t[JIT_STATS.BLOCKS] = st.blocks;
+    t[JIT_STATS.PAGES] = st.pages;
+    t[JIT_STATS.TRANSLATED] = this.translatedInstructions;
+    t[JIT_STATS.FLUSHES] = st.flushes;
+    t[JIT_STATS.STALE] = st.stale;
+    t[JIT_STATS.ENTRIES] = this.entries;
+    t[JIT_STATS.INTERPRETED_RUNS] = this.interpretedRuns;
   }
 
   /** Copies the registers home (idempotent); after it `hart.x` is the shared HartState again. */
@@ -193,6 +214,7 @@ export class JitEngine implements HartEngine {
           const o = off & 0xfff;
           const entry = page.entries?.get(o);
           if (entry !== undefined) {
+            this.entries++;
             const r = page.run!(entry, chunk - done, h.dmode);
             if (r > 0) {
               const inhibit = s[S.MCOUNTINHIBIT];
@@ -225,6 +247,7 @@ export class JitEngine implements HartEngine {
         // ---- the interpreter: n instructions, inline (no check point of its own)
         if (n > chunk - done) n = chunk - done;
         s[S.PC] = pc;
+        this.interpretedRuns++;
         const ex = runHart(h, n, true);
         done += h.executed;
         pc = s[S.PC];
@@ -267,11 +290,12 @@ export function jitForThread(
   mem: HostMemory,
   frames: number[],
   ctab: Int32Array,
+  telemetry?: Float64Array,
 ): JitEngine | null {
   let engine = engines.get(mem.sab);
   if (engine) return engine;
   if (!mem.wasm || frames.length !== JIT_FRAMES) return null;
-  engine = new JitEngine(mem, mem.wasm, frames, ctab);
+  engine = new JitEngine(mem, mem.wasm, frames, ctab, undefined, telemetry);
   engines.set(mem.sab, engine);
   return engine;
 }
