@@ -21,8 +21,8 @@ const COLD_BURST = 64;
  * The JIT engine ("accelerated", libvirt's `<domain type='kvm'>`): one per
  * pCPU thread, behind the same `run(budget)` contract as the interpreter.
  *
- * Per thread it owns five frames of host RAM (taken from the host's frame
- * pool, never returned): the register frame and the read/write TLB arrays
+ * Per thread it owns five frames of host RAM (JIT_FRAMES, kept out of the
+ * frame pool by the host): the register frame and the read/write TLB arrays
  * of the hart it runs, where generated code reaches them. A hart run by it
  * adopts those TLB arrays for good; when another hart ran on the thread in
  * between, the TLB is flushed first. Its registers are copied into the
@@ -34,7 +34,7 @@ const COLD_BURST = 64;
  * timer, `poll` (TLB shootdowns, VM stop/pause) and interrupts. Between
  * check points it runs translated blocks (code-cache.ts, translate.ts) and,
  * for cold or untranslatable code, the interpreter itself (`runHart`
- * inline) one block at a time, so instret, cycle, traps and interrupt
+ * inline) in bursts, so instret, cycle, traps and interrupt
  * points are the interpreter's, instruction for instruction.
  */
 export class JitEngine implements HartEngine {
