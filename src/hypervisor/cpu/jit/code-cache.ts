@@ -91,9 +91,10 @@ export class CodeCache {
   enter(p: CodePage, off: number): boolean {
     const i = off >> 1;
     const c = p.counts[i] < COUNT_MAX ? ++p.counts[i] : COUNT_MAX;
-    // Each recompilation of a page (to add newly hot blocks) waits twice as long as the last.
+    // A page already translated is hot: a new entry into it (a return address, say) is added
+    // sooner, at 1/16 of the threshold, and each recompilation waits twice as long as the last.
     const k = p.compiles < 5 ? p.compiles : 5;
-    const need = this.hotThreshold << k;
+    const need = p.compiles === 0 ? this.hotThreshold : (this.hotThreshold >> 4) << k;
     return c >= (need < COUNT_MAX ? need : COUNT_MAX) && this.translatable(p, off);
   }
 

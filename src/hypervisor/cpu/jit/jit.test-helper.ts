@@ -2,7 +2,7 @@ import { MmioBus } from '../../devices/mmio-bus';
 import { HostMemory } from '../../memory/host-memory';
 import { P2m } from '../../memory/p2m';
 import { asm } from '../asm.test-helper';
-import { CSR, PRIV } from '../csr';
+import { CSR, PRIV, SATP } from '../csr';
 import { Hart, type HartEnv } from '../hart';
 import { F, HartState, S } from '../hart-state';
 import { JitEngine } from './jit-engine';
@@ -275,6 +275,7 @@ function encBranch(off: number, rs2: number, rs1: number, f3: number): number {
 export function loadProgram(
   m: ReturnType<typeof makeMachine>,
   program: ReturnType<typeof randomProgram>,
+  paged = false,
 ): void {
   m.poke32(HANDLER, ...handler());
   for (const u of program.code) {
@@ -289,6 +290,41 @@ export function loadProgram(
   h.s[S.MTVEC] = HANDLER;
   h.s[S.MIE] = 1 << 3;
   h.s[S.MSTATUS] = 1 << 3; // MIE
+  if (paged) pageTables(m);
+}
+
+const ROOT = RAM_BASE + 0x20000;
+const L0 = RAM_BASE + 0x21000;
+
+/**
+ * Runs the program in S-mode under Sv32 (priv. spec §4.3), traps still
+ * taken by the M-mode handler (no delegation, paging off there). The first
+ * 64 pages of RAM are mapped at their own address through a second-level
+ * table: code pages RWX with A and D set; the data pages without A and D
+ * (the walker sets them), the second one read-only (store page faults),
+ * and the page below the data not mapped (page faults).
+ */
+function pageTables(m: ReturnType<typeof makeMachine>): void {
+  const V = 1;
+  const R = 2;
+  const W = 4;
+  const X = 8;
+  const A = 64;
+  const D = 128;
+  m.poke32(ROOT + 4 * (RAM_BASE >>> 22), ((L0 >>> 12) << 10) | V);
+  const dataPage = (DATA - RAM_BASE) >>> 12;
+  for (let p = 0; p < 64; p++) {
+    const ppn = (RAM_BASE >>> 12) + p;
+    let flags = V | R | W | X | A | D;
+    if (p === dataPage) flags = V | R | W;
+    if (p === dataPage + 1) flags = V | R;
+    if (p === dataPage - 1) flags = 0;
+    m.poke32(L0 + 4 * p, (ppn << 10) | flags);
+  }
+  const h = m.hart;
+  h.s[S.SATP] = SATP.MODE_SV32 | (ROOT >>> 12);
+  h.s[S.PRIV] = PRIV.S;
+  h.updateModes();
 }
 
 /** Index of the first byte where `a` and `b` differ, -1 if none (faster than a deep equal on RAM). */
