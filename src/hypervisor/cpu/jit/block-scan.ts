@@ -25,8 +25,6 @@ export interface ScannedBlock {
   insns: GuestInsn[];
   /** Offset just after the last instruction. */
   end: number;
-  /** Instructions the interpreter should run for one pass when the block is cold (≥ 1). */
-  interpLen: number;
 }
 
 /** Major opcodes (insn[6:2]), unprivileged spec ch. 34 table 34.1. */
@@ -87,38 +85,23 @@ export function scanBlock(
 ): ScannedBlock {
   const insns: GuestInsn[] = [];
   let off = start;
-  let stoppedOnOther = false;
   while (insns.length < MAX_BLOCK_INSNS && off < 4096) {
     const raw = ram16[(frameBase + off) >> 1];
     let insn: number;
     let len: 2 | 4;
     if ((raw & 3) === 3) {
-      if (off === 4094) {
-        stoppedOnOther = true;
-        break;
-      }
+      if (off === 4094) break;
       insn = raw | (ram16[((frameBase + off) >> 1) + 1] << 16);
       len = 4;
     } else {
       insn = ctab[raw];
       len = 2;
-      if (insn === 0) {
-        stoppedOnOther = true;
-        break;
-      }
+      if (insn === 0) break;
     }
-    if (!translatable(insn)) {
-      stoppedOnOther = true;
-      break;
-    }
+    if (!translatable(insn)) break;
     insns.push({ off, insn, len });
     off += len;
     if (isControlTransfer(insn)) break;
   }
-  return {
-    start,
-    insns,
-    end: off,
-    interpLen: Math.max(1, insns.length + (stoppedOnOther ? 1 : 0)),
-  };
+  return { start, insns, end: off };
 }

@@ -15,7 +15,7 @@ const MAX_BLOCKS_PER_PAGE = 48;
 /** How far from a seed block the blocks it reaches come along. */
 const SUCCESSOR_DEPTH = 3;
 /** Pages (translated or only counted) before the whole cache is flushed, as QEMU's tb_flush when its buffer is full. */
-const MAX_PAGES = 8192;
+const MAX_PAGES = 4096;
 /** Bytes of generated wasm before the whole cache is flushed. */
 const MAX_CODE_BYTES = 64 << 20;
 /** A page whose code changed this often under its translation is left to the interpreter. */
@@ -32,8 +32,6 @@ export type RunFn = (entry: number, budget: number, dmode: number) => number;
 export class CodePage {
   /** Block-entry count per 2-byte offset. */
   readonly counts = new Uint16Array(2048);
-  /** Cached block length for the interpreter per offset (0 unknown; bit 7: untranslatable first instruction). */
-  readonly lens = new Uint8Array(2048);
   run: RunFn | null = null;
   entries: Map<number, number> | null = null;
   bytes = 0;
@@ -95,7 +93,10 @@ export class CodeCache {
     // sooner, at 1/16 of the threshold, and each recompilation waits twice as long as the last.
     const k = p.compiles < 5 ? p.compiles : 5;
     const need = p.compiles === 0 ? this.hotThreshold : (this.hotThreshold >> 4) << k;
-    return c >= (need < COUNT_MAX ? need : COUNT_MAX) && this.translatable(p, off);
+    if (c < (need < COUNT_MAX ? need : COUNT_MAX)) return false;
+    if (this.translatable(p, off)) return true;
+    p.counts[i] = 0; // not translatable (yet): look again after as many entries
+    return false;
   }
 
   page(frame: number, vpage: number): CodePage {
@@ -129,23 +130,13 @@ export class CodeCache {
     }
     p.drop();
     p.counts.fill(0);
-    p.lens.fill(0);
   }
 
-  /** Instructions the interpreter runs for one cold pass of the block at `off` (≥ 1). */
-  coldLength(p: CodePage, off: number): number {
-    let l = p.lens[off >> 1];
-    if (l === 0) {
-      const b = scanBlock(this.#frame16(p.frame), this.ctab, 0, off);
-      l = b.interpLen | (b.insns.length === 0 ? 0x80 : 0);
-      p.lens[off >> 1] = l;
-    }
-    return l;
-  }
-
-  /** Whether the block at `off` can ever be translated. */
+  /** Whether the block at `off` can be translated (its first instruction is the translator's). */
   translatable(p: CodePage, off: number): boolean {
-    return p.stale < MAX_STALE && (this.coldLength(p, off) & 0x80) === 0;
+    return (
+      p.stale < MAX_STALE && scanBlock(this.#frame16(p.frame), this.ctab, 0, off).insns.length > 0
+    );
   }
 
   /**
