@@ -58,6 +58,8 @@ export interface CodeCacheStats {
   codeBytes: number;
   flushes: number;
   stale: number;
+  /** Modules the wasm engine refused (the page then stays with the interpreter). */
+  failures: number;
 }
 
 /** One pCPU thread's translations: pages by (frame, vpage), bounded, flushed whole when full. */
@@ -71,7 +73,9 @@ export class CodeCache {
     codeBytes: 0,
     flushes: 0,
     stale: 0,
+    failures: 0,
   };
+  lastFailure = '';
 
   constructor(
     readonly ram8: Uint8Array,
@@ -168,8 +172,18 @@ export class CodeCache {
     }
     if (blocks.length === 0) return;
     const { bytes, entries } = translatePage(blocks, code, p.frame, p.vpage, this.layout);
-    const module = new WebAssembly.Module(bytes);
-    const instance = new WebAssembly.Instance(module, { e: { m: this.memory, ...this.imports } });
+    let instance: WebAssembly.Instance;
+    try {
+      const module = new WebAssembly.Module(bytes);
+      instance = new WebAssembly.Instance(module, { e: { m: this.memory, ...this.imports } });
+    } catch (error) {
+      // The engine refused the module (a size limit, a CSP without 'wasm-unsafe-eval'): this
+      // page stays with the interpreter, which is always correct; counted, so it shows.
+      this.stats.failures++;
+      this.lastFailure = String(error);
+      p.stale = MAX_STALE;
+      return;
+    }
     if (p.run) {
       this.stats.blocks -= p.entries?.size ?? 0;
       this.stats.codeBytes -= p.bytes;

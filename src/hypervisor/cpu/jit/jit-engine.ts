@@ -154,6 +154,7 @@ export class JitEngine implements HartEngine {
     t[JIT_STATS.STALE] = st.stale;
     t[JIT_STATS.ENTRIES] = this.entries;
     t[JIT_STATS.INTERPRETED_RUNS] = this.interpretedRuns;
+    t[JIT_STATS.FAILURES] = st.failures;
   }
 
   /** Copies the registers home (idempotent); after it `hart.x` is the shared HartState again. */

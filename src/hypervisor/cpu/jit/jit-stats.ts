@@ -22,6 +22,8 @@ export const JIT_STATS = {
   /** Calls from the dispatcher into translated code, and interpreter runs (cold code, faults). */
   ENTRIES: 8,
   INTERPRETED_RUNS: 9,
+  /** Modules the wasm engine refused (those pages stay with the interpreter). */
+  FAILURES: 10,
   WORDS: 16,
 } as const;
 
@@ -36,6 +38,7 @@ export interface JitStats {
   stale: number;
   entries: number;
   interpretedRuns: number;
+  failures: number;
 }
 
 /** Sums the figures of `pcpus` pCPUs. */
@@ -57,5 +60,6 @@ export function readJitStats(sab: SharedArrayBuffer, pcpus: number): JitStats {
     stale: sum(JIT_STATS.STALE),
     entries: sum(JIT_STATS.ENTRIES),
     interpretedRuns: sum(JIT_STATS.INTERPRETED_RUNS),
+    failures: sum(JIT_STATS.FAILURES),
   };
 }
