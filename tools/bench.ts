@@ -221,6 +221,7 @@ async function onTwoPcpus(): Promise<void> {
 async function main(): Promise<void> {
   enginePeak();
   await engines();
+  if (process.env.VIRTLAB_BENCH_ONLY === 'engines') return; // the two engines' figures alone
   await onOnePcpu();
   await onTwoPcpus();
   await memoryBenchmarks(report);

@@ -18,6 +18,8 @@ const SUCCESSOR_DEPTH = 3;
 const MAX_PAGES = 4096;
 /** Bytes of generated wasm before the whole cache is flushed. */
 const MAX_CODE_BYTES = 64 << 20;
+/** Translations of one page (each adds the blocks that became hot); then it stays as it is. */
+const MAX_COMPILES_PER_PAGE = 8;
 /** A page whose code changed this often under its translation is left to the interpreter. */
 const MAX_STALE = 8;
 
@@ -95,8 +97,9 @@ export class CodeCache {
     const c = p.counts[i] < COUNT_MAX ? ++p.counts[i] : COUNT_MAX;
     // A page already translated is hot: a new entry into it (a return address, say) is added
     // sooner, at 1/16 of the threshold, and each recompilation waits twice as long as the last.
+    if (p.compiles >= MAX_COMPILES_PER_PAGE) return false;
     const k = p.compiles < 5 ? p.compiles : 5;
-    const need = p.compiles === 0 ? this.hotThreshold : (this.hotThreshold >> 4) << k;
+    const need = p.compiles === 0 ? this.hotThreshold : Math.max(1, this.hotThreshold >> 4) << k;
     if (c < (need < COUNT_MAX ? need : COUNT_MAX)) return false;
     if (this.translatable(p, off)) return true;
     p.counts[i] = 0; // not translatable (yet): look again after as many entries
@@ -133,6 +136,7 @@ export class CodeCache {
       this.stats.codeBytes -= p.bytes;
     }
     p.drop();
+    p.compiles = 0; // new code: translated afresh once hot again
     p.counts.fill(0);
   }
 

@@ -108,6 +108,8 @@ export function translatePage(
   used.delete(0);
 
   const w = new FuncWriter();
+  /** The block being emitted (chain() loops to it directly). */
+  let current = -1;
   const codeView = new DataView(code.buffer, code.byteOffset, code.byteLength);
   const frameBase = frame * 4096;
 
@@ -179,7 +181,9 @@ export function translatePage(
       return;
     }
     w.get(L_N).i32(count).op(OP.i32Add).set(L_N);
-    w.i32(idx).set(P_ENTRY).br('dispatch');
+    // A block that continues at itself (a loop) jumps straight back: a natural loop, no dispatch.
+    if (idx === current) w.br(`self${idx}`);
+    else w.i32(idx).set(P_ENTRY).br('dispatch');
   }
 
   function reg(r: number): void {
@@ -189,10 +193,7 @@ export function translatePage(
 
   function emitBlock(b: ScannedBlock, j: number): void {
     const len = b.insns.length;
-    // The whole pass must fit the budget.
-    w.get(L_N).i32(len).op(OP.i32Add).get(P_BUDGET).op(OP.i32GtU).if();
-    exitAt(b.start, STATUS.BUDGET, 0);
-    w.end();
+    current = j;
     // First entry in this call: are the bytes still those translated?
     const flags = L_VERIFIED + (j >> 5);
     const bit = 1 << (j & 31);
@@ -220,11 +221,17 @@ export function translatePage(
     w.get(flags).i32(bit).op(OP.i32Or).set(flags);
     w.end();
 
+    w.loop(`self${j}`);
+    // The whole pass must fit the budget.
+    w.get(L_N).i32(len).op(OP.i32Add).get(P_BUDGET).op(OP.i32GtU).if();
+    exitAt(b.start, STATUS.BUDGET, 0);
+    w.end();
     b.insns.forEach((ins, k) => emitInsn(ins.insn, ins.off, ins.len, k, len));
     const last = b.insns[len - 1].insn;
     const major = (last >>> 2) & 31;
     if (major !== MAJOR.BRANCH && major !== MAJOR.JAL && major !== MAJOR.JALR)
       chain(pcOf(b.end), len);
+    w.end(); // self{j}: never falls through (every path above branches)
   }
 
   function emitInsn(insn: number, off: number, ilen: number, k: number, blockLen: number): void {
