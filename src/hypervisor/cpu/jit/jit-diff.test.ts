@@ -38,17 +38,21 @@ function compare(seed: number, instructions: number, irqEvery: number, paged: bo
 describe('JIT against the interpreter', () => {
   // The nightly's long mode: VIRTLAB_JIT_DIFF_SEEDS=2000 (50 000 instructions each).
   const seeds = Number(process.env.VIRTLAB_JIT_DIFF_SEEDS ?? 20);
-  it(`runs ${seeds * 50_000} random instructions identically (fixed seeds)`, () => {
-    let compiles = 0;
-    let blocks = 0;
-    for (let seed = 1; seed <= seeds; seed++) {
-      // Odd seeds in M-mode with paging off, even seeds in S-mode under Sv32.
-      const stats = compare(seed, 50_000, seed % 3 === 0 ? 997 : 0, seed % 2 === 0);
-      compiles += stats.compiles;
-      blocks += stats.blocks;
-    }
-    // The JIT must actually have run translated code, not only the interpreter.
-    expect(compiles).toBeGreaterThan(20);
-    expect(blocks).toBeGreaterThan(100);
-  });
+  it(
+    `runs ${seeds * 50_000} random instructions identically (fixed seeds)`,
+    () => {
+      let compiles = 0;
+      let blocks = 0;
+      for (let seed = 1; seed <= seeds; seed++) {
+        // Odd seeds in M-mode with paging off, even seeds in S-mode under Sv32.
+        const stats = compare(seed, 50_000, seed % 3 === 0 ? 997 : 0, seed % 2 === 0);
+        compiles += stats.compiles;
+        blocks += stats.blocks;
+      }
+      // The JIT must actually have run translated code, not only the interpreter.
+      expect(compiles).toBeGreaterThan(20);
+      expect(blocks).toBeGreaterThan(100);
+    },
+    60_000 + seeds * 2_000,
+  );
 });
