@@ -104,7 +104,7 @@ describe('virsh over the control API', () => {
     });
     const info = await run('dominfo web');
     expect(info.stdout).toMatch(
-      /^Id: {13}-\nName: {11}web\nUUID: {11}[0-9a-f-]{36}\nOS Type: {8}hvm\nState: {10}shut off\nCPU\(s\): {9}1\nMax memory: {5}32768 KiB\nUsed memory: {4}32768 KiB\nPersistent: {5}yes\nAutostart: {6}disable\nManaged save: {3}no\n\n$/,
+      /^Id: {13}-\nName: {11}web\nUUID: {11}[0-9a-f-]{36}\nOS Type: {8}hvm\nState: {10}shut off\nCPU\(s\): {9}1\nMax memory: {5}32768 KiB\nUsed memory: {4}32768 KiB\nPersistent: {5}yes\nAutostart: {6}disable\nManaged save: {3}no\nHypervisor: {5}kvm \(JIT\)\n\n$/,
     );
     expect((await run('domstate web --reason')).stdout).toBe('shut off (unknown)\n\n');
     expect((await run('schedinfo web')).stdout).toBe(

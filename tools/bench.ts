@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: one JSON object per line, {"name", "value", "unit"}.
  * Every figure is measured on the real hypervisor (control worker, pCPU
- * workers, VMM workers) running the real guest, except the first, which
- * measures the interpreter alone.
+ * workers, VMM workers) running the real guest, except the first two, which
+ * measure the engines alone. Figures suffixed _qemu and _kvm are the same
+ * measurement under the interpreter (type='qemu') and the JIT (type='kvm').
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { asm } from '../src/hypervisor/cpu/asm.test-helper';
 import { F } from '../src/hypervisor/cpu/hart-state';
-import { RAM_BASE, makeHart } from '../src/hypervisor/cpu/hart.test-helper';
+import { CODE, RAM_BASE, makeMachine } from '../src/hypervisor/cpu/jit/jit.test-helper';
+import type { DomainType } from '../src/manage/control-api';
 import { startControl, type ControlClient } from './lib/control-client';
 import { DomainSession, PROMPT } from './lib/domain-session';
 import { ROOT, readImage } from './lib/images';
@@ -22,10 +24,9 @@ function report(name: string, value: number, unit: string): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The interpreter alone: a bare-metal ALU/load/store/branch loop in M-mode, on this thread. */
-function interpreterPeak(): void {
-  const t = makeHart();
-  t.load([
+/** The engines alone, on this thread: a bare-metal ALU/load/store/branch loop in M-mode. */
+function enginePeak(): void {
+  const loop = [
     ...asm.li(1, RAM_BASE + 0x10000),
     asm.addi(2, 0, 0),
     asm.addi(5, 0, 1),
@@ -42,13 +43,17 @@ function interpreterPeak(): void {
     ...asm.li(1, RAM_BASE + 0x10000),
     asm.addi(2, 2, 1),
     asm.jal(0, -4 * 14),
-  ]);
-  t.hart.run(20_000_000); // warm up
-  const i0 = t.hart.f[F.INSTRET];
-  const c0 = performance.now();
-  t.hart.run(200_000_000);
-  const seconds = (performance.now() - c0) / 1000;
-  report('interpreter_mips_baremetal_loop', (t.hart.f[F.INSTRET] - i0) / seconds / 1e6, 'MIPS');
+  ];
+  for (const engine of ['interpreter', 'jit'] as const) {
+    const m = makeMachine(engine);
+    m.poke32(CODE, ...loop);
+    for (let k = 0; k < 400; k++) m.hart.run(50_000); // warm up (and, for the JIT, tier up)
+    const i0 = m.hart.f[F.INSTRET];
+    const c0 = performance.now();
+    while (performance.now() - c0 < 2000) for (let k = 0; k < 100; k++) m.hart.run(50_000);
+    const seconds = (performance.now() - c0) / 1000;
+    report(`${engine}_mips_baremetal_loop`, (m.hart.f[F.INSTRET] - i0) / seconds / 1e6, 'MIPS');
+  }
 }
 
 async function boot(
@@ -56,9 +61,10 @@ async function boot(
   name: string,
   vcpus: number,
   memoryMiB = 64,
+  type: DomainType = 'kvm',
 ): Promise<DomainSession> {
   const session = await DomainSession.attach(client, name);
-  await client.api.define({ name, vcpus, memoryMiB });
+  await client.api.define({ name, vcpus, memoryMiB, type });
   await client.api.start(name);
   await session.waitFor(PROMPT, 0, 120_000);
   return session;
@@ -99,26 +105,65 @@ async function bareMetal(
   return { session, seconds: (performance.now() - t0) / 1000 };
 }
 
-async function onOnePcpu(): Promise<void> {
-  const client = await startControl({ pcpus: 1, ramMiB: 1024 });
+/** Boot and the guest's `bench` under one engine, on a fresh 1-pCPU host; returns the figures. */
+async function engineRun(type: DomainType): Promise<{ boot: number; bench: number; warm: number }> {
+  const client = await startControl({ pcpus: 1, ramMiB: 256 });
   try {
     const t0 = performance.now();
-    const one = await boot(client, 'one', 1);
-    report('boot_to_shell_prompt', (performance.now() - t0) / 1000, 's');
-    await sleep(1000);
-    report('host_memory_per_idle_64mib_guest', (await client.api.info('one')).rssKiB / 1024, 'MiB');
-
+    const s = await boot(client, 'one', 1, 64, type);
+    const bootS = (performance.now() - t0) / 1000;
+    report(`boot_to_shell_prompt_${type}`, bootS, 's');
+    const jitBoot = (await client.api.hostInfo()).jit;
+    if (type === 'kvm' && jitBoot) {
+      report('jit_compile_time_during_boot', jitBoot.compileMs, 'ms');
+      report('jit_code_cache_after_boot', jitBoot.codeBytes / 1024, 'KiB');
+    }
     // Guest MIPS on a CPU-bound guest program (the guest's own `bench`), per second of vCPU time.
     const info0 = await client.api.info('one');
-    const out = await one.exec('bench 300');
+    const out = await s.exec('bench 300');
     const info1 = await client.api.info('one');
     report(
-      'guest_mips_bench_1vcpu',
+      `guest_mips_bench_1vcpu_${type}`,
       (info1.instructions - info0.instructions) / (info1.cpuTimeMs - info0.cpuTimeMs) / 1000,
       'MIPS',
     );
-    const ms = out.match(/in ([\d.]+) ms/);
-    if (ms) report('guest_bench_time_reported_by_guest', Number(ms[1]), 'ms');
+    const ms = Number(out.match(/in ([\d.]+) ms/)?.[1] ?? NaN);
+    report(`guest_bench_time_${type}`, ms, 'ms');
+    // Again, warm: the JIT's code compiled and tiered up (V8 compiles hot wasm again, optimized).
+    const again = await s.exec('bench 300');
+    const warm = Number(again.match(/in ([\d.]+) ms/)?.[1] ?? NaN);
+    report(`guest_bench_time_warm_${type}`, warm, 'ms');
+    const sum = out.match(/bench: result ([0-9a-f]+)/)?.[1];
+    report(`guest_bench_checksum_${type}`, parseInt(sum ?? 'NaN', 16), 'checksum');
+    const jit = (await client.api.hostInfo()).jit;
+    if (type === 'kvm' && jit) {
+      report('jit_compile_time_total', jit.compileMs, 'ms');
+      report('jit_code_cache', jit.codeBytes / 1024, 'KiB');
+      report('jit_blocks', jit.blocks, 'blocks');
+      const total = (await client.api.info('one')).instructions;
+      report('jit_translated_share', (100 * jit.translatedInstructions) / total, '%');
+    }
+    return { boot: bootS, bench: ms, warm };
+  } finally {
+    await client.close();
+  }
+}
+
+/** The two engines in the same run: pure emulation (type='qemu') and the JIT (type='kvm'). */
+async function engines(): Promise<void> {
+  const qemu = await engineRun('qemu');
+  const kvm = await engineRun('kvm');
+  report('jit_speedup_guest_bench', qemu.bench / kvm.bench, 'x');
+  report('jit_speedup_guest_bench_warm', qemu.warm / kvm.warm, 'x');
+  report('jit_boot_time_ratio', kvm.boot / qemu.boot, 'x');
+}
+
+async function onOnePcpu(): Promise<void> {
+  const client = await startControl({ pcpus: 1, ramMiB: 1024 });
+  try {
+    const one = await boot(client, 'one', 1);
+    await sleep(1000);
+    report('host_memory_per_idle_64mib_guest', (await client.api.info('one')).rssKiB / 1024, 'MiB');
 
     // Scheduling overhead: 1 vCPU alone on 1 pCPU vs 4 vCPUs sharing it.
     await one.type('spin 1 &\n');
@@ -144,17 +189,19 @@ async function onTwoPcpus(): Promise<void> {
   const client = await startControl({ pcpus: 2, ramMiB: 1024 });
   try {
     // SMP speed-up: the same `spin 2` on a 1-vCPU and a 2-vCPU guest over 2 pCPUs.
-    const iterations: number[] = [];
-    for (const vcpus of [1, 2]) {
-      const name = `smp${vcpus}`;
-      const s = await boot(client, name, vcpus);
-      const out = await s.exec('spin 2 --seconds 3');
-      iterations.push(Number(out.match(/total (\d+) iterations/)?.[1] ?? NaN));
-      await client.api.destroy(name);
+    for (const type of ['qemu', 'kvm'] as const) {
+      const iterations: number[] = [];
+      for (const vcpus of [1, 2]) {
+        const name = `smp${vcpus}${type}`;
+        const s = await boot(client, name, vcpus, 64, type);
+        const out = await s.exec('spin 2 --seconds 3');
+        iterations.push(Number(out.match(/total (\d+) iterations/)?.[1] ?? NaN));
+        await client.api.destroy(name);
+      }
+      report(`spin2_iterations_1vcpu_${type}`, iterations[0], 'iterations');
+      report(`spin2_iterations_2vcpus_${type}`, iterations[1], 'iterations');
+      report(`smp_speedup_spin_2vcpus_vs_1_${type}`, iterations[1] / iterations[0], 'x');
     }
-    report('spin2_iterations_1vcpu', iterations[0], 'iterations');
-    report('spin2_iterations_2vcpus', iterations[1], 'iterations');
-    report('smp_speedup_spin_2vcpus_vs_1', iterations[1] / iterations[0], 'x');
 
     // Boot time of 8 VMs at once.
     const t0 = performance.now();
@@ -174,7 +221,9 @@ async function onTwoPcpus(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  interpreterPeak();
+  enginePeak();
+  await engines();
+  if (process.env.VIRTLAB_BENCH_ONLY === 'engines') return; // the two engines' figures alone
   await onOnePcpu();
   await onTwoPcpus();
   await schedulerBenchmarks(report);

@@ -14,6 +14,12 @@ export type PcpuCommand =
       pcpu: number;
       sched: SharedArrayBuffer;
       ram: SharedArrayBuffer;
+      /** Host RAM as the shared WebAssembly.Memory whose buffer `ram` is (the JIT needs it). */
+      ramMemory?: WebAssembly.Memory;
+      /** Host frames (outside the frame pool) for this pCPU's JIT. */
+      jitFrames?: number[];
+      /** The host's JIT telemetry (cpu/jit/jit-stats.ts); this pCPU writes its own words. */
+      jitStats?: SharedArrayBuffer;
       trace: SharedArrayBuffer;
     }
   /** A VM exists: build this thread's vCPU objects for it. Sent before any of its vCPUs is runnable. */

@@ -1,3 +1,4 @@
+import type { JitStats } from '../hypervisor/cpu/jit/jit-stats';
 import type { KsmKnobs, KsmStats } from '../hypervisor/ksm/ksm-state';
 /**
  * The control API: the one typed surface through which the page, the
@@ -42,12 +43,29 @@ export interface Affect {
 /** What happens when the guest powers off, reboots or crashes (libvirt on_poweroff, on_reboot, on_crash). */
 export type LifecycleAction = 'destroy' | 'restart' | 'preserve';
 
+/**
+ * libvirt's domain type (virDomainVirtType): 'kvm' runs the vCPUs on the
+ * JIT, guest code translated to WebAssembly ("accelerated", our hardware
+ * assist); 'qemu' on the interpreter (QEMU's pure emulation).
+ */
+export type DomainType = 'kvm' | 'qemu';
+
+/** The type of a domain defined without one. */
+export const DEFAULT_DOMAIN_TYPE: DomainType = 'kvm';
+
+/** The vCPU engine a domain type runs. */
+export function domainEngine(type: DomainType | undefined): 'jit' | 'interpreter' {
+  return (type ?? DEFAULT_DOMAIN_TYPE) === 'kvm' ? 'jit' : 'interpreter';
+}
+
 export interface DomainDef {
   name: string;
   /** libvirt uuid; generated at define when absent. */
   uuid?: string;
   title?: string;
   description?: string;
+  /** libvirt domain type: the vCPU engine (DomainType). Default DEFAULT_DOMAIN_TYPE. */
+  type?: DomainType;
   /** Maximum memory (libvirt memory), MiB. */
   memoryMiB: number;
   /** Maximum vCPUs (libvirt vcpu). */
@@ -155,6 +173,9 @@ export interface DomainInfo extends DomainSummary {
   /** Per-domain KSM figures, as /proc/<pid>/ksm_stat of its QEMU. */
   ksm: DomainKsmStat;
   mergeable: boolean;
+  /** The domain type and the vCPU engine it runs ('jit' for kvm, 'interpreter' for qemu). */
+  type: DomainType;
+  engine: 'jit' | 'interpreter';
   shares: number;
   quotaUs: number;
   periodUs: number;
@@ -200,6 +221,8 @@ export interface HostInfo {
   balloonPolicy: boolean;
   /** Idle and busy time of each pCPU since the host started, ms. */
   pcpuTimes: { busyMs: number; idleMs: number }[];
+  /** The JITs of all pCPUs: compile time, code cache size, instructions run translated. */
+  jit?: JitStats;
 }
 
 export type DomainEvent =

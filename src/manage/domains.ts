@@ -1,3 +1,4 @@
+import { readJitStats } from '../hypervisor/cpu/jit/jit-stats';
 import { F, HART_STATE_BYTES } from '../hypervisor/cpu/hart-state';
 import { HostError, type Host, type HostEvent } from '../hypervisor/host/host';
 import { hostNow } from '../hypervisor/host/clock';
@@ -19,6 +20,7 @@ import type {
   StateReason,
   VcpuInfo,
 } from './control-api';
+import { DEFAULT_DOMAIN_TYPE, domainEngine } from './control-api';
 import { formatCpulist, parseCpulist } from './cpulist';
 import { BalloonPolicy, POLICY, type PolicyGuest } from './balloon-policy';
 import {
@@ -560,6 +562,7 @@ export class DomainManager {
         initrd: def.initrd,
         bootargs,
         mergeable: def.mergeable !== false,
+        engine: domainEngine(def.type),
         balloon:
           def.balloon === false
             ? false
@@ -800,6 +803,8 @@ export class DomainManager {
       currentMemoryKiB: def.currentMemoryKiB ?? def.memoryMiB * 1024,
       ksm: { ksm_rmap_items: 0, ksm_merging_pages: 0, ksm_zero_pages: 0, ksm_process_profit: 0 },
       mergeable: def.mergeable !== false,
+      type: def.type ?? DEFAULT_DOMAIN_TYPE,
+      engine: domainEngine(def.type),
     };
     if (dom.vm !== undefined) {
       const shared = this.host.shared(dom.vm);
@@ -904,6 +909,7 @@ export class DomainManager {
         busyMs: st.pcpuF(p)[PF.BUSY_MS],
         idleMs: st.pcpuF(p)[PF.IDLE_MS],
       })),
+      jit: readJitStats(this.host.jitStats, this.host.pcpuCount),
     };
   }
 }

@@ -20,6 +20,17 @@ export const EXIT = {
 } as const;
 export type Exit = (typeof EXIT)[keyof typeof EXIT];
 
+/** An execution engine behind `Hart.run`: the same contract as the interpreter's `runHart`. */
+export interface HartEngine {
+  readonly name: string;
+  run(hart: Hart, budget: number): Exit;
+  /**
+   * Puts registers the engine holds elsewhere back in the shared HartState
+   * now (before another thread may write them: an SBI HSM stop).
+   */
+  commitRegs?(hart: Hart): void;
+}
+
 /** What the hart asks of its surroundings (the VM / the hypervisor). */
 export interface HartEnv {
   clock: Clock;
@@ -58,7 +69,14 @@ const MMIO = -2;
  * RAM (never MMIO); write entries only for pages already marked dirty.
  */
 export class Hart {
-  readonly x: Int32Array;
+  /**
+   * x0–x31. Normally `regsHome` (the shared HartState); while the JIT runs
+   * the hart it points at the JIT's register frame in host RAM, where the
+   * generated code reaches it, and is copied home when the run ends
+   * (cpu/jit/jit-engine.ts).
+   */
+  x: Int32Array;
+  readonly regsHome: Int32Array;
   readonly s: Int32Array;
   readonly f: Float64Array;
   readonly ram8: Uint8Array;
@@ -79,10 +97,11 @@ export class Hart {
   /** Data-access and fetch translation modes (see class comment). */
   dmode = 0;
   imode = 0;
-  readonly rTag = new Int32Array(TLB_SIZE).fill(-1);
-  readonly rAdd = new Int32Array(TLB_SIZE);
-  readonly wTag = new Int32Array(TLB_SIZE).fill(-1);
-  readonly wAdd = new Int32Array(TLB_SIZE);
+  /** Read and write TLBs; the JIT replaces them with arrays in host RAM its code can reach. */
+  rTag: Int32Array<ArrayBufferLike> = new Int32Array(TLB_SIZE).fill(-1);
+  rAdd: Int32Array<ArrayBufferLike> = new Int32Array(TLB_SIZE);
+  wTag: Int32Array<ArrayBufferLike> = new Int32Array(TLB_SIZE).fill(-1);
+  wAdd: Int32Array<ArrayBufferLike> = new Int32Array(TLB_SIZE);
   readonly xTag = new Int32Array(TLB_SIZE).fill(-1);
   readonly xAdd = new Int32Array(TLB_SIZE);
 
@@ -92,6 +111,10 @@ export class Hart {
   wfi = false;
   /** Set by a SYSTEM instruction after which the loop must recheck interrupts or stop. */
   leave = false;
+  /** Instructions executed (retired or trapped) by the last `runHart` call. */
+  executed = 0;
+  /** The engine `run` uses: the interpreter unless one (the JIT) was attached. */
+  engine: HartEngine | undefined;
 
   constructor(
     readonly state: HartState,
@@ -100,7 +123,8 @@ export class Hart {
     readonly bus: Bus,
     readonly env: HartEnv,
   ) {
-    this.x = new Int32Array(state.sab, state.byteOffset, 32);
+    this.regsHome = new Int32Array(state.sab, state.byteOffset, 32);
+    this.x = this.regsHome;
     this.s = state.i32;
     this.f = state.f64;
     this.ram8 = mem.ram8;
@@ -387,6 +411,6 @@ export class Hart {
    * (pc included) is in the shared HartState afterwards.
    */
   run(budget: number): Exit {
-    return runHart(this, budget);
+    return this.engine ? this.engine.run(this, budget) : runHart(this, budget);
   }
 }

@@ -17,8 +17,12 @@ const CHUNK = 4096;
  * instructions are expanded through a 64 Ki-entry table, so one decoder
  * serves both lengths (`len` is 2 or 4). The switch is on the 5-bit major
  * opcode (insn[6:2]) so V8 can use a jump table.
+ *
+ * `inline` (the JIT's fallback): no check point at the start, one chunk
+ * only, and `h.leave` is left set for the caller when a SYSTEM instruction
+ * ended the chunk. `h.executed` says how many instructions ran.
  */
-export function runHart(h: Hart, budget: number): Exit {
+export function runHart(h: Hart, budget: number, inline = false): Exit {
   const x = h.x;
   const s = h.s;
   const f = h.f;
@@ -41,22 +45,25 @@ export function runHart(h: Hart, budget: number): Exit {
   let dmode = h.dmode;
   /** Instructions of this chunk that trapped instead of retiring. */
   let faults = 0;
+  const budget0 = budget;
 
   while (budget > 0) {
-    if (h.stopRequested) {
-      exit = EXIT.REQUEST;
-      break;
-    }
-    const now = env.clock.now();
-    if (now >= f[F.SBI_TIMECMP]) Atomics.or(s, S.MIP, 1 << 5); // STIP from the SBI timer
-    env.poll?.(h, now);
-    // poll may have flushed the TLB (a remote fence): drop the cached fetch page too.
-    fvpn = -1;
-    dmode = h.dmode;
-    const irq = h.pendingInterrupt();
-    if (irq >= 0) {
-      pc = h.takeTrap(pc, irq, 0, true);
+    if (!inline) {
+      if (h.stopRequested) {
+        exit = EXIT.REQUEST;
+        break;
+      }
+      const now = env.clock.now();
+      if (now >= f[F.SBI_TIMECMP]) Atomics.or(s, S.MIP, 1 << 5); // STIP from the SBI timer
+      env.poll?.(h, now);
+      // poll may have flushed the TLB (a remote fence): drop the cached fetch page too.
+      fvpn = -1;
       dmode = h.dmode;
+      const irq = h.pendingInterrupt();
+      if (irq >= 0) {
+        pc = h.takeTrap(pc, irq, 0, true);
+        dmode = h.dmode;
+      }
     }
     let chunk = budget < CHUNK ? budget : CHUNK;
     let n = chunk;
@@ -421,7 +428,7 @@ export function runHart(h: Hart, budget: number): Exit {
           pc = next;
           // WFI, a stop request, or a change that may unmask an interrupt: leave the chunk.
           if (h.leave) {
-            h.leave = false;
+            if (!inline) h.leave = false;
             n--;
             break inner;
           }
@@ -455,8 +462,10 @@ export function runHart(h: Hart, budget: number): Exit {
         break;
       }
     }
+    if (inline) break;
   }
   s[S.PC] = pc;
+  h.executed = budget0 - budget;
   return exit;
 }
 

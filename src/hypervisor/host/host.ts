@@ -1,3 +1,5 @@
+import { JIT_FRAMES } from '../cpu/jit/jit-engine';
+import { JIT_STATS } from '../cpu/jit/jit-stats';
 import { FramePool } from '../memory/frame-pool';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
@@ -119,6 +121,10 @@ export class Host {
   /** Why ksmd stopped, if it failed (the VMs go on without merging). */
   ksmdFailure?: string;
   readonly #vms = new Map<number, VmRuntime>();
+  /** JIT telemetry of every pCPU (cpu/jit/jit-stats.ts). */
+  readonly jitStats = new SharedArrayBuffer(MAX_PCPUS * JIT_STATS.WORDS * 8);
+  /** Frames at the top of host RAM kept out of the pool for the pCPUs' JITs. */
+  readonly #jitReserved: number;
   #nextVm = 0;
 
   constructor(
@@ -132,8 +138,11 @@ export class Host {
         `pCPU count must be 1 to ${MAX_PCPUS}, got ${options.pcpus}`,
       );
     }
-    this.mem = HostMemory.create(options.ramMiB << 20);
-    this.frames = new FramePool(this.mem);
+    // Above guest RAM, JIT_FRAMES frames per pCPU for its JIT (cpu/jit/jit-engine.ts), whole wasm pages.
+    const jitBytes = Math.ceil((options.pcpus * JIT_FRAMES * PAGE_SIZE) / 65536) * 65536;
+    this.mem = HostMemory.create((options.ramMiB << 20) + jitBytes);
+    this.#jitReserved = jitBytes / PAGE_SIZE;
+    this.frames = new FramePool(this.mem, FramePool.create(this.mem, this.#jitReserved));
     Atomics.store(this.sched.header, H.NPCPU, options.pcpus);
     const now = hostNow();
     for (let p = 0; p < options.pcpus; p++) {
@@ -189,6 +198,12 @@ export class Host {
       pcpu: p,
       sched: this.sched.sab,
       ram: this.mem.sab,
+      ramMemory: this.mem.wasm,
+      jitStats: this.jitStats,
+      jitFrames: Array.from(
+        { length: JIT_FRAMES },
+        (_, k) => this.mem.frames - this.#jitReserved + p * JIT_FRAMES + k,
+      ),
       trace: this.trace.sab,
     });
     this.pcpus.push(link);
@@ -255,6 +270,7 @@ export class Host {
       vcpuSlots: slots,
       epochMs: now,
       sbi: config.kernel !== undefined,
+      engine: config.engine ?? 'interpreter',
       balloon:
         config.kernel !== undefined && config.balloon !== false
           ? {

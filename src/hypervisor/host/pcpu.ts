@@ -1,3 +1,4 @@
+import { JIT_STATS } from '../cpu/jit/jit-stats';
 import { EXIT } from '../cpu/hart';
 import { F } from '../cpu/hart-state';
 import { HostMemory } from '../memory/host-memory';
@@ -30,6 +31,8 @@ export class Pcpu {
   readonly #vcpus = new Map<number, { gen: number; vcpu: Vcpu }>();
   readonly #views = new Map<number, VmView>();
   #running = false;
+  #jitFrames: number[] = [];
+  #jitStats: Float64Array | undefined;
 
   constructor(readonly port: ParentPort<PcpuCommand, PcpuReport>) {}
 
@@ -39,7 +42,14 @@ export class Pcpu {
         this.#pcpu = command.pcpu;
         this.#st = new SchedState(command.sched);
         this.#sched = new VcpuScheduler(this.#st);
-        this.#mem = new HostMemory(command.ram);
+        this.#mem = new HostMemory(command.ram, command.ramMemory);
+        this.#jitFrames = command.jitFrames ?? [];
+        if (command.jitStats)
+          this.#jitStats = new Float64Array(
+            command.jitStats,
+            command.pcpu * JIT_STATS.WORDS * 8,
+            JIT_STATS.WORDS,
+          );
         this.#trace = new TraceRing(command.trace);
         this.port.post({ kind: 'online', pcpu: this.#pcpu });
         if (!this.#running) {
@@ -66,7 +76,17 @@ export class Pcpu {
     const link = { vmStop: (vm: number) => this.port.post({ kind: 'vm-stop', vm }) };
     shared.vcpuSlots.forEach((slot, index) => {
       const gen = this.#st.vcpu(slot)[V.GEN];
-      this.#vcpus.set(slot, { gen, vcpu: new Vcpu(view, index, slot, this.#mem, this.#st, link) });
+      const vcpu = new Vcpu(
+        view,
+        index,
+        slot,
+        this.#mem,
+        this.#st,
+        link,
+        this.#jitFrames,
+        this.#jitStats,
+      );
+      this.#vcpus.set(slot, { gen, vcpu });
     });
   }
 

@@ -1,4 +1,5 @@
 import { EXIT, Hart, type Exit, type HartEnv } from '../cpu/hart';
+import { jitForThread } from '../cpu/jit/jit-engine';
 import { S } from '../cpu/hart-state';
 import { MIP } from '../devices/interrupts';
 import type { HostMemory } from '../memory/host-memory';
@@ -47,6 +48,9 @@ export class Vcpu {
     mem: HostMemory,
     readonly sched: SchedState,
     readonly link: VcpuHostLink,
+    /** This pCPU's JIT frames (host.ts); none: the interpreter runs whatever the VM asks. */
+    jitFrames: number[] = [],
+    jitTelemetry?: Float64Array,
   ) {
     this.rec = sched.vcpu(slot);
     const shared = view.shared;
@@ -67,6 +71,10 @@ export class Vcpu {
       env.sbiCall = (hart) => handleSbiCall(hart, host);
     }
     this.hart = new Hart(view.hartStates[index], mem, view.p2m, new KernelBus(view, exit), env);
+    if (shared.engine === 'jit') {
+      const jit = jitForThread(mem, jitFrames, this.hart.ctab, jitTelemetry);
+      if (jit) this.hart.engine = jit;
+    }
     if (shared.htif) {
       this.#htif = new Htif(mem, view.p2m, shared.htif.tohost, shared.htif.fromhost, {
         consoleOut: (bytes) => {
@@ -206,6 +214,8 @@ export class Vcpu {
         return SBI_ERR.SUCCESS;
       },
       hartStop: (hart) => {
+        // Once STOPPED, hart_start from another vCPU may rewrite the registers: none may be in flight.
+        hart.engine?.commitRegs?.(hart);
         Atomics.store(hart.s, S.HSM, HSM_STATE.STOPPED);
       },
       systemReset: (type, reason) =>

@@ -2,6 +2,7 @@ import { VIRT } from '../board/virt-board';
 import { HART_STATE_BYTES } from '../cpu/hart-state';
 import { Clint } from '../devices/clint';
 import { Plic } from '../devices/plic';
+import type { CpuEngine } from '../vm/boot';
 import { ByteRing } from '../vm/byte-ring';
 import { mailboxBytes } from './mmio-mailbox';
 
@@ -43,6 +44,8 @@ export interface VmShared {
   memStats: SharedArrayBuffer;
   /** Linux guest: SBI by the hypervisor. False for bare-metal M-mode programs. */
   sbi: boolean;
+  /** How its vCPUs execute guest code (vm/boot.ts MachineConfig.engine). */
+  engine: CpuEngine;
   /** The virtio-balloon's shared words (BAL.*, Float64), when the VM has one. */
   balloon?: SharedArrayBuffer;
   /** The balloon offers DEFLATE_ON_OOM (libvirt autodeflate) and PAGE_REPORTING (freePageReporting). */
@@ -160,6 +163,7 @@ export function allocVmShared(init: {
   vcpuSlots: number[];
   epochMs: number;
   sbi: boolean;
+  engine: CpuEngine;
   balloon?: { deflateOnOom: boolean; freePageReporting: boolean };
 }): VmShared {
   const pages = (init.memoryMiB << 20) >>> 12;

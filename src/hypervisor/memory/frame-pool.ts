@@ -47,12 +47,17 @@ export class FramePool {
     this.zeroFrame = this.words[ZERO];
   }
 
-  static create(mem: HostMemory): SharedArrayBuffer {
-    if (mem.frames < 2) throw new RangeError('host RAM must have at least 2 frames');
+  /**
+   * A pool of every frame of `mem` but the last `reserved` ones, which the
+   * host keeps for itself (the pCPUs' JIT frames, cpu/jit/), and the zero
+   * frame just below them.
+   */
+  static create(mem: HostMemory, reserved = 0): SharedArrayBuffer {
+    if (mem.frames - reserved < 2) throw new RangeError('host RAM must have at least 2 frames');
     const sab = new SharedArrayBuffer((STACK + 2 * mem.frames) * 4);
     const w = new Int32Array(sab);
     // The last frame is the zero frame; low frames on top, so a fresh host hands them out in order.
-    const total = mem.frames - 1;
+    const total = mem.frames - reserved - 1;
     for (let i = 0; i < total; i++) w[STACK + i] = total - 1 - i;
     w[FREE] = total;
     w[TOTAL] = total;

@@ -13,6 +13,8 @@
  */
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/** WebAssembly page size (wasm core spec §2.5.5). */
+const WASM_PAGE = 65536;
 
 export class HostMemory {
   readonly ram8: Uint8Array;
@@ -20,7 +22,17 @@ export class HostMemory {
   readonly ram32: Int32Array;
   readonly frames: number;
 
-  constructor(readonly sab: SharedArrayBuffer) {
+  /**
+   * @param wasm the shared `WebAssembly.Memory` whose buffer `sab` is, when host RAM
+   *   was made as one (HostMemory.create): the JIT's generated code reaches guest
+   *   RAM through it (cpu/jit/). Absent, the vCPUs can only run the interpreter.
+   */
+  constructor(
+    readonly sab: SharedArrayBuffer,
+    readonly wasm?: WebAssembly.Memory,
+  ) {
+    if (wasm && (wasm.buffer as unknown) !== sab)
+      throw new Error('wasm memory and host RAM differ');
     if (sab.byteLength % PAGE_SIZE !== 0)
       throw new RangeError('host RAM must be a whole number of frames');
     if (sab.byteLength >= 2 ** 31) throw new RangeError('host RAM must be below 2 GiB');
@@ -32,7 +44,13 @@ export class HostMemory {
     this.frames = sab.byteLength / PAGE_SIZE;
   }
 
+  /** Host RAM of `bytes`: a shared WebAssembly.Memory (64 KiB pages) when the size allows. */
   static create(bytes: number): HostMemory {
+    if (bytes % WASM_PAGE === 0 && bytes > 0 && typeof WebAssembly === 'object') {
+      const pages = bytes / WASM_PAGE;
+      const wasm = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+      return new HostMemory(wasm.buffer as unknown as SharedArrayBuffer, wasm);
+    }
     return new HostMemory(new SharedArrayBuffer(bytes));
   }
 }

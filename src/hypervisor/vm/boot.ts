@@ -29,7 +29,15 @@ export interface MachineConfig {
    * default); false for none. deflateOnOom is libvirt's autodeflate.
    */
   balloon?: false | { deflateOnOom?: boolean; freePageReporting?: boolean };
+  /**
+   * How the vCPUs execute guest code: 'interpreter' (QEMU's pure emulation,
+   * libvirt type='qemu'; the default) or 'jit' (translated to WebAssembly,
+   * the "accelerated" engine, libvirt type='kvm'; cpu/jit/).
+   */
+  engine?: CpuEngine;
 }
+
+export type CpuEngine = 'interpreter' | 'jit';
 
 /** Why a machine stopped. */
 export type StopReason =

@@ -130,6 +130,8 @@ export function formatDominfo(d: DomainInfo, vcpusOnline: number): string {
   out += line('Persistent:', d.persistent ? 'yes' : 'no');
   out += line('Autostart:', 'disable');
   out += line('Managed save:', 'no');
+  // Not in libvirt's dominfo: which engine runs the vCPUs (the domain type; dumpxml shows it too).
+  out += line('Hypervisor:', `${d.type} (${d.engine === 'jit' ? 'JIT' : 'interpreter'})`);
   return out;
 }
 

@@ -10,6 +10,7 @@ import type {
   StateReason,
   VcpuInfo,
 } from '../control-api';
+import { DEFAULT_DOMAIN_TYPE, domainEngine } from '../control-api';
 import { VirtError } from '../errors';
 import type { VirshIo } from './command';
 
@@ -220,6 +221,8 @@ export class FakeApi {
             : undefined,
         ksm: { ksm_rmap_items: 0, ksm_merging_pages: 0, ksm_zero_pages: 0, ksm_process_profit: 0 },
         mergeable: true,
+        type: d.def.type ?? DEFAULT_DOMAIN_TYPE,
+        engine: domainEngine(d.def.type),
         shares: d.def.shares ?? 1024,
         quotaUs: d.def.quotaUs ?? -1,
         periodUs: d.def.periodUs ?? 100000,

@@ -94,6 +94,7 @@ describe('virsh: domain monitoring output', () => {
         'Persistent:     yes\n' +
         'Autostart:      disable\n' +
         'Managed save:   no\n' +
+        'Hypervisor:     kvm (JIT)\n' +
         '\n',
     );
     const off = (await run('dominfo db')).stdout;

@@ -100,6 +100,7 @@ const cases: { file: string; def: DomainDef; warnings: string[] }[] = [
     file: 'riscv64-virt-kernel.xml',
     def: {
       name: 'rv64-buildroot',
+      type: 'qemu',
       uuid: '6e0b8d3a-2c41-4f9e-b57a-19d4c8e2a076',
       memoryMiB: 256,
       vcpus: 2,

@@ -241,6 +241,7 @@ describe('domain XML round trip', () => {
     expect(formatDomainXml({ ...parseDomainXml(xml).def, uuid: UUID })).toBe(xml);
     expect(once).toEqual({
       name: 'n',
+      type: 'qemu',
       uuid: UUID,
       memoryMiB: 1024,
       currentMemoryKiB: 524288,

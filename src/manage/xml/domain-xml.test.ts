@@ -39,7 +39,8 @@ describe('parseDomainXml: the domain', () => {
   it('accepts kvm and qemu, an id and namespace declarations', () => {
     const text = `<domain type='qemu' id='4' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
       <name>vm</name><memory>65536</memory><os><type>hvm</type></os></domain>`;
-    expect(parseDomainXml(text)).toEqual({ def: BASE, warnings: [] });
+    expect(parseDomainXml(text)).toEqual({ def: { ...BASE, type: 'qemu' }, warnings: [] });
+    expect(parseDomainXml(text.replace('qemu', 'kvm')).def.type).toBeUndefined(); // the default
   });
 
   it.each([

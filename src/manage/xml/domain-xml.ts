@@ -1,5 +1,6 @@
 import { quote } from '../quote';
 import type { DomainDef, LifecycleAction } from '../control-api';
+import { DEFAULT_DOMAIN_TYPE } from '../control-api';
 import { VirtError } from '../errors';
 import { bytesToKiB, scaledToBytes } from './units';
 import { parseXml, serializeXml, xmlElement, type XmlElement } from './xml-parser';
@@ -153,7 +154,9 @@ class DomainXmlReader {
         handler(this, el, path);
       }
     }
-    return { def: this.#finish(), warnings: this.#warningList() };
+    const def = this.#finish();
+    if (type !== DEFAULT_DOMAIN_TYPE) def.type = type; // the vCPU engine (control-api.ts DomainType)
+    return { def, warnings: this.#warningList() };
   }
 
   warn(message: string): void {
@@ -680,5 +683,7 @@ export function formatDomainXml(
   }
   children.push(el('devices', {}, devices));
 
-  return serializeXml(el('domain', { type: 'kvm', id: live?.id ?? undefined }, children));
+  return serializeXml(
+    el('domain', { type: def.type ?? DEFAULT_DOMAIN_TYPE, id: live?.id ?? undefined }, children),
+  );
 }

@@ -37,28 +37,44 @@ export class Runs {
     this.#px = -1;
   }
 
-  /** Adds [x0, x1) px of which `covered` px are covered, with `value`. Call finish() after the last. */
+  /**
+   * Adds [x0, x1) px of which `covered` px are covered, with `value`. The
+   * pixel columns it only partly covers go to the per-column choice; the
+   * columns it covers whole become a run. Call finish() after the last.
+   */
   add(x0: number, x1: number, covered: number, value: number): void {
+    if (!(x1 > x0)) return;
+    const density = covered / (x1 - x0);
     const a = Math.floor(x0);
-    if (x1 - a <= 1) {
-      // Inside one pixel column.
-      if (this.#px !== a) {
-        this.#flushPixel();
-        this.#px = a;
-        this.#pxCovered = 0;
-        this.#pxBest = -1;
-      }
-      this.#pxCovered += covered;
-      if (covered > this.#pxBest) {
-        this.#pxBest = covered;
-        this.#pxValue = value;
-      }
+    const b = Math.floor(x1);
+    if (a === b) {
+      this.#pixel(a, covered, value);
       return;
     }
-    this.#flushPixel();
-    const r0 = Math.round(x0);
-    const r1 = Math.max(r0 + 1, Math.round(x1));
-    this.#push(r0, r1, covered, value);
+    let start = a;
+    if (x0 > a) {
+      this.#pixel(a, (a + 1 - x0) * density, value);
+      start = a + 1;
+    }
+    if (b > start) {
+      this.#flushPixel();
+      this.#push(start, b, (b - start) * density, value);
+    }
+    if (x1 > b) this.#pixel(b, (x1 - b) * density, value);
+  }
+
+  #pixel(px: number, covered: number, value: number): void {
+    if (this.#px !== px) {
+      this.#flushPixel();
+      this.#px = px;
+      this.#pxCovered = 0;
+      this.#pxBest = -1;
+    }
+    this.#pxCovered += covered;
+    if (covered > this.#pxBest) {
+      this.#pxBest = covered;
+      this.#pxValue = value;
+    }
   }
 
   /** Emits the last pixel column gathered. */

@@ -96,6 +96,19 @@ describe('layoutRuns (level of detail)', () => {
     expect(cache.misses - misses).toBeLessThanOrEqual(1);
   });
 
+  it('gives a pixel column to what covers most of it: a sliver across a pixel edge does not show', () => {
+    const s = series([
+      [0, 10.9, 1],
+      [10.9, 10.95, 2],
+      [10.95, 30, 1],
+    ]);
+    const out = new Runs();
+    layoutRuns(s, 0, 30, 30, out);
+    expect(out.length).toBe(1);
+    expect([out.x0[0], out.x1[0], out.value[0]]).toEqual([0, 30, 1]);
+    expect(out.fill[0]).toBeCloseTo(1, 5);
+  });
+
   it('leaves empty buckets out', () => {
     const s = new SegmentSeries();
     for (let i = 0; i < 5000; i++) s.push(i * 0.1, i * 0.1 + 0.05, 1); // 0–500 ms busy

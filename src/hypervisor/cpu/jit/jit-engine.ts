@@ -1,0 +1,302 @@
+import { EXIT, type Exit, type Hart, type HartEngine, TLB_MASK } from '../hart';
+import { F, S } from '../hart-state';
+import { runHart } from '../interpreter';
+import { ACCESS } from '../sv32';
+import type { HostMemory } from '../../memory/host-memory';
+import { CodeCache, type CodePage } from './code-cache';
+import { JIT_STATS } from './jit-stats';
+import { FRAME_WORD, type JitLayout, STATUS } from './translate';
+
+/** Instructions between check points: the interpreter's CHUNK, so both engines check at the same instructions. */
+const CHUNK = 4096;
+/**
+ * Instructions the interpreter runs at a time in cold code. Stopping it at
+ * every block end would count entries exactly but costs a dispatch per
+ * block, slower than the interpreter alone; a loop is still found hot
+ * within HOT_THRESHOLD (code-cache.ts) bursts, at the pcs where bursts end in it.
+ */
+const COLD_BURST = 64;
+
+/**
+ * The JIT engine ("accelerated", libvirt's `<domain type='kvm'>`): one per
+ * pCPU thread, behind the same `run(budget)` contract as the interpreter.
+ *
+ * Per thread it owns five frames of host RAM (JIT_FRAMES, kept out of the
+ * frame pool by the host): the register frame and the read/write TLB arrays
+ * of the hart it runs, where generated code reaches them. A hart run by it
+ * adopts those TLB arrays for good; when another hart ran on the thread in
+ * between, the TLB is flushed first. Its registers are copied into the
+ * register frame for the run (`hart.x` points there) and home at the end.
+ *
+ * The loop keeps the interpreter's check points exactly: every CHUNK
+ * instructions (or earlier, where the interpreter leaves its chunk: WFI,
+ * a CSR write, xRET, a stop request) it checks stop requests, the SBI
+ * timer, `poll` (TLB shootdowns, VM stop/pause) and interrupts. Between
+ * check points it runs translated blocks (code-cache.ts, translate.ts) and,
+ * for cold or untranslatable code, the interpreter itself (`runHart`
+ * inline) in bursts, so instret, cycle, traps and interrupt
+ * points are the interpreter's, instruction for instruction.
+ */
+export class JitEngine implements HartEngine {
+  readonly name = 'jit';
+  readonly cache: CodeCache;
+  /** x0–x31 in the register frame (what `hart.x` is during a run). */
+  readonly regs: Int32Array;
+  /** The whole register frame: x0–x31, then PC, STATUS, FAULT (translate.ts). */
+  readonly frameWords: Int32Array;
+  readonly rTag: Int32Array;
+  readonly rAdd: Int32Array;
+  readonly wTag: Int32Array;
+  readonly wAdd: Int32Array;
+  /** Instructions run by translated code (the rest ran in the interpreter). */
+  translatedInstructions = 0;
+  /** Calls into translated code, and runs of the interpreter. */
+  entries = 0;
+  interpretedRuns = 0;
+  #owner: Hart | null = null;
+  #hart: Hart | null = null;
+
+  constructor(
+    readonly mem: HostMemory,
+    memory: WebAssembly.Memory,
+    frames: number[],
+    ctab: Int32Array,
+    hotThreshold?: number,
+    /** This pCPU's JIT_STATS words (jit-stats.ts), published after every run. */
+    readonly telemetry?: Float64Array,
+  ) {
+    const [regs, rTag, rAdd, wTag, wAdd] = frames.map((f) => f * 4096);
+    const layout: JitLayout = { regs, rTag, rAdd, wTag, wAdd };
+    const view = (off: number) => new Int32Array(mem.sab, off, 1024);
+    const fault = view(regs);
+    this.regs = new Int32Array(mem.sab, regs, 32);
+    this.frameWords = fault;
+    this.rTag = view(rTag).fill(-1);
+    this.rAdd = view(rAdd);
+    this.wTag = view(wTag).fill(-1);
+    this.wAdd = view(wAdd);
+    this.cache = new CodeCache(
+      mem.ram8,
+      ctab,
+      memory,
+      layout,
+      {
+        // Slow paths: misaligned accesses are the interpreter's, so a failed attempt has no side effect.
+        ld: (va, f3) => {
+          const h = this.#hart!;
+          const size = 1 << (f3 & 3);
+          if ((va & (size - 1)) !== 0) return failed(fault);
+          const v = h.loadSlow(va, size as 1 | 2 | 4);
+          if (h.exc) {
+            h.exc = 0;
+            return failed(fault);
+          }
+          fault[FRAME_WORD.FAULT] = 0;
+          return f3 === 0
+            ? (v << 24) >> 24
+            : f3 === 1
+              ? (v << 16) >> 16
+              : f3 === 4
+                ? v & 0xff
+                : f3 === 5
+                  ? v & 0xffff
+                  : v | 0;
+        },
+        st: (va, v, f3) => {
+          const h = this.#hart!;
+          const size = 1 << f3;
+          if ((va & (size - 1)) !== 0) return 1;
+          h.storeSlow(va, f3 === 0 ? v & 0xff : f3 === 1 ? v & 0xffff : v, size as 1 | 2 | 4);
+          if (h.exc) {
+            h.exc = 0;
+            return 1;
+          }
+          return 0;
+        },
+      },
+      hotThreshold,
+    );
+  }
+
+  run(h: Hart, budget: number): Exit {
+    if (h.rTag !== this.rTag) {
+      h.rTag = this.rTag;
+      h.rAdd = this.rAdd;
+      h.wTag = this.wTag;
+      h.wAdd = this.wAdd;
+      this.#owner = null;
+    }
+    if (this.#owner !== h) {
+      h.flushTlb();
+      this.#owner = h;
+    }
+    this.regs.set(h.regsHome);
+    h.x = this.regs;
+    this.#hart = h;
+    try {
+      return this.#loop(h, budget);
+    } finally {
+      this.#hart = null;
+      this.commitRegs(h);
+      if (this.telemetry) this.#publish(this.telemetry);
+    }
+  }
+
+  #publish(t: Float64Array): void {
+    const st = this.cache.stats;
+    t[JIT_STATS.COMPILES] = st.compiles;
+    t[JIT_STATS.COMPILE_MS] = st.compileMs;
+    t[JIT_STATS.CODE_BYTES] = st.codeBytes;
+    t[JIT_STATS.BLOCKS] = st.blocks;
+    t[JIT_STATS.PAGES] = st.pages;
+    t[JIT_STATS.TRANSLATED] = this.translatedInstructions;
+    t[JIT_STATS.FLUSHES] = st.flushes;
+    t[JIT_STATS.STALE] = st.stale;
+    t[JIT_STATS.ENTRIES] = this.entries;
+    t[JIT_STATS.INTERPRETED_RUNS] = this.interpretedRuns;
+    t[JIT_STATS.FAILURES] = st.failures;
+  }
+
+  /** Copies the registers home (idempotent); after it `hart.x` is the shared HartState again. */
+  commitRegs(h: Hart): void {
+    if (h.x === this.regs) {
+      h.regsHome.set(this.regs);
+      h.x = h.regsHome;
+    }
+  }
+
+  #loop(h: Hart, budget: number): Exit {
+    const s = h.s;
+    const f = h.f;
+    const env = h.env;
+    const regs = this.regs;
+    const words = this.frameWords;
+    const cache = this.cache;
+    const xTag = h.xTag;
+    const xAdd = h.xAdd;
+    let pc = s[S.PC];
+    let exit: Exit = EXIT.BUDGET;
+    let lastPage: CodePage | null = null;
+    let lastKey = -1;
+
+    outer: while (budget > 0) {
+      // ---- check point (interpreter.ts, the head of its chunk loop)
+      if (h.stopRequested) {
+        exit = EXIT.REQUEST;
+        break;
+      }
+      const now = env.clock.now();
+      if (now >= f[F.SBI_TIMECMP]) Atomics.or(s, S.MIP, 1 << 5);
+      env.poll?.(h, now);
+      const irq = h.pendingInterrupt();
+      if (irq >= 0) pc = h.takeTrap(pc, irq, 0, true);
+      const chunk = budget < CHUNK ? budget : CHUNK;
+      let done = 0;
+
+      while (done < chunk) {
+        // Translate pc for fetch; a fault or MMIO is the interpreter's to take.
+        const vpn = pc >>> 12;
+        const i = vpn & TLB_MASK;
+        let off: number;
+        if (xTag[i] === ((vpn << 5) | h.imode)) off = (pc + xAdd[i]) | 0;
+        else {
+          off = h.translate(pc, ACCESS.EXEC, h.imode);
+          if (off < 0) {
+            h.exc = 0;
+            off = -1;
+          }
+        }
+        let n = 1;
+        if (off >= 0) {
+          const key = (off >>> 12) * 1048576 + vpn;
+          const page: CodePage = key === lastKey ? lastPage! : cache.page(off >>> 12, pc & ~0xfff);
+          lastKey = key;
+          lastPage = page;
+          const o = off & 0xfff;
+          const entry = page.entries?.get(o);
+          if (entry !== undefined) {
+            this.entries++;
+            const r = page.run!(entry, chunk - done, h.dmode);
+            if (r > 0) {
+              const inhibit = s[S.MCOUNTINHIBIT];
+              if ((inhibit & 1) === 0) f[F.CYCLE] += r;
+              if ((inhibit & 4) === 0) f[F.INSTRET] += r;
+              done += r;
+              this.translatedInstructions += r;
+            }
+            pc = words[FRAME_WORD.PC];
+            const status = words[FRAME_WORD.STATUS];
+            if (status === STATUS.NORMAL) {
+              if (h.stopRequested) break;
+              continue;
+            }
+            if (status === STATUS.BUDGET) n = chunk - done;
+            else if (status === STATUS.STALE) {
+              cache.invalidate(page);
+              n = 1;
+            } else if (status !== STATUS.FAULT) throw new Error(`JIT: bad exit status ${status}`);
+          } else {
+            if (cache.enter(page, o)) {
+              cache.compile(page, o);
+              if (page.entries?.has(o)) continue;
+              page.counts[o >> 1] = 0;
+            }
+            // Cold: the interpreter runs a burst, whose end is counted like a block entry.
+            n = COLD_BURST;
+          }
+        }
+        // ---- the interpreter: n instructions, inline (no check point of its own)
+        if (n > chunk - done) n = chunk - done;
+        s[S.PC] = pc;
+        this.interpretedRuns++;
+        const ex = runHart(h, n, true);
+        done += h.executed;
+        pc = s[S.PC];
+        if (ex === EXIT.WFI) {
+          budget -= done;
+          exit = EXIT.WFI;
+          h.leave = false;
+          break outer;
+        }
+        if (h.leave || h.stopRequested || h.x !== regs) {
+          h.leave = false;
+          break;
+        }
+      }
+      budget -= done;
+      if (h.x !== regs) break; // the registers went home (an HSM stop): this run is over
+    }
+    s[S.PC] = pc;
+    return exit;
+  }
+}
+
+function failed(fault: Int32Array): number {
+  fault[FRAME_WORD.FAULT] = 1;
+  return 0;
+}
+
+/** Host frames one pCPU's JIT needs: the register frame and four TLB arrays. */
+export const JIT_FRAMES = 5;
+
+const engines = new WeakMap<SharedArrayBuffer, JitEngine>();
+
+/**
+ * This thread's JIT over host RAM `mem`, made on first use with `frames`
+ * (JIT_FRAMES of them, kept out of the frame pool by the host); null when
+ * host RAM is not a WebAssembly.Memory or there are no frames (the caller
+ * then runs the interpreter).
+ */
+export function jitForThread(
+  mem: HostMemory,
+  frames: number[],
+  ctab: Int32Array,
+  telemetry?: Float64Array,
+): JitEngine | null {
+  let engine = engines.get(mem.sab);
+  if (engine) return engine;
+  if (!mem.wasm || frames.length !== JIT_FRAMES) return null;
+  engine = new JitEngine(mem, mem.wasm, frames, ctab, undefined, telemetry);
+  engines.set(mem.sab, engine);
+  return engine;
+}

@@ -1,0 +1,443 @@
+import { MAJOR, type ScannedBlock } from './block-scan';
+import { FuncWriter, OP, buildModule } from './wasm-emit';
+
+/**
+ * Guest code → WebAssembly: one module per guest page (host frame), one
+ * function `run(entry, budget, dmode) → executed` holding every translated
+ * block of the page in a dispatch loop (a `br_table` on the block index),
+ * so a branch to another block of the page is a jump inside the function
+ * (direct chaining) and guest registers stay in wasm locals until the
+ * function exits. RV32I/M semantics per the unprivileged spec ch. 2 and 7;
+ * division by zero and overflow per table 7.1.
+ *
+ * Contracts with the engine (jit-engine.ts):
+ * - The registers are loaded from, and written back to, the register frame
+ *   (`JitLayout.regs`, x0–x31) at function entry and exit; the exit also
+ *   stores the next pc and a status (`STATUS`).
+ * - A block runs only if its whole pass fits the budget, so the count is
+ *   exact (status BUDGET leaves the rest to the interpreter).
+ * - A translation is a pure function of the page's bytes and its virtual
+ *   page. The first entry of each block in one call compares the block's
+ *   bytes with the bytes it was made from (status STALE if they differ),
+ *   and a store into the page itself ends the call, so code that changed
+ *   is never run, whoever changed it (any vCPU, the VMM's DMA, a frame
+ *   freed and reused).
+ * - Loads and stores take the TLB (tag compare + addend, hart.ts) inline;
+ *   a miss, MMIO or a misaligned access calls the host's slow path, and an
+ *   access that would fault leaves with status FAULT *before* the
+ *   instruction, which the interpreter then executes and traps precisely.
+ */
+
+/** Host byte offsets of the state generated code reaches (cpu/jit/jit-context.ts). */
+export interface JitLayout {
+  /** Register frame: Int32 x0–x31, then PC, STATUS, FAULT. */
+  regs: number;
+  rTag: number;
+  rAdd: number;
+  wTag: number;
+  wAdd: number;
+}
+
+/** Words of the register frame after x0–x31. */
+export const FRAME_WORD = { PC: 32, STATUS: 33, FAULT: 34 } as const;
+
+/** Why `run` returned. */
+export const STATUS = {
+  /** Control left the translated code: continue at pc. */
+  NORMAL: 0,
+  /** The block at pc does not fit the budget: the interpreter runs the rest. */
+  BUDGET: 1,
+  /** The instruction at pc would fault (or needs the interpreter): run it there. */
+  FAULT: 2,
+  /** The code at pc changed since it was translated. */
+  STALE: 3,
+  /** An entry index the module does not have (a host bug). */
+  BAD_ENTRY: 4,
+} as const;
+
+/** Import indices. */
+const F_LD = 0;
+const F_ST = 1;
+
+// Locals: params 0–2, x1–x31 at 2 + r, then scratch, then "verified" bits (one per block, 32 a local).
+const P_ENTRY = 0;
+const P_BUDGET = 1;
+const P_DMODE = 2;
+const X = (r: number) => 2 + r;
+const L_N = 34;
+const L_PC = 35;
+const L_ST = 36;
+const L_VA = 37;
+const L_I = 38;
+const L_T = 39;
+const L_A = 40;
+const L_VERIFIED = 41;
+
+export interface Translation {
+  bytes: Uint8Array<ArrayBuffer>;
+  /** Page offset → block index, for the blocks this module holds. */
+  entries: Map<number, number>;
+}
+
+/**
+ * Translates `blocks` (scanned from `code`, the page's bytes as a copy) of
+ * the guest page at virtual address `vpage`, held in host frame `frame`.
+ */
+export function translatePage(
+  blocks: ScannedBlock[],
+  code: Uint8Array,
+  frame: number,
+  vpage: number,
+  layout: JitLayout,
+): Translation {
+  const entries = new Map<number, number>();
+  blocks.forEach((b, i) => entries.set(b.start, i));
+  const written = new Set<number>();
+  const used = new Set<number>();
+  for (const b of blocks) {
+    for (const { insn } of b.insns) {
+      const rd = (insn >> 7) & 31;
+      const major = (insn >>> 2) & 31;
+      if (rd && major !== MAJOR.STORE && major !== MAJOR.BRANCH && major !== MAJOR.MISC_MEM)
+        written.add(rd);
+      used.add((insn >> 15) & 31);
+      used.add((insn >> 20) & 31);
+    }
+  }
+  for (const r of written) used.add(r);
+  used.delete(0);
+
+  const w = new FuncWriter();
+  /** The block being emitted (chain() loops to it directly). */
+  let current = -1;
+  const codeView = new DataView(code.buffer, code.byteOffset, code.byteLength);
+  const frameBase = frame * 4096;
+
+  // Prologue.
+  w.i32(STATUS.BAD_ENTRY).set(L_ST);
+  for (const r of used)
+    w.i32(0)
+      .mem(OP.i32Load, 2, layout.regs + 4 * r)
+      .set(X(r));
+
+  w.block('exit').loop('dispatch');
+  for (let j = blocks.length - 1; j >= 0; j--) w.block(`b${j}`);
+  w.get(P_ENTRY).brTable(
+    blocks.map((_, j) => `b${j}`),
+    'exit',
+  );
+  blocks.forEach((b, j) => {
+    w.end(); // b{j}
+    emitBlock(b, j);
+  });
+  w.end().end(); // dispatch, exit
+
+  // Epilogue.
+  for (const r of written)
+    w.i32(0)
+      .get(X(r))
+      .mem(OP.i32Store, 2, layout.regs + 4 * r);
+  w.i32(0)
+    .get(L_PC)
+    .mem(OP.i32Store, 2, layout.regs + 4 * FRAME_WORD.PC);
+  w.i32(0)
+    .get(L_ST)
+    .mem(OP.i32Store, 2, layout.regs + 4 * FRAME_WORD.STATUS);
+  w.get(L_N);
+
+  const bytes = buildModule(
+    [
+      { name: 'ld', type: { params: 2, results: 1 } },
+      { name: 'st', type: { params: 3, results: 1 } },
+    ],
+    {
+      type: { params: 3, results: 1 },
+      locals: L_VERIFIED - 3 + ((blocks.length + 31) >> 5),
+      body: w.bytes,
+    },
+  );
+  return { bytes, entries };
+
+  function pcOf(off: number): number {
+    return (vpage + off) | 0;
+  }
+
+  function exit(pc: () => void, status: number, count: number): void {
+    pc();
+    w.set(L_PC).i32(status).set(L_ST);
+    if (count) w.get(L_N).i32(count).op(OP.i32Add).set(L_N);
+    w.br('exit');
+  }
+
+  function exitAt(off: number, status: number, count: number): void {
+    exit(() => w.i32(pcOf(off)), status, count);
+  }
+
+  /** Continues at `target` after `count` instructions: a jump inside the module when it holds that block. */
+  function chain(target: number, count: number): void {
+    const idx = (target & ~0xfff) === vpage ? entries.get(target & 0xfff) : undefined;
+    if (idx === undefined) {
+      exit(() => w.i32(target), STATUS.NORMAL, count);
+      return;
+    }
+    w.get(L_N).i32(count).op(OP.i32Add).set(L_N);
+    // A block that continues at itself (a loop) jumps straight back: a natural loop, no dispatch.
+    if (idx === current) w.br(`self${idx}`);
+    else w.i32(idx).set(P_ENTRY).br('dispatch');
+  }
+
+  function reg(r: number): void {
+    if (r === 0) w.i32(0);
+    else w.get(X(r));
+  }
+
+  function emitBlock(b: ScannedBlock, j: number): void {
+    const len = b.insns.length;
+    current = j;
+    // First entry in this call: are the bytes still those translated?
+    const flags = L_VERIFIED + (j >> 5);
+    const bit = 1 << (j & 31);
+    w.get(flags).i32(bit).op(OP.i32And).op(OP.i32Eqz).if();
+    let first = true;
+    let o = b.start;
+    for (; o + 4 <= b.end; o += 4) {
+      w.i32(0)
+        .mem(OP.i32Load, 0, frameBase + o)
+        .i32(codeView.getInt32(o, true))
+        .op(OP.i32Xor);
+      if (!first) w.op(OP.i32Or);
+      first = false;
+    }
+    if (o < b.end) {
+      w.i32(0)
+        .mem(OP.i32Load16U, 0, frameBase + o)
+        .i32(codeView.getUint16(o, true))
+        .op(OP.i32Xor);
+      if (!first) w.op(OP.i32Or);
+    }
+    w.if();
+    exitAt(b.start, STATUS.STALE, 0);
+    w.end();
+    w.get(flags).i32(bit).op(OP.i32Or).set(flags);
+    w.end();
+
+    w.loop(`self${j}`);
+    // The whole pass must fit the budget.
+    w.get(L_N).i32(len).op(OP.i32Add).get(P_BUDGET).op(OP.i32GtU).if();
+    exitAt(b.start, STATUS.BUDGET, 0);
+    w.end();
+    b.insns.forEach((ins, k) => emitInsn(ins.insn, ins.off, ins.len, k, len));
+    const last = b.insns[len - 1].insn;
+    const major = (last >>> 2) & 31;
+    if (major !== MAJOR.BRANCH && major !== MAJOR.JAL && major !== MAJOR.JALR)
+      chain(pcOf(b.end), len);
+    w.end(); // self{j}: never falls through (every path above branches)
+  }
+
+  function emitInsn(insn: number, off: number, ilen: number, k: number, blockLen: number): void {
+    const rd = (insn >> 7) & 31;
+    const rs1 = (insn >> 15) & 31;
+    const rs2 = (insn >> 20) & 31;
+    const f3 = (insn >> 12) & 7;
+    const f7 = insn >>> 25;
+    const pc = pcOf(off);
+    const next = (pc + ilen) | 0;
+    switch ((insn >>> 2) & 31) {
+      case MAJOR.LUI:
+        if (rd) w.i32(insn & 0xfffff000).set(X(rd));
+        return;
+      case MAJOR.AUIPC:
+        if (rd) w.i32((pc + (insn & 0xfffff000)) | 0).set(X(rd));
+        return;
+      case MAJOR.MISC_MEM:
+        return; // FENCE
+      case MAJOR.JAL: {
+        const imm =
+          ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >> 9) & 0x800) | ((insn >> 20) & 0x7fe);
+        if (rd) w.i32(next).set(X(rd));
+        chain((pc + imm) | 0, blockLen);
+        return;
+      }
+      case MAJOR.JALR:
+        reg(rs1);
+        w.i32(insn >> 20)
+          .op(OP.i32Add)
+          .i32(~1)
+          .op(OP.i32And)
+          .set(L_T);
+        if (rd) w.i32(next).set(X(rd));
+        exit(() => w.get(L_T), STATUS.NORMAL, blockLen);
+        return;
+      case MAJOR.BRANCH: {
+        const imm =
+          ((insn >> 31) << 12) |
+          ((insn << 4) & 0x800) |
+          ((insn >> 20) & 0x7e0) |
+          ((insn >> 7) & 0x1e);
+        reg(rs1);
+        reg(rs2);
+        w.op([OP.i32Eq, OP.i32Ne, 0, 0, OP.i32LtS, OP.i32GeS, OP.i32LtU, OP.i32GeU][f3]);
+        w.if();
+        chain((pc + imm) | 0, blockLen);
+        w.end();
+        chain(next, blockLen);
+        return;
+      }
+      case MAJOR.OP_IMM: {
+        if (!rd) return;
+        const imm = insn >> 20;
+        reg(rs1);
+        w.i32(f3 === 1 || f3 === 5 ? imm & 31 : imm);
+        w.op(
+          [
+            OP.i32Add,
+            OP.i32Shl,
+            OP.i32LtS,
+            OP.i32LtU,
+            OP.i32Xor,
+            f7 === 0 ? OP.i32ShrU : OP.i32ShrS,
+            OP.i32Or,
+            OP.i32And,
+          ][f3],
+        );
+        w.set(X(rd));
+        return;
+      }
+      case MAJOR.OP:
+        if (!rd) return;
+        if (f7 === 1) emitMulDiv(f3, rs1, rs2);
+        else {
+          reg(rs1);
+          reg(rs2);
+          w.op(
+            f7 === 0x20
+              ? f3 === 0
+                ? OP.i32Sub
+                : OP.i32ShrS
+              : [
+                  OP.i32Add,
+                  OP.i32Shl,
+                  OP.i32LtS,
+                  OP.i32LtU,
+                  OP.i32Xor,
+                  OP.i32ShrU,
+                  OP.i32Or,
+                  OP.i32And,
+                ][f3],
+          );
+        }
+        w.set(X(rd));
+        return;
+      case MAJOR.LOAD: {
+        const size = f3 & 3; // log2
+        emitTlbCheck(rs1, insn >> 20, layout.rTag, size);
+        w.ifI32();
+        w.get(L_VA).get(L_I).mem(OP.i32Load, 2, layout.rAdd).op(OP.i32Add);
+        w.mem([OP.i32Load8S, OP.i32Load16S, OP.i32Load, 0, OP.i32Load8U, OP.i32Load16U][f3], size);
+        w.else();
+        w.get(L_VA).i32(f3).byte(OP.call).u32(F_LD).set(L_T);
+        w.i32(0)
+          .mem(OP.i32Load, 2, layout.regs + 4 * FRAME_WORD.FAULT)
+          .if();
+        exitAt(off, STATUS.FAULT, k);
+        w.end();
+        w.get(L_T);
+        w.end();
+        if (rd) w.set(X(rd));
+        else w.op(OP.drop);
+        return;
+      }
+      case MAJOR.STORE: {
+        const size = f3;
+        emitTlbCheck(rs1, ((insn >> 20) & ~31) | ((insn >> 7) & 31), layout.wTag, size);
+        w.if();
+        w.get(L_VA).get(L_I).mem(OP.i32Load, 2, layout.wAdd).op(OP.i32Add).tee(L_A);
+        reg(rs2);
+        w.mem([OP.i32Store8, OP.i32Store16, OP.i32Store][f3], size);
+        // A store into this very page may have changed code: leave, so the next entry re-checks.
+        w.get(L_A).i32(12).op(OP.i32ShrU).i32(frame).op(OP.i32Eq).if();
+        exitAt(off + ilen, STATUS.NORMAL, k + 1);
+        w.end();
+        w.else();
+        w.get(L_VA);
+        reg(rs2);
+        w.i32(f3).byte(OP.call).u32(F_ST).if();
+        exitAt(off, STATUS.FAULT, k);
+        w.end();
+        exitAt(off + ilen, STATUS.NORMAL, k + 1);
+        w.end();
+        return;
+      }
+      default:
+        throw new Error(`untranslatable instruction ${insn >>> 0} reached the translator`);
+    }
+  }
+
+  /**
+   * Leaves on the stack: TLB hit for va = x[rs1] + imm, and natural alignment
+   * (hart.ts: tag = vpn << 5 | mode, index = vpn & 1023). Sets L_VA and L_I (index × 4).
+   */
+  function emitTlbCheck(rs1: number, imm: number, tagBase: number, log2size: number): void {
+    reg(rs1);
+    w.i32(imm).op(OP.i32Add).tee(L_VA);
+    w.i32(10).op(OP.i32ShrU).i32(0xffc).op(OP.i32And).tee(L_I);
+    w.mem(OP.i32Load, 2, tagBase);
+    w.get(L_VA).i32(12).op(OP.i32ShrU).i32(5).op(OP.i32Shl).get(P_DMODE).op(OP.i32Or);
+    w.op(OP.i32Eq);
+    if (log2size) {
+      w.get(L_VA)
+        .i32((1 << log2size) - 1)
+        .op(OP.i32And)
+        .op(OP.i32Eqz)
+        .op(OP.i32And);
+    }
+  }
+
+  function emitMulDiv(f3: number, rs1: number, rs2: number): void {
+    const i64 = (signed: boolean, r: number) => {
+      reg(r);
+      w.op(signed ? OP.i64ExtendI32S : OP.i64ExtendI32U);
+    };
+    switch (f3) {
+      case 0: // MUL
+        reg(rs1);
+        reg(rs2);
+        w.op(OP.i32Mul);
+        return;
+      case 1: // MULH
+      case 2: // MULHSU
+      case 3: // MULHU
+        i64(f3 !== 3, rs1);
+        i64(f3 === 1, rs2);
+        w.op(OP.i64Mul).byte(0x42).byte(32).op(OP.i64ShrU).op(OP.i32WrapI64);
+        return;
+      case 4: // DIV: x/0 = -1, INT_MIN/-1 = INT_MIN
+        reg(rs2);
+        w.op(OP.i32Eqz).ifI32().i32(-1).else();
+        reg(rs1);
+        w.i32(-0x80000000).op(OP.i32Eq);
+        reg(rs2);
+        w.i32(-1).op(OP.i32Eq).op(OP.i32And).ifI32().i32(-0x80000000).else();
+        reg(rs1);
+        reg(rs2);
+        w.op(OP.i32DivS).end().end();
+        return;
+      case 5: // DIVU: x/0 = 2^32 - 1
+        reg(rs2);
+        w.op(OP.i32Eqz).ifI32().i32(-1).else();
+        reg(rs1);
+        reg(rs2);
+        w.op(OP.i32DivU).end();
+        return;
+      default: // REM, REMU: x%0 = x; INT_MIN % -1 = 0 is wasm's rem_s too (wasm spec §4.3.2 irem_s)
+        reg(rs2);
+        w.op(OP.i32Eqz).ifI32();
+        reg(rs1);
+        w.else();
+        reg(rs1);
+        reg(rs2);
+        w.op(f3 === 6 ? OP.i32RemS : OP.i32RemU).end();
+        return;
+    }
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * A minimal WebAssembly binary writer (wasm core spec 2.0, ch. 5 "Binary
+ * Format"): LEB128 integers, the instructions the translator emits, and a
+ * module with one imported shared memory, imported host functions and one
+ * exported function. Structured control is tracked on a label stack so a
+ * branch names its target and the writer computes the relative depth
+ * (§5.4.1: `br l` counts enclosing blocks outward from 0).
+ */
+
+/** Opcodes used by the translator (§5.4). */
+export const OP = {
+  unreachable: 0x00,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  brTable: 0x0e,
+  return: 0x0f,
+  call: 0x10,
+  drop: 0x1a,
+  select: 0x1b,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  i32Load8S: 0x2c,
+  i32Load8U: 0x2d,
+  i32Load16S: 0x2e,
+  i32Load16U: 0x2f,
+  i32Store: 0x36,
+  i32Store8: 0x3a,
+  i32Store16: 0x3b,
+  i32Const: 0x41,
+  i32Eqz: 0x45,
+  i32Eq: 0x46,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32LtU: 0x49,
+  i32GtS: 0x4a,
+  i32GtU: 0x4b,
+  i32LeS: 0x4c,
+  i32LeU: 0x4d,
+  i32GeS: 0x4e,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32DivS: 0x6d,
+  i32DivU: 0x6e,
+  i32RemS: 0x6f,
+  i32RemU: 0x70,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Xor: 0x73,
+  i32Shl: 0x74,
+  i32ShrS: 0x75,
+  i32ShrU: 0x76,
+  i64Mul: 0x7e,
+  i64ShrS: 0x87,
+  i64ShrU: 0x88,
+  i32WrapI64: 0xa7,
+  i64ExtendI32S: 0xac,
+  i64ExtendI32U: 0xad,
+} as const;
+
+const I32 = 0x7f;
+const BLOCK_VOID = 0x40;
+
+/** A growable byte buffer with LEB128 writers (§5.2.2). */
+export class ByteWriter {
+  #buf = new Uint8Array(256);
+  length = 0;
+
+  #room(n: number): void {
+    if (this.length + n <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.#buf.subarray(0, this.length));
+    this.#buf = next;
+  }
+  byte(b: number): this {
+    this.#room(1);
+    this.#buf[this.length++] = b;
+    return this;
+  }
+  u32(v: number): this {
+    this.#room(5);
+    v >>>= 0;
+    do {
+      let b = v & 0x7f;
+      v >>>= 7;
+      if (v !== 0) b |= 0x80;
+      this.#buf[this.length++] = b;
+    } while (v !== 0);
+    return this;
+  }
+  s32(v: number): this {
+    this.#room(5);
+    v |= 0;
+    for (;;) {
+      const b = v & 0x7f;
+      v >>= 7;
+      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+        this.#buf[this.length++] = b;
+        return this;
+      }
+      this.#buf[this.length++] = b | 0x80;
+    }
+  }
+  append(other: Uint8Array): this {
+    this.#room(other.length);
+    this.#buf.set(other, this.length);
+    this.length += other.length;
+    return this;
+  }
+  str(s: string): this {
+    this.u32(s.length);
+    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
+    return this;
+  }
+  /** The bytes written so far (a view, valid until the next write). */
+  get bytes(): Uint8Array<ArrayBuffer> {
+    return this.#buf.subarray(0, this.length);
+  }
+}
+
+/** One function body with labelled structured control (§5.4.1). */
+export class FuncWriter extends ByteWriter {
+  readonly #labels: (string | null)[] = [];
+
+  op(code: number): this {
+    return this.byte(code);
+  }
+  i32(v: number): this {
+    return this.byte(OP.i32Const).s32(v);
+  }
+  get(local: number): this {
+    return this.byte(OP.localGet).u32(local);
+  }
+  set(local: number): this {
+    return this.byte(OP.localSet).u32(local);
+  }
+  tee(local: number): this {
+    return this.byte(OP.localTee).u32(local);
+  }
+  /** A memory access; `align` is log2 of the natural alignment, `offset` a constant added to the address. */
+  mem(code: number, align: number, offset = 0): this {
+    return this.byte(code).u32(align).u32(offset);
+  }
+  block(label: string | null = null): this {
+    this.#labels.push(label);
+    return this.byte(OP.block).byte(BLOCK_VOID);
+  }
+  loop(label: string | null = null): this {
+    this.#labels.push(label);
+    return this.byte(OP.loop).byte(BLOCK_VOID);
+  }
+  if(): this {
+    this.#labels.push(null);
+    return this.byte(OP.if).byte(BLOCK_VOID);
+  }
+  ifI32(): this {
+    this.#labels.push(null);
+    return this.byte(OP.if).byte(I32);
+  }
+  else(): this {
+    return this.byte(OP.else);
+  }
+  end(): this {
+    this.#labels.pop();
+    return this.byte(OP.end);
+  }
+  depth(label: string): number {
+    const i = this.#labels.lastIndexOf(label);
+    if (i < 0) throw new Error(`no label ${label}`);
+    return this.#labels.length - 1 - i;
+  }
+  br(label: string): this {
+    return this.byte(OP.br).u32(this.depth(label));
+  }
+  brIf(label: string): this {
+    return this.byte(OP.brIf).u32(this.depth(label));
+  }
+  brTable(labels: string[], fallback: string): this {
+    this.byte(OP.brTable).u32(labels.length);
+    for (const l of labels) this.u32(this.depth(l));
+    return this.u32(this.depth(fallback));
+  }
+}
+
+export interface FuncType {
+  params: number;
+  results: number;
+}
+
+/**
+ * A module: imports `e.m` (a shared memory of up to 4 GiB, §5.5.10 limits
+ * flag 3), the functions `e.<name>` of the given types (all i32), and one
+ * function exported as `run` with `locals` extra i32 locals.
+ */
+export function buildModule(
+  imports: { name: string; type: FuncType }[],
+  run: { type: FuncType; locals: number; body: Uint8Array },
+): Uint8Array<ArrayBuffer> {
+  const types = [...imports.map((i) => i.type), run.type];
+  const out = new ByteWriter();
+  out.append(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  const section = (id: number, body: ByteWriter): void => {
+    out.byte(id).u32(body.length).append(body.bytes);
+  };
+  const ty = new ByteWriter().u32(types.length);
+  for (const t of types) {
+    ty.byte(0x60).u32(t.params);
+    for (let i = 0; i < t.params; i++) ty.byte(I32);
+    ty.u32(t.results);
+    for (let i = 0; i < t.results; i++) ty.byte(I32);
+  }
+  section(1, ty);
+  const im = new ByteWriter().u32(imports.length + 1);
+  im.str('e').str('m').byte(0x02).byte(0x03).u32(0).u32(65536);
+  imports.forEach((imp, i) => im.str('e').str(imp.name).byte(0x00).u32(i));
+  section(2, im);
+  section(3, new ByteWriter().u32(1).u32(types.length - 1));
+  section(7, new ByteWriter().u32(1).str('run').byte(0x00).u32(imports.length));
+  const fn = new ByteWriter();
+  fn.u32(run.locals > 0 ? 1 : 0);
+  if (run.locals > 0) fn.u32(run.locals).byte(I32);
+  fn.append(run.body).byte(OP.end);
+  section(10, new ByteWriter().u32(1).u32(fn.length).append(fn.bytes));
+  return out.bytes.slice();
+}

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDomainXml } from '../src/manage/xml/domain-xml';
+import { startControl, type ControlClient } from '../tools/lib/control-client';
+import type { DomainSession } from '../tools/lib/domain-session';
+import { boot, settle } from './helpers/hypervisor';
+
+/**
+ * The two engines on the same host: `<domain type='kvm'>` (the JIT) and
+ * `<domain type='qemu'>` (the interpreter) boot the same Linux, SMP under
+ * the JIT, and compute the same `bench` checksum.
+ */
+let client: ControlClient;
+let kvm: DomainSession;
+let qemu: DomainSession;
+
+beforeAll(async () => {
+  client = await startControl({ pcpus: 2, ramMiB: 192 });
+  kvm = await boot(client, { name: 'accel', type: 'kvm', vcpus: 2, memoryMiB: 64 });
+  qemu = await boot(client, { name: 'emul', type: 'qemu', memoryMiB: 64 });
+  await Promise.all([settle(kvm), settle(qemu)]);
+}, 180_000);
+afterAll(async () => client?.close());
+
+describe('engines: kvm (JIT) and qemu (interpreter)', () => {
+  it('reports the engine in the control API and dumpxml', async () => {
+    const [a, b] = await Promise.all([client.api.info('accel'), client.api.info('emul')]);
+    expect([a.type, a.engine]).toEqual(['kvm', 'jit']);
+    expect([b.type, b.engine]).toEqual(['qemu', 'interpreter']);
+    expect(formatDomainXml(await client.api.domainDef('emul'))).toMatch(/^<domain type='qemu'>/);
+    expect(formatDomainXml(await client.api.domainDef('accel'))).toMatch(/^<domain type='kvm'>/);
+  });
+
+  it('computes the same bench checksum under both engines, SMP included', async () => {
+    const [a, b] = await Promise.all([kvm.exec('bench 60'), qemu.exec('bench 60')]);
+    const sum = (out: string) => out.match(/bench: result ([0-9a-f]+)/)?.[1];
+    expect(sum(a)).toBeDefined();
+    expect(sum(a)).toBe(sum(b));
+    // Both vCPUs of the JIT guest run user code: the same work on each gives the same answer.
+    const two = await kvm.exec('spin 2 --seconds 1');
+    expect(two).toMatch(/total \d+ iterations/);
+    expect(await kvm.exec('nproc')).toMatch(/^2\b/m);
+  }, 120_000);
+});
