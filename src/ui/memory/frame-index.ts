@@ -110,12 +110,19 @@ export class FrameIndex {
     const returned = this.#returned;
     const n = this.frames;
     const prevNames = this.names;
-    // Owners are compared by name: a domain's index may shift when another starts or stops.
-    const remap = new Int16Array(prevNames.length + 1).fill(-1);
-    for (let i = 0; i < prevNames.length; i++)
-      remap[i + 1] = domains.findIndex((d) => d.name === prevNames[i]);
     const prevOwner = this.#prevOwner;
-    for (let f = 0; f < n; f++) prevOwner[f] = remap[owner[f] + 1];
+    if (
+      prevNames.length === domains.length &&
+      prevNames.every((name, i) => domains[i].name === name)
+    ) {
+      prevOwner.set(owner);
+    } else {
+      // Owners are compared by name: a domain's index shifts when another starts or stops.
+      const remap = new Int16Array(prevNames.length + 1).fill(-1);
+      for (let i = 0; i < prevNames.length; i++)
+        remap[i + 1] = domains.findIndex((d) => d.name === prevNames[i]);
+      for (let f = 0; f < n; f++) prevOwner[f] = remap[owner[f] + 1];
+    }
     this.#prevKind.set(kind);
     owner.fill(-1);
     owner2.fill(-1);

@@ -4,10 +4,12 @@ import { FrameLoop } from '../frame-loop';
 import { POLL_MS, type HostSession } from '../host.svelte';
 
 const RATE_WINDOW_MS = 1000;
+/** The figures change after every ksmd batch; the page re-renders them at most this often. */
+const READ_MS = 200;
 
 /**
  * The memory view's live numbers. ksmd's knobs and statistics are read
- * every animation frame from the KSM state's shared memory (the
+ * from the KSM state's shared memory five times a second (the
  * /sys/kernel/mm/ksm files' counterparts); each running domain's
  * dommemstat comes from the control API every POLL_MS (its balloon
  * statistics live in the VM's shared words, which the API reads).
@@ -45,9 +47,14 @@ export class LiveMemory {
     clearTimeout(this.#timer);
   }
 
+  #lastRead = 0;
+
   #read(): void {
     const ksm = this.host.ksm;
     if (!ksm) return;
+    const t = performance.now();
+    if (t - this.#lastRead < READ_MS) return;
+    this.#lastRead = t;
     const knobs = ksm.knobs();
     const old = this.knobs;
     // A new object only when a knob changed, so an input being edited is not overwritten.
