@@ -93,6 +93,7 @@ const messages: Messages = {
     factRss: 'Host RAM backing it (rss)',
     factCpuTime: 'CPU time',
     factUuid: 'UUID',
+    factType: 'Hypervisor',
     factInstructions: 'Instructions retired',
     exitsTitle: 'VM exits (kvm_stat)',
     exitsIntro:
@@ -149,6 +150,39 @@ const messages: Messages = {
     virshTitle: 'virsh',
     closeDock: 'Close the virsh terminal',
     skipToMain: 'Skip to the main view',
+    helpSummary: 'Help: what am I looking at?',
+    helpHostTitle: 'The host',
+    helpHost:
+      'One physical machine, simulated in this tab: pCPU worker threads (one per core but one) run the vCPUs of every VM from a shared run queue, as KVM runs vCPU threads; host RAM is one block of 4 KiB frames that every VM’s memory maps into. The pCPU cards say what each pCPU runs now; every number on this page is read live from the hypervisor’s shared memory.',
+    helpDomainsTitle: 'Virtual machines',
+    helpDomains:
+      'The list on the left is libvirt’s domain list: state, type (kvm: guest code translated to WebAssembly, our hardware assist; qemu: the interpreter, pure emulation), CPU use over the last second with a sparkline, and host RAM backing the guest of its maximum. New VM defines and starts one (virsh define, start). Pause, Resume, Shut down, Reboot, Reset, Force off and Delete are virsh suspend, resume, shutdown, reboot, reset, destroy and undefine; Force off and Delete ask first.',
+    helpConsoleTitle: 'Console',
+    helpConsole:
+      'Each guest boots Linux 6.1 for 32-bit RISC-V on QEMU’s virt board. Its serial console is a real terminal: click and type. help lists the guest’s commands; bench runs a CPU benchmark, spin 2 & keeps two vCPUs busy, hog 32M holds memory, poweroff shuts the guest down.',
+    helpCpuTitle: 'Scheduling',
+    helpCpu:
+      'The timeline shows every time slice: one lane per pCPU, coloured by VM, and per vCPU whether it ran, waited for a pCPU (runnable: steal time), halted (WFI) or was paused. The scheduler is CFS’s: the vCPU with the least weighted run time runs next, shares weigh it, a quota caps it, pinning restricts its pCPUs; a vCPU that slept gets at most 3 ms of credit. The CPU tab of a VM changes shares, quota, pinning and its online vCPUs, and shows the virsh command for each.',
+    helpMemoryTitle: 'Memory',
+    helpMemory:
+      'Guest RAM is backed by host frames on first touch. The host map draws every host frame by owner; KSM (ksmd) merges identical pages of different VMs into one read-only frame, copied again on the first write. The balloon gives guest memory back to the host: inflating frees host frames only for pages the guest had touched. The balloon policy moves memory between guests with autodeflate when the host runs low, and logs each decision.',
+    helpExitsTitle: 'VM exits',
+    helpExits:
+      'Why vCPUs left guest code, as kvm_stat counts it: MMIO to a device in the VMM worker, MMIO to the interrupt controller, SBI calls, halts, IPIs and remote fences.',
+    helpVirshTitle: 'virsh',
+    helpVirsh:
+      'libvirt’s shell runs in the page over the same control API as every button: list --all, dominfo, dommemstat, setmem, schedinfo, vcpupin, node-memory-tune, console and the rest, with libvirt’s output formats; help lists them.',
+    helpKeysTitle: 'Keys',
+    helpKeys:
+      'Tab moves through the page; in a terminal Tab goes to the guest, and Ctrl+] (or Esc, then Tab) leaves it. In the timeline: W and S zoom, A and D pan, Ctrl+wheel zooms, drag selects a range. The language and theme are at the top right and are remembered.',
+    virshLead:
+      'libvirt’s shell over the same control API the page uses. Try list --all, dominfo vm1, dommemstat vm1, node-memory-tune, define ksm-demo.xml then start ksm-demo, or console vm1 (leave with Ctrl+]). Tab completes; Up and Down recall history.',
+    virshFiles: 'Files',
+    virshFilesLabel: 'Files virsh can read',
+    virshRemove: 'Remove {{name}}',
+    virshAdd: 'Add files',
+    typeKvm: 'kvm: guest code runs translated to WebAssembly (the JIT, our hardware assist)',
+    typeQemu: 'qemu: guest code runs in the interpreter (pure emulation)',
   },
   'zh-CN': {
     title: 'VirtLab',
@@ -239,6 +273,7 @@ const messages: Messages = {
     factRss: '占用的宿主机内存（rss）',
     factCpuTime: 'CPU 时间',
     factUuid: 'UUID',
+    factType: '虚拟化类型',
     factInstructions: '已执行指令数',
     exitsTitle: 'VM 退出（kvm_stat）',
     exitsIntro:
@@ -292,6 +327,39 @@ const messages: Messages = {
     virshTitle: 'virsh',
     closeDock: '关闭 virsh 终端',
     skipToMain: '跳到主视图',
+    helpSummary: '帮助：我在看什么？',
+    helpHostTitle: '宿主机',
+    helpHost:
+      '一台在此标签页中模拟的物理机：物理 CPU（pCPU）工作线程（每个核一个，留一个核）从共享运行队列中运行所有虚拟机的 vCPU，就像 KVM 运行 vCPU 线程一样；宿主机内存是一整块 4 KiB 页帧，每台虚拟机的内存都映射到其中。pCPU 卡片显示每个 pCPU 当前在运行什么；本页的每个数字都是从虚拟机监控器的共享内存中实时读取的。',
+    helpDomainsTitle: '虚拟机',
+    helpDomains:
+      '左侧列表是 libvirt 的域列表：状态、类型（kvm：客户机代码被翻译成 WebAssembly，相当于硬件辅助；qemu：解释器，纯软件模拟）、最近一秒的 CPU 使用率及趋势线、占用的宿主机内存与最大内存。“新建虚拟机”会定义并启动一台（virsh define、start）。暂停、恢复、关机、重启、复位、强制关机和删除分别对应 virsh suspend、resume、shutdown、reboot、reset、destroy 和 undefine；强制关机和删除会先确认。',
+    helpConsoleTitle: '控制台',
+    helpConsole:
+      '每台客户机都在 QEMU 的 virt 板上启动 32 位 RISC-V 的 Linux 6.1。它的串口控制台是一个真正的终端：点击后即可输入。help 列出客户机的命令；bench 运行 CPU 基准测试，spin 2 & 让两个 vCPU 保持忙碌，hog 32M 占用内存，poweroff 关闭客户机。',
+    helpCpuTitle: '调度',
+    helpCpu:
+      '时间线显示每个时间片：每个 pCPU 一条泳道，按虚拟机着色；每个 vCPU 一条状态轨道，显示它在运行、等待 pCPU（可运行：窃取时间）、停机（WFI）还是已暂停。调度器采用 CFS：加权运行时间最少的 vCPU 先运行，份额决定权重，配额设上限，绑定限制可用的 pCPU；睡眠过的 vCPU 最多获得 3 毫秒的补偿。虚拟机的 CPU 标签页可以修改份额、配额、绑定和在线 vCPU 数，并显示对应的 virsh 命令。',
+    helpMemoryTitle: '内存',
+    helpMemory:
+      '客户机内存在首次访问时才由宿主机页帧承载。宿主机内存图按所有者绘制每个页帧；KSM（ksmd）把不同虚拟机中相同的页面合并为一个只读页帧，首次写入时再复制（写时复制）。气球把客户机内存还给宿主机：膨胀只会释放客户机曾经访问过的页面所占的页帧。宿主机内存不足时，气球策略在开启 autodeflate 的客户机之间调配内存，并记录每个决定。',
+    helpExitsTitle: 'VM 退出',
+    helpExits:
+      'vCPU 离开客户机代码的原因，按 kvm_stat 的方式计数：访问 VMM 工作线程中设备的 MMIO、访问中断控制器的 MMIO、SBI 调用、停机、IPI 和远程 fence。',
+    helpVirshTitle: 'virsh',
+    helpVirsh:
+      'libvirt 的命令行在页面中运行，与所有按钮使用同一套控制 API：list --all、dominfo、dommemstat、setmem、schedinfo、vcpupin、node-memory-tune、console 等，输出格式与 libvirt 相同；help 列出所有命令。',
+    helpKeysTitle: '快捷键',
+    helpKeys:
+      'Tab 键在页面中移动焦点；在终端中 Tab 键发送给客户机，按 Ctrl+]（或先按 Esc 再按 Tab）离开终端。时间线中：W 和 S 缩放，A 和 D 平移，Ctrl+滚轮缩放，拖动选择一段时间。语言和主题在右上角，并会被记住。',
+    virshLead:
+      '基于页面所用的同一套控制 API 的 libvirt 命令行。试试 list --all、dominfo vm1、dommemstat vm1、node-memory-tune，先 define ksm-demo.xml 再 start ksm-demo，或 console vm1（按 Ctrl+] 退出）。Tab 键补全；上下方向键调出历史命令。',
+    virshFiles: '文件',
+    virshFilesLabel: 'virsh 可读取的文件',
+    virshRemove: '删除 {{name}}',
+    virshAdd: '添加文件',
+    typeKvm: 'kvm：客户机代码被翻译成 WebAssembly 运行（JIT，相当于硬件辅助）',
+    typeQemu: 'qemu：客户机代码在解释器中运行（纯软件模拟）',
   },
 };
 addMessages(NS, messages);
