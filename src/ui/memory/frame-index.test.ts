@@ -110,15 +110,27 @@ describe('frameOwners', () => {
 
 describe('framePoolRefs', () => {
   it('finds the reference counts and the zero frame in the pool layout', () => {
+    // 8 host frames, the last 2 kept by the host (JIT), so the zero frame is 5.
     const frames = 8;
     const sab = new SharedArrayBuffer((4 + 2 * frames) * 4);
     const w = new Int32Array(sab);
-    w[2] = frames - 1;
-    w[3] = frames - 1;
-    w[4 + frames + 5] = 2;
+    w[2] = 5;
+    w[3] = 5;
+    w[4 + frames + 4] = 2;
     const { refs, zeroFrame } = framePoolRefs(sab);
     expect(refs.length).toBe(frames);
-    expect(refs[5]).toBe(2);
-    expect(zeroFrame).toBe(7);
+    expect(refs[4]).toBe(2);
+    expect(zeroFrame).toBe(5);
+  });
+
+  it("counts frames above the zero frame as the host's own", () => {
+    const index = new FrameIndex(8);
+    index.scan(new Int32Array(8), 5, []);
+    expect(Array.from(index.kind.slice(4))).toEqual([
+      FRAME_KIND.FREE,
+      FRAME_KIND.ZERO,
+      FRAME_KIND.OVERHEAD,
+      FRAME_KIND.OVERHEAD,
+    ]);
   });
 });

@@ -20,7 +20,10 @@ export const FRAME_KIND = {
   ZERO: 3,
   /** Free again because a balloon took (or free page reporting returned) the guest page that held it. */
   BALLOONED: 4,
-  /** Held but mapped by no guest: the VM workers' reservation, a KSM page ksmd has not pruned yet. */
+  /**
+   * The host's own: held but mapped by no guest (the VM workers' reservation,
+   * a KSM page ksmd has not pruned yet), or above the zero frame (JIT frames).
+   */
   OVERHEAD: 5,
 } as const;
 export type FrameKind = (typeof FRAME_KIND)[keyof typeof FRAME_KIND];
@@ -29,11 +32,16 @@ export const FRAME_KIND_NAMES = ['free', 'private', 'ksm', 'zero', 'balloon', 'o
 /** How many snapshots a changed frame stays highlighted. */
 export const FLASH_STEPS = 4;
 
-/** The frame pool's shared words (memory/frame-pool.ts): Int32 [1] FREE, [2] TOTAL, [3] ZERO, REFS from word 4 + F. */
+/**
+ * The frame pool's shared words (memory/frame-pool.ts): Int32 [2] TOTAL,
+ * [3] ZERO, the free stack from word 4 (F words), then REFS (F words), F
+ * being every host frame, so F comes from the buffer's size. Frames above
+ * the zero frame are the host's own (the pCPUs' JIT frames), outside the pool.
+ */
 export function framePoolRefs(sab: SharedArrayBuffer): { refs: Int32Array; zeroFrame: number } {
-  const w = new Int32Array(sab, 0, 4);
-  const frames = w[2] + 1; // TOTAL excludes the zero frame
-  return { refs: new Int32Array(sab, (4 + frames) * 4, frames), zeroFrame: w[3] };
+  const frames = (sab.byteLength / 4 - 4) / 2;
+  const zeroFrame = new Int32Array(sab, 0, 4)[3];
+  return { refs: new Int32Array(sab, (4 + frames) * 4, frames), zeroFrame };
 }
 
 /** One running domain's p2m as the index reads it. */
@@ -155,6 +163,7 @@ export class FrameIndex {
     for (let f = 0; f < n; f++) {
       let k: FrameKind;
       if (f === zeroFrame) k = FRAME_KIND.ZERO;
+      else if (f > zeroFrame) k = FRAME_KIND.OVERHEAD;
       else if (refs[f] === 0) k = returned[f] ? FRAME_KIND.BALLOONED : FRAME_KIND.FREE;
       else {
         returned[f] = 0;

@@ -22,7 +22,7 @@ const messages: Messages = {
     'kindHelp.balloon':
       'free again because a guest gave the page holding it to its balloon (or reported it free); purple until the pool hands it out again.',
     'kindHelp.overhead':
-      'taken from the pool but mapped by no guest: the memory reserved for each running VM’s own workers (18 MiB each), or a KSM page ksmd has not pruned yet.',
+      'the host’s own: taken from the pool but mapped by no guest (the memory reserved for each running VM’s own workers, 18 MiB each, or a KSM page ksmd has not pruned yet), and the pCPUs’ JIT frames at the top of RAM.',
     'kindHelp.free': 'on the frame pool’s free list (reference count 0).',
     'kindHelp.changed':
       'its owner or kind changed since the last scan: a merge, a COW break, a balloon move, a new page. Fades within a second.',
@@ -211,7 +211,7 @@ const messages: Messages = {
     'kindHelp.balloon':
       '客户机把占用它的页交给了气球（或报告为空闲），因此重新空闲；在页帧池再次分配它之前显示为紫色。',
     'kindHelp.overhead':
-      '已从页帧池取出但没有客户机映射：为每台运行中虚拟机自身的 worker 预留的内存（每台 18 MiB），或 ksmd 尚未清理的 KSM 页。',
+      '宿主机自用：已从页帧池取出但没有客户机映射（为每台运行中虚拟机自身的 worker 预留的内存，每台 18 MiB，或 ksmd 尚未清理的 KSM 页），以及内存顶端供物理 CPU 的 JIT 使用的物理帧。',
     'kindHelp.free': '在页帧池的空闲链表上（引用计数为 0）。',
     'kindHelp.changed':
       '自上次扫描以来所有者或类型发生了变化：合并、COW 拆分、气球移动或新页。一秒内淡出。',
