@@ -127,6 +127,8 @@ export interface DrawInput {
   /** The hovered vCPU key: every other one greyed out. */
   hovered: number;
   selection: { a: number; b: number } | undefined;
+  /** Following the present: draw the live tails (a paused view shows only the recorded trace). */
+  live: boolean;
   /** Current key of each busy slot (for the live tails). */
   current: ReadonlySet<number>;
   /** Labels of rows. */
@@ -269,7 +271,7 @@ export class TimelineRenderer {
   /** The slice running now on a lane (not in the trace until it ends). */
   #liveSlice(d: DrawInput, row: Extract<Row, { kind: 'lane' }>, pxPerMs: number): void {
     const st = d.st;
-    if (!st || d.now < d.t0 || d.t1 < d.now - 50) return;
+    if (!st || !d.live) return;
     const p = st.pcpu(row.pcpu);
     const slot = p[P.CURRENT];
     if (p[P.STATE] !== PCPU_STATE.RUNNING || slot < 0) return;
@@ -290,7 +292,7 @@ export class TimelineRenderer {
     greyed: boolean,
   ): void {
     const st = d.st;
-    if (!st || !d.current.has(row.key) || d.t1 < d.now - 50) return;
+    if (!st || !d.live || !d.current.has(row.key)) return;
     const last = d.trace.lastSlice(row.key);
     const slot = d.trace.keys[row.key].slot;
     const r = st.vcpu(slot);
