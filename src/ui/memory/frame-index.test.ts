@@ -74,10 +74,14 @@ describe('FrameIndex', () => {
     expect(index.flash[1]).toBe(FLASH_STEPS); // its owner changed to vm2 alone
     expect(index.flash[2]).toBe(FLASH_STEPS - 1);
     expect(index.counts.balloon).toBe(1);
+    expect(index.flashing).toBeGreaterThan(0);
     // A ballooned frame handed out again is no longer marked.
     vm2[0] = 0;
     index.scan(host({ 0: 1, 1: 1, 3: 1 }), ZERO, domains);
     expect(index.kind[0]).toBe(FRAME_KIND.PRIVATE);
+    // Nothing moves for FLASH_STEPS scans: every highlight has faded.
+    for (let i = 0; i < FLASH_STEPS; i++) index.scan(host({ 0: 1, 1: 1, 3: 1 }), ZERO, domains);
+    expect(index.flashing).toBe(0);
   });
 
   it('compares owners by name when the domain list changes', () => {

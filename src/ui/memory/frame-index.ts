@@ -85,6 +85,8 @@ export class FrameIndex {
   /** Snapshots left to highlight the frame: its kind or owner changed. */
   readonly flash: Uint8Array;
   counts: FrameCounts = emptyCounts();
+  /** Frames still highlighted after the last scan: 0 twice in a row means nothing moved. */
+  flashing = 0;
   /** Domain names of the last scan, in owner-index order. */
   names: string[] = [];
   readonly #readOnly: Uint8Array;
@@ -158,10 +160,14 @@ export class FrameIndex {
       tables.set(name, watch ? (prev.set(table), prev) : table.slice());
     }
     this.#prevTables = tables;
-    const counts = emptyCounts();
-    counts.privateByDomain = domains.map(() => 0);
+    const prevKind = this.#prevKind;
+    const first = this.#scans === 0;
+    const byKind = new Int32Array(FRAME_KIND_NAMES.length);
+    const privateByDomain = new Int32Array(domains.length);
+    let ksmMappings = 0;
+    let flashing = 0;
     for (let f = 0; f < n; f++) {
-      let k: FrameKind;
+      let k: number;
       if (f === zeroFrame) k = FRAME_KIND.ZERO;
       else if (f > zeroFrame) k = FRAME_KIND.OVERHEAD;
       else if (refs[f] === 0) k = returned[f] ? FRAME_KIND.BALLOONED : FRAME_KIND.FREE;
@@ -172,13 +178,24 @@ export class FrameIndex {
         else k = FRAME_KIND.PRIVATE;
       }
       kind[f] = k;
-      if (k === FRAME_KIND.KSM) counts.ksmMappings += maps[f];
-      else if (k === FRAME_KIND.PRIVATE) counts.privateByDomain[owner[f]]++;
-      counts[FRAME_KIND_NAMES[k]]++;
-      if (this.#scans > 0 && (k !== this.#prevKind[f] || owner[f] !== prevOwner[f]))
-        flash[f] = FLASH_STEPS;
+      byKind[k]++;
+      if (k === FRAME_KIND.KSM) ksmMappings += maps[f];
+      else if (k === FRAME_KIND.PRIVATE) privateByDomain[owner[f]]++;
+      if (!first && (k !== prevKind[f] || owner[f] !== prevOwner[f])) flash[f] = FLASH_STEPS;
       else if (flash[f] > 0) flash[f]--;
+      if (flash[f] > 0) flashing++;
     }
+    const counts: FrameCounts = {
+      free: byKind[FRAME_KIND.FREE],
+      private: byKind[FRAME_KIND.PRIVATE],
+      ksm: byKind[FRAME_KIND.KSM],
+      zero: byKind[FRAME_KIND.ZERO],
+      balloon: byKind[FRAME_KIND.BALLOONED],
+      overhead: byKind[FRAME_KIND.OVERHEAD],
+      ksmMappings,
+      privateByDomain: Array.from(privateByDomain),
+    };
+    this.flashing = flashing;
     this.counts = counts;
     this.names = domains.map((d) => d.name);
     this.#scans++;

@@ -71,11 +71,21 @@ export class HostFrames {
       const m = this.#maps.get(d.name);
       if (m && m.id === d.id) domains.push({ name: d.name, table: m.table });
     }
+    const wasFlashing = index.flashing;
+    const names = this.domains.map((d) => d.name).join();
     index.scan(this.#refs, this.#zeroFrame, domains);
-    this.domains = domains;
-    this.counts = index.counts;
     const dt = performance.now() - t0;
     this.scanMs = this.scanMs === 0 ? dt : this.scanMs * 0.8 + dt * 0.2;
+    this.domains = domains;
+    // Nothing moved (no frame highlighted before or now, same domains): no repaint.
+    if (
+      this.version > 0 &&
+      index.flashing === 0 &&
+      wasFlashing === 0 &&
+      names === domains.map((d) => d.name).join()
+    )
+      return;
+    this.counts = index.counts;
     this.version++;
   }
 
