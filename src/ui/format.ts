@@ -11,9 +11,11 @@ export function pagesMib(pages: number): string {
   return mib(pages * 4);
 }
 
-/** A count with thin-space thousands ("12 345"). */
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A count with thin-space thousands ("12 345"). One formatter: toLocaleString builds one per call. */
 export function count(n: number): string {
-  return Math.round(n).toLocaleString('en-US').replace(/,/g, '\u2009');
+  return COUNT.format(Math.round(n)).replace(/,/g, '\u2009');
 }
 
 /** Bytes, signed, in the largest unit that keeps it readable (general_profit). */
