@@ -63,7 +63,7 @@ export const RULER_H = 20;
 const LANE_H = 20;
 const TRACK_H = 14;
 const ROW_GAP = 3;
-const SECTION_GAP = 18;
+const SECTION_GAP = 22;
 
 export interface Geometry {
   width: number;
@@ -131,6 +131,8 @@ export interface DrawInput {
   live: boolean;
   /** Current key of each busy slot (for the live tails). */
   current: ReadonlySet<number>;
+  /** The heading over the vCPU tracks. */
+  tracksLabel: string;
   /** Labels of rows. */
   pcpuLabel: (p: number) => string;
   keyLabel: (key: number) => string;
@@ -355,6 +357,11 @@ export class TimelineRenderer {
     const ctx = this.ctx;
     ctx.fillStyle = theme.panel;
     ctx.fillRect(0, RULER_H, geo.gutter - 2, geo.height - RULER_H);
+    const firstTrack = geo.rows.find((r) => r.kind === 'track');
+    if (firstTrack) {
+      ctx.fillStyle = theme.muted;
+      ctx.fillText(d.tracksLabel, 9, firstTrack.y - 8);
+    }
     for (const row of geo.rows) {
       const text = row.kind === 'lane' ? d.pcpuLabel(row.pcpu) : d.keyLabel(row.key);
       const hovered = row.kind === 'track' && row.key === d.hovered;
