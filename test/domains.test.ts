@@ -67,7 +67,8 @@ describe('domains', () => {
       'no-resources',
     );
     expect((await api.list()).map((d) => d.name)).not.toContain('huge');
-    expect(events).toEqual(['defined', 'undefined']);
+    // Events cross threads after the call returns.
+    await expect.poll(() => events, { timeout: 5_000 }).toEqual(['defined', 'undefined']);
   });
 
   it('keeps the live config apart from the persistent one (--live / --config)', async () => {

@@ -35,14 +35,22 @@ async function cpuTimeOver(domains: string[], ms: number) {
   return { used: after.map((a, i) => a - before[i]), wallMs: t1 - t0 };
 }
 
-/** Longest time a vCPU that was runnable waited for the pCPU, from the trace (ms). */
+/**
+ * Most time slices of other vCPUs that ran on the pCPU while `slot` was
+ * runnable (after a preemption) before it ran again: the scheduler's promise
+ * is counted in slices, not in wall time (a slice that compiles guest code
+ * for the JIT, or a busy host machine, stretches wall time, not the order).
+ */
 function longestWait(records: SliceRecord[], slot: number): number {
-  const mine = records.filter((r) => r.vcpu === slot);
   let worst = 0;
-  for (let i = 1; i < mine.length; i++) {
-    // Only gaps after a preemption: after WFI the vCPU was not runnable.
-    if (mine[i - 1].why !== SLICE_END.PREEMPTED) continue;
-    worst = Math.max(worst, mine[i].start - mine[i - 1].end);
+  let waiting = false;
+  let others = 0;
+  for (const r of records) {
+    if (r.vcpu === slot) {
+      if (waiting) worst = Math.max(worst, others);
+      waiting = r.why === SLICE_END.PREEMPTED;
+      others = 0;
+    } else if (waiting) others++;
   }
   return worst;
 }
@@ -87,9 +95,15 @@ describe('fairness after a long idle period (one pCPU)', () => {
     expect(ring.written - from).toBeLessThan(ring.capacity);
     for (const name of names) {
       const [slot] = (await api.info(name)).vcpuSlots!;
-      // Three spinners (+ their guests' housekeeping): at most the two others' slices,
-      // the sleeper credit, and a slice of scheduling noise.
-      expect(longestWait(records, slot), name).toBeLessThan(4 * SLICE_MS + 20);
+      // Three spinners: the two others' slices and the sleeper credit (a slice). A slice
+      // that overran (the JIT compiling hot code inside it) is charged to its vCPU, which
+      // then waits until the others caught up: so the bound grows with the longest slice.
+      const longest = Math.max(...records.map((r) => r.end - r.start));
+      const bound = 2 * Math.ceil(longest / SLICE_MS) + 2;
+      expect(
+        longestWait(records, slot),
+        `${name} (longest slice ${longest.toFixed(1)} ms)`,
+      ).toBeLessThanOrEqual(bound);
     }
   }, 90_000);
 
