@@ -84,6 +84,13 @@ describe('FrameIndex', () => {
     expect(index.flashing).toBe(0);
   });
 
+  it("does not take a restarted domain's new, empty p2m for a balloon", () => {
+    const index = new FrameIndex(F);
+    index.scan(host({ 0: 1 }), ZERO, [{ name: 'vm1', table: Int32Array.from([0]) }]);
+    index.scan(host({}), ZERO, [{ name: 'vm1', table: Int32Array.from([-1]) }]);
+    expect(index.kind[0]).toBe(FRAME_KIND.FREE);
+  });
+
   it('compares owners by name when the domain list changes', () => {
     const vm2 = Int32Array.from([2]);
     const index = new FrameIndex(F);

@@ -94,7 +94,7 @@ export class FrameIndex {
   readonly #prevKind: Uint8Array;
   readonly #prevOwner: Int16Array;
   /** Each domain's p2m at the previous scan, to see a page leave for the balloon. */
-  #prevTables = new Map<string, Int32Array>();
+  #prevTables = new Map<string, { source: Int32Array; copy: Int32Array }>();
   #scans = 0;
 
   constructor(readonly frames: number) {
@@ -138,11 +138,13 @@ export class FrameIndex {
     owner2.fill(-1);
     maps.fill(0);
     readOnly.fill(0);
-    const tables = new Map<string, Int32Array>();
+    const tables = new Map<string, { source: Int32Array; copy: Int32Array }>();
     for (let d = 0; d < domains.length; d++) {
       const { name, table } = domains[d];
-      const prev = this.#prevTables.get(name);
-      const watch = prev !== undefined && prev.length === table.length;
+      const last = this.#prevTables.get(name);
+      // Only the same p2m: a domain restarted under its name has a new one, all unbacked.
+      const watch = last !== undefined && last.source === table;
+      const prev = last?.copy ?? table;
       for (let g = 0; g < table.length; g++) {
         const e = table[g];
         if (e < 0) {
@@ -157,7 +159,8 @@ export class FrameIndex {
         else if (owner[f] !== d && owner2[f] < 0) owner2[f] = d;
         if (e & P2M.WP && !(e & P2M.PENDING)) readOnly[f] = 1;
       }
-      tables.set(name, watch ? (prev.set(table), prev) : table.slice());
+      if (watch) prev.set(table);
+      tables.set(name, { source: table, copy: watch ? prev : table.slice() });
     }
     this.#prevTables = tables;
     const prevKind = this.#prevKind;
