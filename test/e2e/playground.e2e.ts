@@ -167,7 +167,7 @@ describe('the playground', () => {
     // Dirty 40 MiB, then free it: the guest's free memory is backed by host frames.
     await consoleLine(page, 'vm1', 'hog 40M', /hog: \d+ holds/);
     await page.keyboard.press('Control+C');
-    await page.evaluate(() => (location.hash = '#/'));
+    await page.evaluate(() => (location.hash = '#/memory'));
     const free = async () =>
       Number(await page.getByTestId('host-ram').getAttribute('data-free-mib'));
     await page.waitForTimeout(1000);
