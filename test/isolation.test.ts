@@ -147,6 +147,17 @@ describe('console input', () => {
 });
 
 describe('bounded input', () => {
+  it('an error about a 10 MB name quotes at most 200 characters of it', async () => {
+    let text = '';
+    try {
+      await client.api.define({ name: 'x'.repeat(10_000_000) + '/', memoryMiB: 32, vcpus: 1 });
+    } catch (error) {
+      text = (error as Error).message;
+    }
+    expect(text).toMatch(/^invalid domain name 'x{200}… \(10000001 characters\)'/);
+    expect(text.length).toBeLessThan(400);
+  });
+
   it('domain XML over 10 MiB is refused before parsing, with the limit in the error', () => {
     const big = `<domain>${'<controller/>'.repeat(XML_MAX_BYTES / 12)}</domain>`;
     expect(() => parseXml(big)).toThrow(/larger than the 10 MiB limit/);

@@ -1,4 +1,5 @@
 import { VirtError } from './errors';
+import { quote } from './quote';
 
 /**
  * libvirt's cpulist syntax (as in `virsh vcpupin` and `<vcpupin cpuset=...>`):
@@ -13,21 +14,28 @@ export function parseCpulist(text: string, pcpus: number): number {
   const exclude: number[] = [];
   for (const part of spec.split(',')) {
     const m = part.trim().match(/^(\^)?(\d+)(?:-(\d+))?$/);
-    if (!m) throw new VirtError('invalid-arg', `invalid cpulist '${text}': cannot parse '${part}'`);
+    if (!m)
+      throw new VirtError(
+        'invalid-arg',
+        `invalid cpulist '${quote(text)}': cannot parse '${quote(part)}'`,
+      );
     const lo = Number(m[2]);
     const hi = m[3] === undefined ? lo : Number(m[3]);
     if (hi < lo)
       throw new VirtError(
         'invalid-arg',
-        `invalid cpulist '${text}': range ${lo}-${hi} is backwards`,
+        `invalid cpulist '${quote(text)}': range ${lo}-${hi} is backwards`,
       );
     if (m[1] && m[3] !== undefined)
-      throw new VirtError('invalid-arg', `invalid cpulist '${text}': cannot exclude a range`);
+      throw new VirtError(
+        'invalid-arg',
+        `invalid cpulist '${quote(text)}': cannot exclude a range`,
+      );
     for (let c = lo; c <= hi; c++) {
       if (c >= pcpus) {
         throw new VirtError(
           'invalid-arg',
-          `invalid cpulist '${text}': the host has ${pcpus} pCPU(s), 0-${pcpus - 1}`,
+          `invalid cpulist '${quote(text)}': the host has ${pcpus} pCPU(s), 0-${pcpus - 1}`,
         );
       }
       if (m[1]) exclude.push(c);
@@ -35,7 +43,7 @@ export function parseCpulist(text: string, pcpus: number): number {
     }
   }
   for (const c of exclude) mask &= ~(1 << c);
-  if (mask === 0) throw new VirtError('invalid-arg', `cpulist '${text}' names no pCPU`);
+  if (mask === 0) throw new VirtError('invalid-arg', `cpulist '${quote(text)}' names no pCPU`);
   return mask;
 }
 

@@ -33,6 +33,7 @@ import {
 } from './memory';
 import { VIRTIO_BALLOON_S } from '../hypervisor/devices/virtio/balloon';
 import { VirtError } from './errors';
+import { quote } from './quote';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -249,7 +250,7 @@ export class DomainManager {
     if (!NAME.test(def.name)) {
       throw new VirtError(
         'invalid-arg',
-        `invalid domain name '${def.name}': use letters, digits, '-', '_' or '.', up to 64`,
+        `invalid domain name '${quote(def.name)}': use letters, digits, '-', '_' or '.', up to 64`,
       );
     }
     const existing = this.#domains.get(def.name);
