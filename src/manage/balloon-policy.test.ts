@@ -38,10 +38,22 @@ function recorder() {
   };
 }
 
+/** A first report of each guest (host not short): the policy inflates only once free memory held steady. */
+function observe(p: BalloonPolicy, guests: PolicyGuest[]) {
+  p.step(
+    0,
+    TOTAL * 0.2,
+    TOTAL,
+    guests.map((g) => ({ ...g, statsAtMs: g.statsAtMs - 0.5 })),
+    recorder().act,
+  );
+}
+
 describe('BalloonPolicy', () => {
   it('reclaims from the guest with the most free memory first, keeping its margin, and says why', () => {
     const p = new BalloonPolicy();
     const r = recorder();
+    observe(p, [guest('a', 40), guest('b', 8)]);
     const out = p.step(10, 10 * MiB, TOTAL, [guest('a', 40), guest('b', 8)], r.act);
     expect(r.targets.get('a')).toBe(Math.min(POLICY.STEP, TOTAL * POLICY.TARGET - 10 * MiB));
     expect(r.targets.has('b')).toBe(false);
@@ -84,6 +96,7 @@ describe('BalloonPolicy', () => {
     const p = new BalloonPolicy();
     const r = recorder();
     let a = guest('a', 50, { statsAtMs: 100 });
+    observe(p, [a]);
     p.step(200, 0, TOTAL, [a], r.act);
     expect(r.targets.get('a')).toBe(POLICY.STEP);
     // The balloon reached its target, but the stats are the old ones (the guest may have used that memory).
@@ -100,6 +113,7 @@ describe('BalloonPolicy', () => {
     const p = new BalloonPolicy();
     const r = recorder();
     const a = guest('a', 50, { userPages: 1000, actualPages: 1000 });
+    observe(p, [a]);
     p.step(10, 0, TOTAL, [a], r.act);
     const first = r.targets.get('a')!;
     expect(first).toBe(1000 + POLICY.STEP);
@@ -117,6 +131,7 @@ describe('BalloonPolicy', () => {
     const p = new BalloonPolicy();
     const r = recorder();
     let a = guest('a', 50);
+    observe(p, [a]);
     p.step(10, 0, TOTAL, [a], r.act);
     a = { ...a, actualPages: POLICY.STEP, statsAtMs: 20 };
     p.step(30, 0, TOTAL, [a], r.act); // a second step on fresh stats
@@ -140,6 +155,7 @@ describe('BalloonPolicy', () => {
     const p = new BalloonPolicy();
     const r = recorder();
     let a = guest('a', 50);
+    observe(p, [a]);
     p.step(10, 0, TOTAL, [a], r.act);
     a = {
       ...a,
@@ -159,6 +175,7 @@ describe('BalloonPolicy', () => {
       const p = new BalloonPolicy();
       const r = recorder();
       let a = guest('a', 50, { oomKills: 0 });
+      observe(p, [a]);
       p.step(10, 0, TOTAL, [a], r.act);
       a = { ...a, actualPages: POLICY.STEP, statsAtMs: 20, ...over };
       const out = p.step(30, 0, TOTAL, [a], r.act);
@@ -175,5 +192,17 @@ describe('BalloonPolicy', () => {
     const out = p.step(20, 100 * MiB, TOTAL, [guest('x', 1, { pausedForMemory: true })], r.act);
     expect(r.resumed).toEqual(['x']);
     expect(out).toEqual([expect.objectContaining({ domain: 'x', action: 'resume' })]);
+  });
+
+  it('leaves a guest that is allocating alone: its free memory fell between two reports', () => {
+    const p = new BalloonPolicy();
+    const r = recorder();
+    observe(p, [guest('a', 50)]);
+    // The next report says 10 MiB less free: a process is allocating. No inflation.
+    expect(p.step(10, 0, TOTAL, [guest('a', 40)], r.act)).toEqual([]);
+    // Steady again: now it may.
+    expect(p.step(20, 0, TOTAL, [guest('a', 40, { statsAtMs: 15 })], r.act)[0]).toMatchObject({
+      action: 'inflate',
+    });
   });
 });

@@ -14,7 +14,9 @@
  *   MIN_RESERVE_PAGES), never below FLOOR of its maximum, at most STEP
  *   pages per guest per decision, and only on statistics that arrived after
  *   its last change to that guest and after the balloon reached its target:
- *   it never acts twice on the same figures.
+ *   it never acts twice on the same figures. And only from a guest whose free
+ *   memory held steady between its last two reports: a guest that is
+ *   allocating (free memory falling) is left alone.
  * - It backs off from a guest under pressure: when the guest deflated its
  *   balloon on its own (an OOM deflate), when swap-ins or OOM kills rose, or
  *   when its available memory (MemAvailable) fell below the margin, it gives
@@ -36,9 +38,11 @@ export const POLICY = {
   /** Host free above this fraction: give back. */
   HIGH: 0.25,
   /** Margin a guest keeps free: this fraction of its current memory… */
-  RESERVE: 0.1,
-  /** …and at least this many pages (8 MiB). */
-  MIN_RESERVE_PAGES: 2048,
+  RESERVE: 0.2,
+  /** …and at least this many pages (16 MiB). */
+  MIN_RESERVE_PAGES: 4096,
+  /** Free memory "held steady" between two reports: it fell by less than this (pages, 1 MiB). */
+  STEADY_PAGES: 256,
   /** Never below this fraction of its maximum memory. */
   FLOOR: 0.25,
   STEP: 4096,
@@ -96,6 +100,14 @@ interface GuestRecord {
   oomKills: number;
   /** No inflation before this host time (ms). */
   backoffUntil: number;
+  /**
+   * The last two balloon-stats reports seen: when they arrived, and free
+   * pages plus balloon pages then (the balloon moves pages from free to
+   * itself, so only the guest's own allocations lower this sum).
+   */
+  statsAt: number;
+  free: number;
+  prevFree: number;
 }
 
 const MiB = (pages: number) => `${Math.round(pages / 256)} MiB`;
@@ -133,6 +145,11 @@ export class BalloonPolicy {
     // 1. Pressure inside a guest comes first, whatever the host's state.
     for (const g of managed) {
       const rec = this.#record(g);
+      if (g.statsAtMs > rec.statsAt) {
+        rec.prevFree = rec.free;
+        rec.free = g.freePages + g.actualPages;
+        rec.statsAt = g.statsAtMs;
+      }
       const selfDeflated =
         g.actualPages < rec.lastActual && g.actualPages < g.userPages + rec.taken;
       const rose = (now: number, before: number) =>
@@ -235,6 +252,9 @@ export class BalloonPolicy {
         swapIns: g.swapIns,
         oomKills: g.oomKills,
         backoffUntil: 0,
+        statsAt: 0,
+        free: NaN,
+        prevFree: NaN,
       };
       this.#guests.set(g.name, rec);
     }
@@ -254,6 +274,9 @@ export class BalloonPolicy {
     // Only on statistics newer than our last change, once the balloon reached its target.
     if (!(g.statsAtMs > rec.changedAt) || !Number.isFinite(g.freePages)) return 0;
     if (g.actualPages < g.userPages + rec.taken) return 0;
+    // A guest that is allocating (free memory, the balloon's pages aside, falling between its
+    // last two reports) keeps it.
+    if (!(rec.free >= rec.prevFree - POLICY.STEADY_PAGES)) return 0;
     const current = g.maxPages - g.actualPages;
     const byFree = g.freePages - this.#margin(g);
     const byFloor = current - Math.ceil(g.maxPages * POLICY.FLOOR);
