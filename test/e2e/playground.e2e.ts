@@ -172,7 +172,7 @@ describe('the playground', () => {
       Number(await page.getByTestId('host-ram').getAttribute('data-free-mib'));
     await page.waitForTimeout(1000);
     const before = await free();
-    await virsh(page, 'setmem vm1 16M --live', /virsh # setmem vm1 16M --live\s+virsh # /);
+    await virsh(page, 'setmem vm1 16M --live', /virsh # setmem vm1 16M --live\s*virsh # /);
     await expect.poll(free, { timeout: 30_000 }).toBeGreaterThan(before + 25);
   });
 });
