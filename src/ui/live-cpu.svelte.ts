@@ -12,6 +12,8 @@ export interface DomainCpu {
 const WINDOW_MS = 1000;
 const HISTORY_MS = 500;
 const HISTORY_LEN = 60;
+/** How often the figures reach the page: sampled every frame, shown 4 times a second (a number that changes 60 times a second cannot be read, and re-renders every row). */
+const PUBLISH_MS = 250;
 
 interface Track {
   slots: string;
@@ -30,6 +32,7 @@ interface Track {
 export class LiveCpu {
   usage = $state.raw<Record<string, DomainCpu>>({});
   #tracks = new Map<string, Track>();
+  #published = -Infinity;
   readonly #loop = new FrameLoop(() => this.#read());
 
   constructor(readonly host: HostSession) {}
@@ -80,6 +83,12 @@ export class LiveCpu {
       next[d.name] = { pct, history: track.history };
     }
     for (const name of this.#tracks.keys()) if (!(name in next)) this.#tracks.delete(name);
-    this.usage = next;
+    if (
+      now - this.#published >= PUBLISH_MS ||
+      Object.keys(next).length !== Object.keys(this.usage).length
+    ) {
+      this.#published = now;
+      this.usage = next;
+    }
   }
 }
