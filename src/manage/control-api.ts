@@ -260,6 +260,12 @@ export interface HostConfig {
   ramMiB?: number;
   /** Where the built-in guest image is (a URL in browsers, a path in Node). */
   kernelUrl?: string;
+  /**
+   * The built-in guest image itself (raw or gzip), when the client already
+   * fetched it (the page does, to show the download's progress): then it
+   * is not loaded from kernelUrl again.
+   */
+  kernelImage?: Uint8Array;
   /** Run the automatic balloon policy (manage/balloon-policy.ts). Default false. */
   balloonPolicy?: boolean;
 }

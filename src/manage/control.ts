@@ -1,5 +1,6 @@
 import { HEARTBEAT, stopHeartbeat } from '../hypervisor/heartbeat';
 import { Host, HostError, type HostPlatform } from '../hypervisor/host/host';
+import { IMAGE_MAX_BYTES, gunzip, isGzip } from '../hypervisor/loader/gzip';
 import type { PcpuCommand, PcpuReport } from '../hypervisor/protocol';
 import type { ControlApi, HostConfig, SpawnedWorker } from './control-api';
 import { DomainManager } from './domains';
@@ -53,6 +54,16 @@ export function createControl(platform: ControlPlatform): ControlApi {
       },
       (path) => platform.loadImage(path),
     );
+    if (config.kernelImage) {
+      const image = config.kernelImage;
+      kernel =
+        image.length > IMAGE_MAX_BYTES
+          ? Promise.reject(new Error(`the guest image is larger than ${IMAGE_MAX_BYTES >> 20} MiB`))
+          : isGzip(image)
+            ? gunzip(image)
+            : Promise.resolve(image);
+      kernel.catch(() => undefined); // reported by the start that needs it
+    }
     domains.setBalloonPolicy(config.balloonPolicy ?? false);
     // The host is up once its pCPU workers are: one that cannot load is an error here, not a hang later.
     let timer: ReturnType<typeof setTimeout> | undefined;

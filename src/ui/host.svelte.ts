@@ -76,13 +76,15 @@ export class HostSession {
   async start(): Promise<void> {
     try {
       const kernelUrl = new URL('images/linux-rv32.bin.gz', document.baseURI).href;
-      const init = this.call(this.api.init({ kernelUrl, balloonPolicy: true }));
-      init.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
-      // Fetch the image here first, with progress for the loading screen; the control
-      // worker's own fetch of it then comes from the HTTP cache.
-      await this.#prefetch(kernelUrl);
+      // The page downloads the image itself, to show its progress, and hands it to the
+      // control worker (transferred, not copied). If the download fails, the worker
+      // tries the URL and reports its own error.
+      const kernelImage = await this.#download(kernelUrl);
       this.loading = { phase: 'boot' };
-      this.info = await init;
+      const config = { kernelUrl, kernelImage, balloonPolicy: true };
+      this.info = await this.call(
+        this.api.init(kernelImage ? Comlink.transfer(config, [kernelImage.buffer]) : config),
+      );
       const telemetry = await this.call(this.api.telemetry());
       this.sched = new SchedState(telemetry.sched);
       this.trace = new TraceRing(telemetry.trace);
@@ -109,21 +111,32 @@ export class HostSession {
     }
   }
 
-  async #prefetch(url: string): Promise<void> {
+  /** The guest image, with progress in `loading`; undefined when it could not be fetched. */
+  async #download(url: string): Promise<Uint8Array | undefined> {
     try {
       const response = await fetch(url);
+      if (!response.ok || !response.body) return undefined;
       const total = Number(response.headers.get('content-length') ?? 0) || undefined;
-      const reader = response.body?.getReader();
+      const reader = response.body.getReader();
+      const chunks: Uint8Array[] = [];
       let done = 0;
       this.loading = { phase: 'download', done, total };
       for (;;) {
-        const chunk = await reader?.read();
-        if (!chunk || chunk.done) break;
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        chunks.push(chunk.value);
         done += chunk.value.length;
         this.loading = { phase: 'download', done, total };
       }
+      const image = new Uint8Array(done);
+      let at = 0;
+      for (const c of chunks) {
+        image.set(c, at);
+        at += c.length;
+      }
+      return image;
     } catch {
-      // The control worker reports a failed download itself.
+      return undefined;
     }
   }
 
