@@ -361,17 +361,4 @@ export interface ControlApi {
   /** Events for one domain, or for every domain when `domain` is omitted; returns an id for unsubscribe. */
   subscribe(listener: (event: DomainEvent) => void, domain?: string): Promise<number>;
   unsubscribe(id: number): Promise<void>;
-
-  /** Thread-model probe used by the page's "Threads" panel. */
-  startHeartbeat(sab: SharedArrayBuffer): Promise<void>;
-  stopHeartbeat(): Promise<void>;
-}
-
-/** A started worker, seen from the thread that started it. */
-export interface SpawnedWorker<In> {
-  post(message: In): void;
-  onMessage(handler: (message: unknown) => void): void;
-  /** Fires when the worker script cannot load or throws. */
-  onError(handler: (message: string) => void): void;
-  terminate(): void;
 }

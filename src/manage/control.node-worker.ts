@@ -26,15 +26,6 @@ Comlink.expose(
     defaultKernelUrl: data.defaultKernel,
     defaultPcpus: Math.max(1, availableParallelism() - 1),
     defaultRamMiB: 1024,
-    spawnProbe: () => {
-      const worker = new Worker(data.entries.pcpu, { name: 'probe' });
-      return {
-        post: (message) => worker.postMessage(message),
-        onMessage: (handler) => worker.on('message', handler),
-        onError: (handler) => worker.on('error', (error) => handler(error.message)),
-        terminate: () => void worker.terminate(),
-      };
-    },
   }),
   nodeEndpoint(parentPort),
 );

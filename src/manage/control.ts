@@ -1,8 +1,6 @@
-import { HEARTBEAT, stopHeartbeat } from '../hypervisor/heartbeat';
 import { Host, HostError, type HostPlatform } from '../hypervisor/host/host';
 import { IMAGE_MAX_BYTES, gunzip, isGzip } from '../hypervisor/loader/gzip';
-import type { PcpuCommand, PcpuReport } from '../hypervisor/protocol';
-import type { ControlApi, HostConfig, SpawnedWorker } from './control-api';
+import type { ControlApi, HostConfig } from './control-api';
 import { DomainManager } from './domains';
 import { VirtError } from './errors';
 
@@ -15,8 +13,6 @@ export interface ControlPlatform {
   defaultKernelUrl: string;
   defaultPcpus: number;
   defaultRamMiB: number;
-  /** Starts the thread-model probe's worker. */
-  spawnProbe(): SpawnedWorker<PcpuCommand>;
 }
 
 /** The control API, platform-free: a Host and its DomainManager, made at `init`. */
@@ -87,15 +83,6 @@ export function createControl(platform: ControlPlatform): ControlApi {
     }
     return domains.hostInfo();
   };
-  const deps = { spawnProbe: platform.spawnProbe };
-  let probe:
-    | {
-        sab: SharedArrayBuffer;
-        timer: ReturnType<typeof setInterval>;
-        worker: SpawnedWorker<PcpuCommand>;
-      }
-    | undefined;
-
   return {
     init,
     close: async () => {
@@ -144,42 +131,5 @@ export function createControl(platform: ControlPlatform): ControlApi {
     consoleWrite: async (name, data) => need().consoleWrite(name, data),
     subscribe: async (listener, domain) => need().subscribe(listener, domain),
     unsubscribe: async (id) => need().unsubscribe(id),
-
-    startHeartbeat(sab) {
-      if (probe) return Promise.reject(new Error('heartbeat already running'));
-      const words = new Int32Array(sab);
-      // The control worker is an event loop (it must keep serving calls), so it
-      // ticks on a timer; the probe worker blocks in Atomics.wait as pCPUs do.
-      const timer = setInterval(() => {
-        if (Atomics.load(words, HEARTBEAT.STOP) === 0) Atomics.add(words, HEARTBEAT.CONTROL, 1);
-      }, 1);
-      const worker = deps.spawnProbe();
-      probe = { sab, timer, worker };
-      return new Promise<void>((resolve, reject) => {
-        const timeout = setTimeout(
-          () =>
-            reject(new Error(`pCPU worker did not start within ${PCPU_START_TIMEOUT_MS / 1000} s`)),
-          PCPU_START_TIMEOUT_MS,
-        );
-        worker.onError((message) => {
-          clearTimeout(timeout);
-          reject(new Error(`pCPU worker failed: ${message}`));
-        });
-        worker.onMessage((message) => {
-          if ((message as PcpuReport).kind === 'started') {
-            clearTimeout(timeout);
-            resolve();
-          }
-        });
-        worker.post({ kind: 'heartbeat', sab, periodMs: 1 });
-      });
-    },
-    async stopHeartbeat() {
-      if (!probe) return;
-      stopHeartbeat(probe.sab);
-      clearInterval(probe.timer);
-      probe.worker.terminate();
-      probe = undefined;
-    },
   };
 }

@@ -6,9 +6,8 @@ import type { WorkerLink } from '../hypervisor/host/host';
 import { IMAGE_MAX_BYTES, gunzip, isGzip } from '../hypervisor/loader/gzip';
 import { installVirtErrorTransfer } from './comlink-errors';
 import { createControl } from './control';
-import type { SpawnedWorker } from './control-api';
 
-function link<In, Out>(worker: Worker): WorkerLink<In, Out> & SpawnedWorker<In> {
+function link<In, Out>(worker: Worker): WorkerLink<In, Out> {
   return {
     post: (message: In) => worker.postMessage(message),
     onMessage: (handler: (message: Out) => void) =>
@@ -65,6 +64,5 @@ Comlink.expose(
     defaultKernelUrl: new URL('images/linux-rv32.bin.gz', self.location.href).href,
     defaultPcpus: Math.max(1, (navigator.hardwareConcurrency || 2) - 1),
     defaultRamMiB: 512,
-    spawnProbe: () => link(pcpuWorker('probe')),
   }),
 );

@@ -391,10 +391,10 @@ export class Host {
     return this.#reap(vm);
   }
 
-  /** Types into the VM's serial console and wakes its VMM. */
   /**
-   * Types `bytes` into the VM's serial console, all or nothing: returns
-   * false, writing nothing, when the input ring has less room than that.
+   * Types `bytes` into the VM's serial console and wakes its VMM, all or
+   * nothing: returns false, writing nothing, when the input ring has less
+   * room than that.
    */
   consoleInput(vm: number, bytes: Uint8Array): boolean {
     const rt = this.#vm(vm);

@@ -119,8 +119,6 @@ export class FakeApi {
     close: async () => {},
     telemetry: () => Promise.reject(new Error('not in the fake')),
     memoryMap: () => Promise.reject(new Error('not in the fake')),
-    startHeartbeat: () => Promise.reject(new Error('not in the fake')),
-    stopHeartbeat: async () => {},
     setBalloonPolicy: async () => {},
     hostInfo: async () => ({
       pcpus: this.pcpus,
