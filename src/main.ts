@@ -3,11 +3,11 @@ import App from './ui/App.svelte';
 import { ensureCrossOriginIsolation } from './ui/isolation';
 
 const target = document.getElementById('app')!;
-target.textContent = 'Loading VirtLab…';
 
 ensureCrossOriginIsolation().then(
   (isolation) => {
     target.textContent = '';
+    target.removeAttribute('style'); // index.html's placeholder styling
     mount(App, { target, props: { isolation } });
   },
   (error: unknown) => {
