@@ -231,5 +231,9 @@ export class Vcpu {
   }
 }
 
-/** Instructions between checks of the slice deadline (~0.5 ms at 100 MIPS). */
+/**
+ * Instructions per engine call. The slice deadline is checked at every check
+ * point (#poll); this outer check is the backstop for an engine path that
+ * runs without one.
+ */
 const SUB_SLICE = 50_000;
