@@ -98,7 +98,9 @@ static int set_pdeathsig(int sig)       /* prctl(PR_SET_PDEATHSIG) */
 	return my_syscall2(__NR_prctl, 1, sig);
 }
 
-/* struct statx (linux/stat.h clashes with nolibc's S_* macros) */
+/* struct statx: Linux 6.12's nolibc includes linux/stat.h, which has it;
+ * 6.1's does not (and linux/stat.h clashes with its S_* macros). */
+#ifndef STATX_BASIC_STATS
 struct statx_ts { s64 tv_sec; u32 tv_nsec; int reserved; };
 struct statx {
 	u32 stx_mask, stx_blksize;
@@ -111,6 +113,7 @@ struct statx {
 	u64 spare[14];
 };
 #define STATX_BASIC_STATS 0x7ffU
+#endif
 
 static int vstatx(const char *path, int nofollow, struct statx *st)
 {
