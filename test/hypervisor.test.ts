@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SLICE_END } from '../src/hypervisor/host/sched-state';
-import { TraceRing, type SliceRecord } from '../src/hypervisor/host/trace-ring';
+import { TraceRing, isSlice, type SliceRecord } from '../src/hypervisor/host/trace-ring';
 import type { DomainSummary } from '../src/manage/control-api';
 import { startControl, type ControlClient } from '../tools/lib/control-client';
 import { DomainSession } from '../tools/lib/domain-session';
@@ -118,9 +118,19 @@ describe('hypervisor with real Linux guests', () => {
 
     const pid = await step('spin', spinInBackground(pinned, 2), pinned);
     await sleep(1500);
-    const records: SliceRecord[] = ring
-      .read(fromSeq)
-      .filter((r) => slots.includes(r.vcpu) && r.start >= pinnedAt);
+    const all = ring.read(fromSeq).filter((r) => slots.includes(r.vcpu) && r.start >= pinnedAt);
+    const records: SliceRecord[] = all.filter(isSlice);
+    // Console echo of the typed command exits to the VMM: each exit span lies
+    // inside the next slice record of its vCPU, on the same pCPU.
+    const spans = all.filter((r) => !isSlice(r));
+    expect(spans.length, 'exit spans').toBeGreaterThan(0);
+    for (const span of spans) {
+      const slice = all.find((r) => r.seq > span.seq && r.vcpu === span.vcpu && isSlice(r));
+      expect(slice, `slice after exit span ${span.seq}`).toBeDefined();
+      expect(slice!.pcpu).toBe(span.pcpu);
+      expect(span.start).toBeGreaterThanOrEqual(slice!.start);
+      expect(span.end).toBeLessThanOrEqual(slice!.end);
+    }
     // Not overwritten meanwhile (the ring keeps the last 8192 slices).
     expect(ring.written - fromSeq).toBeLessThan(ring.capacity);
     for (const slot of slots) {

@@ -1,3 +1,6 @@
+import { hostNow } from './clock';
+import type { ExitSpans } from './exit-spans';
+
 /**
  * MMIO exits from vCPUs to their VM's VMM worker (KVM_EXIT_MMIO handled by
  * QEMU): one mailbox per vCPU in a SharedArrayBuffer, and a doorbell the
@@ -63,6 +66,8 @@ export class MmioExit {
      * shootdown that found it parked here relies on it (host/shootdown.ts).
      */
     readonly afterExit: () => void = () => {},
+    /** Where the time of each exit is recorded, for the scheduler trace. */
+    readonly spans?: ExitSpans,
   ) {
     this.#m = new Int32Array(sab);
     this.#at = MB.BASE + hart * MB.STRIDE;
@@ -72,6 +77,7 @@ export class MmioExit {
   access(addr: number, size: number, write: boolean, value: number): number | undefined {
     const m = this.#m;
     const at = this.#at;
+    const t0 = this.spans ? hostNow() : 0;
     m[at + ADDR] = addr;
     m[at + SIZE] = size | (write ? WRITE : 0);
     m[at + VALUE] = value;
@@ -84,6 +90,7 @@ export class MmioExit {
       if (!this.abandoned()) Atomics.wait(m, at + STATE, REQUEST, 50);
       if (Atomics.load(m, at + STATE) !== REPLY && this.abandoned()) {
         Atomics.store(m, at + STATE, IDLE);
+        this.spans?.add(t0, hostNow());
         this.afterExit();
         return undefined;
       }
@@ -91,6 +98,7 @@ export class MmioExit {
     const status = m[at + STATUS];
     const result = m[at + VALUE];
     Atomics.store(m, at + STATE, IDLE);
+    this.spans?.add(t0, hostNow());
     this.afterExit();
     return status === 0 ? result : undefined;
   }

@@ -6,7 +6,7 @@ import type { ParentPort, PcpuCommand, PcpuReport } from '../protocol';
 import { hostNow } from './clock';
 import { H, SchedState, V } from './sched-state';
 import { VcpuScheduler } from './scheduler';
-import { TraceRing } from './trace-ring';
+import { TRACE_EXIT_SPAN, TraceRing } from './trace-ring';
 import { Vcpu } from './vcpu';
 import { NOMEM, STOP_CODE, VMC, requestStop, type VmShared } from './vm-shared';
 import { VmView } from './vm-view';
@@ -160,6 +160,18 @@ export class Pcpu {
     ) {
       this.port.post({ kind: 'vm-nomem', vm: view.shared.vm });
     }
+    // Its exit spans first: a reader knows they belong to the slice record that follows.
+    vcpu.exitSpans.drain((a, b) =>
+      this.#trace.write({
+        pcpu: this.#pcpu,
+        vcpu: vcpu.slot,
+        vm: view.shared.vm,
+        start: a,
+        end: b,
+        why: TRACE_EXIT_SPAN,
+        instructions: 0,
+      }),
+    );
     this.#trace.write({
       pcpu: this.#pcpu,
       vcpu: vcpu.slot,

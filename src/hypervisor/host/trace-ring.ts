@@ -10,7 +10,16 @@
  *   0 seq + 1 (written last: a reader trusts a record only when it equals
  *     the sequence number it expects + 1), 1 pcpu, 2 vcpu slot, 3 vm,
  *   4 start (host ms), 5 end (host ms), 6 why (SLICE_END.*), 7 instructions
+ *
+ * A record whose why is TRACE_EXIT_SPAN is not a slice: it is a span of the
+ * same vCPU's next slice record spent in exits to the VMM (exit-spans.ts),
+ * written just before that slice's record; instructions is 0.
  */
+export const TRACE_EXIT_SPAN = 8;
+
+/** True for a slice record (false for an exit span inside one). */
+export const isSlice = (r: { why: number }) => r.why !== TRACE_EXIT_SPAN;
+
 export interface SliceRecord {
   seq: number;
   pcpu: number;

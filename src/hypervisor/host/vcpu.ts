@@ -8,6 +8,7 @@ import { resetHartForLinux } from '../vm/boot';
 import { ByteRing } from '../vm/byte-ring';
 import { Htif } from '../vm/htif';
 import { hostNow } from './clock';
+import { ExitSpans } from './exit-spans';
 import { KernelBus } from './kernel-bus';
 import { MmioExit, SBI_CONSOLE_EXIT } from './mmio-mailbox';
 import { Shootdown } from './shootdown';
@@ -38,6 +39,8 @@ export class Vcpu {
   /** The record of the pCPU running this vCPU now, and when its slice began (host ms). */
   #pcpuRec: Int32Array | undefined;
   #sliceStart = 0;
+  /** This slice's time in exits to the VMM; the pCPU drains it into the trace. */
+  readonly exitSpans = new ExitSpans();
   /** The slice deadline (host ms), also checked at every check point (see #poll). */
   #deadline = Infinity;
 
@@ -59,6 +62,7 @@ export class Vcpu {
       index,
       () => view.stopCode !== 0,
       () => this.#serviceFlush(),
+      this.exitSpans,
     );
     this.#shootdown = new Shootdown(shared, sched, () => this.#serviceFlush());
     this.#exit = exit;

@@ -52,6 +52,8 @@ export interface SummaryRow {
   run: number;
   steal: number;
   halted: number;
+  /** In exits to the VMM (part of the time on a pCPU, not in run). */
+  exit: number;
 }
 
 /** Each vCPU's share of the window [t0, t1] (the screen reader's text summary). */
@@ -74,6 +76,7 @@ export function summarise(
       run: tot.runMs / span,
       steal: tot.stealMs / span,
       halted: tot.blockedMs / span,
+      exit: tot.exitMs / span,
     });
   }
   return rows.sort((a, b) => a.domain.localeCompare(b.domain) || a.index - b.index);

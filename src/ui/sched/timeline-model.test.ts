@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SchedState, SLICE_END, V } from '../../hypervisor/host/sched-state';
-import { TraceRing } from '../../hypervisor/host/trace-ring';
+import { TRACE_EXIT_SPAN, TraceRing } from '../../hypervisor/host/trace-ring';
 import { BinCache, bucketMs, layoutRuns, Runs } from './lod';
 import { SchedTrace, TRACK, type SlotOwner } from './sched-trace';
 import { SegmentSeries } from './segment-series';
@@ -158,6 +158,36 @@ describe('SchedTrace (state derivation)', () => {
     expect(t.lanes.length).toBe(2);
     expect(t.lanes[1].length).toBe(3);
     expect(t.keys[0]).toMatchObject({ domain: 'vm1', index: 0 });
+  });
+
+  it('cuts the exit spans written before a slice out of its running time', () => {
+    const t = new SchedTrace();
+    t.ingest(rec(0, 0, 0, 0, 10, SLICE_END.PREEMPTED), OWNERS);
+    t.ingest(rec(0, 0, 0, 21, 23, TRACE_EXIT_SPAN), OWNERS);
+    t.ingest(rec(0, 0, 0, 25, 26, TRACE_EXIT_SPAN), OWNERS);
+    t.ingest(rec(0, 0, 0, 20, 30, SLICE_END.WFI), OWNERS);
+    // A retried record of a span whose slice is already on the track: dropped.
+    t.ingest(rec(0, 0, 0, 5, 6, TRACE_EXIT_SPAN), OWNERS);
+    t.ingest(rec(0, 0, 0, 40, 44, SLICE_END.PREEMPTED), OWNERS);
+    const track = t.tracks[0];
+    const segs = [];
+    for (let i = track.head; i < track.tail; i++)
+      segs.push([track.starts[i], track.ends[i], track.values[i]]);
+    expect(segs).toEqual([
+      [0, 10, TRACK.RUNNING],
+      [10, 20, TRACK.RUNNABLE],
+      [20, 21, TRACK.RUNNING],
+      [21, 23, TRACK.EXIT],
+      [23, 25, TRACK.RUNNING],
+      [25, 26, TRACK.EXIT],
+      [26, 30, TRACK.RUNNING],
+      [30, 40, TRACK.HALTED],
+      [40, 44, TRACK.RUNNING],
+    ]);
+    // The pCPU lane holds slices only.
+    expect(t.lanes[0].length).toBe(3);
+    const [tot] = t.totals(0, 50);
+    expect([tot.runMs, tot.exitMs, tot.stealMs, tot.blockedMs]).toEqual([21, 3, 10, 10]);
   });
 
   it('splits a gap where the domain was sampled paused', () => {
