@@ -212,6 +212,5 @@ export class HostSession {
   }
 }
 
-export function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { message } from './error-message';
+export { message };

@@ -121,6 +121,27 @@ describe('the playground', () => {
     expect(await inTerminal()).toBe(false);
   });
 
+  it('detaches a console into its own window and docks it again when that window closes', async () => {
+    const page = await open('#/domain/vm1/console');
+    await expect.poll(() => terminalText(page), { timeout: 60_000 }).toMatch(/root@virtlab:\/#/);
+    const [popup] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.getByTestId('console-detach').click(),
+    ]);
+    await popup.getByTestId('detached-console').waitFor();
+    await page.getByTestId('console-detached').waitFor();
+    // The same console: its history is there, and keys typed in the window reach the guest.
+    await expect.poll(() => terminalText(popup), { timeout: 10_000 }).toMatch(/root@virtlab:\/#/);
+    await popup.getByTestId('serial-console').click();
+    await popup.keyboard.type("echo from_''window\n");
+    await expect.poll(() => terminalText(popup), { timeout: 30_000 }).toContain('from_window');
+    await popup.screenshot({ path: join(SHOTS, 'detached-console.png') });
+    await popup.close();
+    await page.getByTestId('serial-console').waitFor({ timeout: 5_000 });
+    expect(await terminalText(page)).toContain('from_window');
+    expect(browser!.errors).toEqual([]);
+  });
+
   it('a change of shares shows in the scheduling timeline', async () => {
     const page = await open();
     await page.getByRole('button', { name: /New VM/ }).click();
