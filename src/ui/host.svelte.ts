@@ -11,6 +11,7 @@ import type {
   HostInfo,
 } from '../manage/control-api';
 import { race, startControlWorker, type ControlClient } from './control-client';
+import { message } from './error-message';
 
 /** Polling period of the numbers only the control API can give (rss, balloon, host free RAM). */
 export const POLL_MS = 250;
@@ -212,5 +213,4 @@ export class HostSession {
   }
 }
 
-import { message } from './error-message';
 export { message };
