@@ -1,5 +1,7 @@
 import { domainOpt, type CommandDef } from './command';
-import { VshError, notRunning } from './errors';
+import type { KsmKnobs } from '../../hypervisor/ksm/ksm-state';
+import type { KsmInfo } from '../control-api';
+import { VshError, failed, notRunning } from './errors';
 import { GuestExecError, guestExec } from './guest-exec';
 import { virtInstall } from './virt-install';
 
@@ -72,4 +74,83 @@ const virtInstallCommand: CommandDef = {
   },
 };
 
-export const OUR_COMMANDS: CommandDef[] = [exec, virtInstallCommand];
+/** The knobs `ksm` sets: option name → /sys/kernel/mm/ksm file name. */
+const KSM_KNOB_OPTS: [string, keyof KsmKnobs][] = [
+  ['run', 'run'],
+  ['pages-to-scan', 'pages_to_scan'],
+  ['sleep-millisecs', 'sleep_millisecs'],
+  ['use-zero-pages', 'use_zero_pages'],
+  ['max-page-sharing', 'max_page_sharing'],
+  ['smart-scan', 'smart_scan'],
+];
+
+/**
+ * ksmd as /sys/kernel/mm/ksm shows it: every knob and statistic as `name:
+ * value` (Documentation/admin-guide/mm/ksm.rst names), then each running
+ * domain's ksm_merging_pages (/proc/PID/ksm_stat of its QEMU).
+ */
+export function formatKsm(ksm: KsmInfo, domains: [string, number][]): string {
+  const rows: [string, number][] = [
+    ...KSM_KNOB_OPTS.map(([, key]): [string, number] => [key, ksm.knobs[key]]),
+    ['pages_shared', ksm.stats.pages_shared],
+    ['pages_sharing', ksm.stats.pages_sharing],
+    ['pages_unshared', ksm.stats.pages_unshared],
+    ['pages_volatile', ksm.stats.pages_volatile],
+    ['pages_scanned', ksm.stats.pages_scanned],
+    ['pages_skipped', ksm.stats.pages_skipped],
+    ['full_scans', ksm.stats.full_scans],
+    ['ksm_zero_pages', ksm.stats.ksm_zero_pages],
+    ['stable_node_chains', ksm.stats.stable_node_chains],
+    ['stable_node_dups', ksm.stats.stable_node_dups],
+    ['general_profit', ksm.stats.general_profit],
+  ];
+  let out = rows.map(([k, v]) => `${`${k}:`.padEnd(20)} ${v}\n`).join('');
+  if (domains.length) {
+    out += '\n Domain               ksm_merging_pages\n';
+    out += '-'.repeat(39) + '\n';
+    for (const [name, pages] of domains) out += ` ${name.padEnd(20)} ${pages}\n`;
+  }
+  return out;
+}
+
+const ksm: CommandDef = {
+  name: 'ksm',
+  group: 'virtlab',
+  help: "show or set ksmd's knobs, as /sys/kernel/mm/ksm (ours)",
+  desc:
+    'Sets the knobs given, then prints every knob and statistic of ksmd with\n' +
+    '    the names of /sys/kernel/mm/ksm and the ksm_merging_pages of each running\n' +
+    '    domain. run: 0 stop, 1 run, 2 stop and unmerge every merged page. Not a\n' +
+    "    libvirt command: libvirt's node-memory-tune has no run switch (on a Linux\n" +
+    '    host one writes /sys/kernel/mm/ksm/run).',
+  opts: KSM_KNOB_OPTS.map(([name, key]) => ({
+    name,
+    type: 'int' as const,
+    help: `set /sys/kernel/mm/ksm/${key}`,
+  })),
+  async run(sh, args) {
+    const knobs: Partial<KsmKnobs> = {};
+    for (const [name, key] of KSM_KNOB_OPTS) {
+      const value = args.uint(name);
+      if (value !== undefined) knobs[key] = value;
+    }
+    try {
+      if (Object.keys(knobs).length) await sh.api.setKsm(knobs);
+    } catch (error) {
+      throw failed('Unable to change KSM parameters', error);
+    }
+    const [info, domains] = await Promise.all([sh.api.ksm(), sh.api.list()]);
+    const merging: [string, number][] = [];
+    for (const d of domains) {
+      if (d.state !== 'running' && d.state !== 'paused') continue;
+      try {
+        merging.push([d.name, (await sh.api.info(d.name)).ksm.ksm_merging_pages]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    sh.print(formatKsm(info, merging));
+  },
+};
+
+export const OUR_COMMANDS: CommandDef[] = [exec, virtInstallCommand, ksm];

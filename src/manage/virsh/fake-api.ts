@@ -329,12 +329,23 @@ export class FakeApi {
         full_scans: 3,
         ksm_zero_pages: 0,
         stable_node_chains: 0,
-      } as KsmInfo['stats'],
+        stable_node_dups: 0,
+        pages_skipped: 0,
+        general_profit: 110_000,
+        scan_ms: 40,
+        merges: 30,
+      },
     }),
     setKsm: async (knobs) => {
       this.calls.push(`setKsm ${JSON.stringify(knobs)}`);
       if (knobs.pages_to_scan !== undefined && knobs.pages_to_scan < 1) {
         throw new VirtError('invalid-arg', 'pages_to_scan must be at least 1');
+      }
+      if (knobs.run !== undefined && knobs.run > 2) {
+        throw new VirtError(
+          'invalid-arg',
+          `invalid value for run: ${knobs.run} (must be 0, 1 or 2)`,
+        );
       }
       Object.assign(this.ksmKnobs, knobs);
       return this.api.ksm();

@@ -224,6 +224,24 @@ describe('virsh: host output', () => {
     );
   });
 
+  it("ksm (ours): sets the knobs given, prints /sys/kernel/mm/ksm and each domain's merging pages", async () => {
+    const { run, fake } = setup();
+    const out = await run('ksm --run 1 --pages-to-scan 2000 --sleep-millisecs 10');
+    expect(out.stderr).toBe('');
+    expect(fake.ksmKnobs).toMatchObject({ run: 1, pages_to_scan: 2000, sleep_millisecs: 10 });
+    expect(out.stdout).toContain('run:                 1\n');
+    expect(out.stdout).toContain('pages_to_scan:       2000\n');
+    expect(out.stdout).toContain('pages_sharing:       30\n');
+    expect(out.stdout).toContain('general_profit:      110000\n');
+    expect(out.stdout).toMatch(/ Domain +ksm_merging_pages\n-+\n/);
+    expect((await run('ksm --run 5')).stderr).toBe(
+      'error: Unable to change KSM parameters\n' +
+        'error: invalid argument: invalid value for run: 5 (must be 0, 1 or 2)\n',
+    );
+    expect(fake.ksmKnobs.run).toBe(1);
+    expect((await run('help')).stdout).toMatch(/ksm +show or set ksmd's knobs.*\(ours\)/);
+  });
+
   it('version and uri', async () => {
     const { run } = setup();
     expect((await run('version')).stdout).toBe(
