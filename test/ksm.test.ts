@@ -92,7 +92,12 @@ describe('KSM (ksmd worker)', () => {
     const pidA = await hogPid(a);
     const pidB = await hogPid(b);
     expect(pidA).toBeGreaterThan(0);
+    const cowBefore = [(await api.info('k1')).ksm.cow_ksm, (await api.info('k2')).ksm.cow_ksm];
     await signal(a, pidA, 'USR2', /hog: touched (\d+) pages/);
+    // Each write to a merged page was a copy-on-write break, counted for the writer only.
+    const cowAfter = [(await api.info('k1')).ksm.cow_ksm, (await api.info('k2')).ksm.cow_ksm];
+    expect(cowAfter[0] - cowBefore[0]).toBeGreaterThanOrEqual(2000);
+    expect(cowAfter[1] - cowBefore[1]).toBeLessThan(64);
     const sumA = await signal(a, pidA, 'USR1', /hog: checksum ([0-9a-f]{8})/);
     const sumB = await signal(b, pidB, 'USR1', /hog: checksum ([0-9a-f]{8})/);
     expect(sumB).toBe(pb[1]);

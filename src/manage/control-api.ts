@@ -201,6 +201,8 @@ export interface DomainKsmStat {
   ksm_zero_pages: number;
   /** Bytes saved for this domain minus its rmap items. */
   ksm_process_profit: number;
+  /** Copy-on-write breaks of its merged pages so far (/proc/vmstat's cow_ksm, for this domain). */
+  cow_ksm: number;
 }
 
 /** ksmd's knobs and statistics, with /sys/kernel/mm/ksm/ names. */

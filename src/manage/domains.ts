@@ -802,7 +802,13 @@ export class DomainManager {
       quotaUs: def.quotaUs ?? -1,
       periodUs: def.periodUs ?? 100_000,
       currentMemoryKiB: def.currentMemoryKiB ?? def.memoryMiB * 1024,
-      ksm: { ksm_rmap_items: 0, ksm_merging_pages: 0, ksm_zero_pages: 0, ksm_process_profit: 0 },
+      ksm: {
+        ksm_rmap_items: 0,
+        ksm_merging_pages: 0,
+        ksm_zero_pages: 0,
+        ksm_process_profit: 0,
+        cow_ksm: 0,
+      },
       mergeable: def.mergeable !== false,
       type: def.type ?? DEFAULT_DOMAIN_TYPE,
       engine: domainEngine(def.type),
@@ -826,6 +832,7 @@ export class DomainManager {
         ksm_merging_pages: merging,
         ksm_zero_pages: zero,
         ksm_process_profit: (merging + zero) * PAGE_SIZE - items * RMAP_ITEM_BYTES,
+        cow_ksm: Atomics.load(mem, MEM_STAT.COW_KSM),
       };
       const exits = new Int32Array(shared.exits);
       EXIT_STAT_NAMES.forEach((n, i) => (info.exits[n] = Atomics.load(exits, i)));

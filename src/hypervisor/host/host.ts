@@ -283,6 +283,7 @@ export class Host {
       pool: this.frames,
       counters: new Int32Array(shared.memStats),
       residentIndex: MEM_STAT.RESIDENT,
+      cowIndex: MEM_STAT.COW_KSM,
       onOutOfMemory: () => {},
       shootdown: () => {}, // loading: no vCPU runs yet
     });

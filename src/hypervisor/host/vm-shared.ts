@@ -77,6 +77,8 @@ export const MEM_STAT = {
   KSM_MERGING_PAGES: 2,
   /** and pages KSM mapped to the zero frame. */
   KSM_ZERO_PAGES: 3,
+  /** Copy-on-write breaks of merged (KSM) frames, cumulative: /proc/vmstat's cow_ksm, for this VM. */
+  COW_KSM: 4,
   WORDS: 8,
 } as const;
 

@@ -49,6 +49,7 @@ export class VmView {
       pool: new FramePool(new HostMemory(shared.ram), shared.framePool),
       counters: this.memStats,
       residentIndex: MEM_STAT.RESIDENT,
+      cowIndex: MEM_STAT.COW_KSM,
       onOutOfMemory: () => this.pauseForMemory(),
       shootdown: () => this.cowShootdown(),
     });

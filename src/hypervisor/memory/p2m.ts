@@ -28,6 +28,8 @@ export interface DemandBacking {
   /** The VM's memory counters (Int32, Atomics) and which word counts its resident frames. */
   counters: Int32Array;
   residentIndex: number;
+  /** Which word counts copy-on-write breaks of shared non-zero frames (cow_ksm), if any. */
+  cowIndex?: number;
   /** The host has no free frame left for this VM. */
   onOutOfMemory(gfn: number): void;
   /**
@@ -160,6 +162,7 @@ export class P2m {
       return true;
     }
     if (fromZero) Atomics.add(b.counters, b.residentIndex, 1);
+    else if (b.cowIndex !== undefined) Atomics.add(b.counters, b.cowIndex, 1);
     b.shootdown();
     pool.release(old);
     return true;

@@ -217,7 +217,13 @@ export class FakeApi {
                 freedFrames: 0,
               }
             : undefined,
-        ksm: { ksm_rmap_items: 0, ksm_merging_pages: 0, ksm_zero_pages: 0, ksm_process_profit: 0 },
+        ksm: {
+          ksm_rmap_items: 0,
+          ksm_merging_pages: 0,
+          ksm_zero_pages: 0,
+          ksm_process_profit: 0,
+          cow_ksm: 0,
+        },
         mergeable: true,
         type: d.def.type ?? DEFAULT_DOMAIN_TYPE,
         engine: domainEngine(d.def.type),
