@@ -74,3 +74,12 @@ describe('parseLessonText', () => {
     );
   });
 });
+
+describe('the glossary', () => {
+  it('has the same number of terms in every language', async () => {
+    const { glossary, glossaryTerms } = await import('./glossary');
+    const counts = LOCALES.map((l) => glossaryTerms(glossary(l)).length);
+    expect(counts[0]).toBeGreaterThan(10);
+    for (const c of counts) expect(c).toBe(counts[0]);
+  });
+});

@@ -3,7 +3,7 @@
  *   #/                         the host overview
  *   #/domain/NAME/TAB          a domain's tab (console, details, cpu, memory, exits)
  *   #/scheduler  #/memory      the host's scheduling timeline and memory map
- *   #/lessons[/LESSON[/STEP]]  the lessons
+ *   #/learn[/LESSON[/STEP]]    the lessons (STEP counts from 1)
  * The hash is the only state; `route` mirrors it.
  */
 export const DOMAIN_TABS = ['console', 'details', 'cpu', 'memory', 'exits'] as const;
@@ -14,7 +14,7 @@ export type Route =
   | { view: 'scheduler' }
   | { view: 'memory' }
   | { view: 'domain'; name: string; tab: DomainTab }
-  | { view: 'lessons'; lesson?: string; step?: number };
+  | { view: 'learn'; lesson?: string; step?: number };
 
 export function parseRoute(hash: string): Route {
   const parts = hash
@@ -30,9 +30,13 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'scheduler') return { view: 'scheduler' };
   if (parts[0] === 'memory') return { view: 'memory' };
-  if (parts[0] === 'lessons') {
+  if (parts[0] === 'learn') {
     const step = Number(parts[2]);
-    return { view: 'lessons', lesson: parts[1], step: Number.isInteger(step) ? step : undefined };
+    return {
+      view: 'learn',
+      lesson: parts[1],
+      step: Number.isInteger(step) && step >= 1 ? step : undefined,
+    };
   }
   return { view: 'host' };
 }
@@ -41,8 +45,8 @@ export function routeHash(route: Route): string {
   switch (route.view) {
     case 'domain':
       return `#/domain/${encodeURIComponent(route.name)}/${route.tab}`;
-    case 'lessons':
-      return `#/lessons${route.lesson ? `/${encodeURIComponent(route.lesson)}` : ''}${route.step !== undefined ? `/${route.step}` : ''}`;
+    case 'learn':
+      return `#/learn${route.lesson ? `/${encodeURIComponent(route.lesson)}` : ''}${route.step !== undefined ? `/${route.step}` : ''}`;
     case 'host':
       return '#/';
     default:

@@ -8,8 +8,8 @@ describe('router', () => {
       { view: 'scheduler' },
       { view: 'memory' },
       { view: 'domain', name: 'vm 1', tab: 'memory' },
-      { view: 'lessons' },
-      { view: 'lessons', lesson: 'ksm', step: 2 },
+      { view: 'learn' },
+      { view: 'learn', lesson: 'ksm', step: 2 },
     ];
     for (const r of routes) expect(parseRoute(routeHash(r))).toEqual(r);
   });
