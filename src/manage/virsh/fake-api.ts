@@ -1,4 +1,6 @@
+import { DEFAULT_THRESHOLDS, checkThresholds } from '../balloon-policy';
 import type {
+  BalloonPolicyInfo,
   ControlApi,
   DomainDef,
   DomainEvent,
@@ -37,6 +39,11 @@ export const UNAME = 'Linux virtlab 6.1.0 #1 SMP Thu Jan  1 00:00:00 UTC 2026 ri
 export class FakeApi {
   readonly domains = new Map<string, FakeDomain>();
   readonly calls: string[] = [];
+  policy: BalloonPolicyInfo = {
+    enabled: false,
+    thresholds: { ...DEFAULT_THRESHOLDS },
+    decisions: [],
+  };
   readonly pcpus = 4;
   ksmKnobs = {
     run: 0,
@@ -119,7 +126,22 @@ export class FakeApi {
     close: async () => {},
     telemetry: () => Promise.reject(new Error('not in the fake')),
     memoryMap: () => Promise.reject(new Error('not in the fake')),
-    setBalloonPolicy: async () => {},
+    setBalloonPolicy: async (enabled) => {
+      this.policy.enabled = enabled;
+    },
+    balloonPolicy: async () => structuredClone(this.policy),
+    tuneBalloonPolicy: async (change) => {
+      const { enabled, ...thresholds } = change;
+      const next = { ...this.policy.thresholds, ...thresholds };
+      try {
+        checkThresholds(next);
+      } catch (error) {
+        throw new VirtError('invalid-arg', (error as Error).message);
+      }
+      this.policy.thresholds = next;
+      if (enabled !== undefined) this.policy.enabled = enabled;
+      return structuredClone(this.policy);
+    },
     hostInfo: async () => ({
       pcpus: this.pcpus,
       ramMiB: 1024,
