@@ -187,6 +187,9 @@ const messages: Messages = {
     helpVirshTitle: 'virsh',
     helpVirsh:
       'libvirt’s shell runs in the page over the same control API as every button: list --all, dominfo, dommemstat, setmem, schedinfo, vcpupin, node-memory-tune, console and the rest, with libvirt’s output formats; help lists them.',
+    helpLessonsTitle: 'Lessons',
+    helpLessons:
+      'Lessons (in the sidebar) teach KVM, QEMU, libvirt, the four properties of virtualization, vCPU scheduling, KSM and ballooning on the live VMs of this page. Each step says what to do; command chips type a line into virsh or a guest console; the lesson checks what really happened in the hypervisor and says why a step is not done yet. Show the goal, ask for hints, or let it solve the step. A link to a step (#/learn/ksm/3) opens it directly.',
     helpKeysTitle: 'Keys',
     helpKeys:
       'Tab moves through the page; in a terminal Tab goes to the guest, and Ctrl+] (or Esc, then Tab) leaves it. In the timeline: W and S zoom, A and D pan, Ctrl+wheel zooms, drag selects a range. The language and theme are at the top right and are remembered.',
@@ -376,6 +379,9 @@ const messages: Messages = {
     helpVirshTitle: 'virsh',
     helpVirsh:
       'libvirt 的命令行在页面中运行，与所有按钮使用同一套控制 API：list --all、dominfo、dommemstat、setmem、schedinfo、vcpupin、node-memory-tune、console 等，输出格式与 libvirt 相同；help 列出所有命令。',
+    helpLessonsTitle: '课程',
+    helpLessons:
+      '课程（在侧栏中）在本页面正在运行的虚拟机上讲解 KVM、QEMU、libvirt、虚拟化的四个特性、vCPU 调度、KSM 和内存气球。每一步都说明要做什么；命令标签会把一行命令输入 virsh 或客户机控制台；课程会检查 Hypervisor 中真实发生的事情，并说明某一步为什么还没有完成。可以查看目标、请求提示，或让课程替你完成。指向某一步的链接（#/learn/ksm/3）会直接打开它。',
     helpKeysTitle: '快捷键',
     helpKeys:
       'Tab 键在页面中移动焦点；在终端中 Tab 键发送给客户机，按 Ctrl+]（或先按 Esc 再按 Tab）离开终端。时间线中：W 和 S 缩放，A 和 D 平移，Ctrl+滚轮缩放，拖动选择一段时间。语言和主题在右上角，并会被记住。',
