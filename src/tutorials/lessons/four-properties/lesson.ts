@@ -1,7 +1,7 @@
 import type { LessonDef, LessonWorld } from '../../lesson';
 import { step } from '../../lesson';
 import { atPrompt, consoleSince, running } from '../../world';
-import { ensureRunning, typeAndWait, VM1_INSTALL } from '../shared/solve';
+import { defineFrom, ensureRunning, typeAndWait, VM1_INSTALL } from '../shared/solve';
 
 const PAIR = ['vm1', 'vm2'] as const;
 const cpuMs = (w: LessonWorld) => w.infos.vm1?.cpuTimeMs ?? 0;
@@ -60,8 +60,7 @@ export const lesson: LessonDef = {
       },
       async solve(a) {
         await a.runVirsh('dumpxml vm1');
-        if (!a.world().domains.some((d) => d.name === 'pinned'))
-          await a.runVirsh('define pinned.xml');
+        await defineFrom(a, 'pinned.xml', 'pinned');
         await ensureRunning(a, 'pinned', '--memory 32 --vcpus 2');
       },
     }),

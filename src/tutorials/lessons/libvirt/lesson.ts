@@ -1,7 +1,7 @@
 import type { LessonDef, LessonWorld } from '../../lesson';
 import { step } from '../../lesson';
 import { atPrompt, consoleSince, MiB } from '../../world';
-import { ensureRunning, typeAndWait } from '../shared/solve';
+import { defineFrom, ensureRunning, typeAndWait } from '../shared/solve';
 
 /** The domain of this lesson, from the virsh panel's example file ksm-demo.xml. */
 const DOM = 'ksm-demo';
@@ -23,7 +23,7 @@ export const lesson: LessonDef = {
         return true;
       },
       async solve(a) {
-        if (!summary(a.world(), DOM)) await a.runVirsh(`define ${DOM}.xml`);
+        await defineFrom(a, `${DOM}.xml`, DOM);
         await a.runVirsh('list --all');
       },
     }),
@@ -38,7 +38,7 @@ export const lesson: LessonDef = {
         return true;
       },
       async solve(a) {
-        if (!summary(a.world(), DOM)) await a.runVirsh(`define ${DOM}.xml`);
+        await defineFrom(a, `${DOM}.xml`, DOM);
         await ensureRunning(a, DOM, '--memory 48');
         await a.runVirsh(`dominfo ${DOM}`);
       },
