@@ -1,6 +1,6 @@
 import type { LessonDef, LessonWorld } from '../../lesson';
 import { step } from '../../lesson';
-import { consoleSince, running } from '../../world';
+import { atPrompt, consoleSince, running } from '../../world';
 import { ensureRunning, typeAndWait, VM1_INSTALL } from '../shared/solve';
 
 /** vm1 and its noisy neighbour, one vCPU each. */
@@ -12,6 +12,12 @@ const sharing = (w: LessonWorld, ms = 2000) =>
   use(w, 'vm1', ms) + use(w, 'noisy', ms) <= 1.15 && PAIR.every((n) => use(w, n, ms) >= 0.15);
 /** vmstat's column header (procps-ng layout). */
 const VMSTAT = /\bus\s+sy\s+id\s+wa\s+st\b/;
+
+/** `spin` was started in `name` since its last boot. */
+function spinning(w: LessonWorld, name: string): boolean {
+  const out = w.console(name);
+  return /spin: started/.test(out.slice(out.lastIndexOf('Run /init')));
+}
 
 function bothBusy(w: LessonWorld) {
   const down = PAIR.filter((n) => running(w, [n]).length === 0);
@@ -32,6 +38,8 @@ export const lesson: LessonDef = {
         if (up !== true) return up;
         const vcpus = w.infos.noisy?.vcpusCurrent ?? 1;
         if (vcpus !== 1) return { reason: 'noisy-vcpus', params: { vcpus } };
+        const booting = PAIR.filter((n) => !atPrompt(w, n));
+        if (booting.length) return { reason: 'booting', params: { who: booting.join(', ') } };
         const idle = PAIR.filter((n) => use(w, n) < 0.35);
         if (idle.length)
           return {
@@ -44,7 +52,7 @@ export const lesson: LessonDef = {
         await ensureRunning(a, 'vm1', VM1_INSTALL);
         await ensureRunning(a, 'noisy', '--memory 48');
         for (const name of PAIR) {
-          if (use(a.world(), name) < 0.35)
+          if (!spinning(a.world(), name))
             await typeAndWait(a, name, 'spin 1 &', /spin: started/, 20_000, `spin in ${name}`);
         }
         await a.until((w) => PAIR.every((n) => use(w, n) >= 0.35), 20_000, 'both to be busy');
