@@ -11,6 +11,14 @@ static char hist[HIST][LINE_MAX_];
 static int hist_count;   /* total lines ever added; hist[i % HIST] */
 static struct termios tty_raw_modes;
 
+static int strstr_simple(const char *s, const char *w)
+{
+	int l = strlen(w);
+	for (; *s; s++)
+		if (!strncmp(s, w, l)) return 1;
+	return 0;
+}
+
 static void hist_add(const char *line)
 {
 	const char *p = line;
@@ -19,6 +27,32 @@ static void hist_add(const char *line)
 		return;
 	strlcpy(hist[hist_count % HIST], line, LINE_MAX_);
 	hist_count++;
+}
+
+/* A command typed over several lines becomes one history line: the lines
+ * joined by "; ", or by " " after a word or operator that continues the
+ * command (do, then, |, && ...). A here-document keeps its first line. */
+static void hist_add_command(const char *text, int len)
+{
+	static const char *const cont[] = { "do", "then", "else", "{", "(", "|", "&&", "||", "in", 0 };
+	char line[LINE_MAX_];
+	int n = 0, i = 0, k;
+	while (len > 0 && text[len - 1] == '\n') len--;
+	while (i < len && n < LINE_MAX_ - 3) {
+		if (text[i] != '\n') { line[n++] = text[i++]; continue; }
+		line[n] = 0;
+		if (strstr_simple(line, "<<")) break;
+		for (k = 0; cont[k]; k++) {
+			int l = strlen(cont[k]);
+			if (n >= l && !strcmp(line + n - l, cont[k]) && (n == l || line[n - l - 1] == ' ' || line[n - l - 1] == '\t' || !sh_is_name(cont[k], l)))
+				break;
+		}
+		if (!cont[k] && n && line[n - 1] != ';') line[n++] = ';';
+		line[n++] = ' ';
+		i++;
+	}
+	line[n] = 0;
+	hist_add(line);
 }
 
 static int b_history(int argc, char **argv)
@@ -256,7 +290,6 @@ static int read_line_tty(const char *prompt, char *line)
 			out_flush();
 			line[len] = 0;
 			tty_set(sh_ttyfd, &sh_tty_modes);
-			hist_add(line);
 			return len;
 		case 3:   /* Ctrl-C: abandon the line */
 			out_str("^C\r\n");

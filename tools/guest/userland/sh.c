@@ -114,6 +114,8 @@ static int run_stdin(void)
 			if (r == -2) { used = in.len; r = P_EMPTY; tree = 0; break; }
 			if (r < 0) eof = 1;
 		}
+		if (sh_interactive && (r == P_OK || r == P_ERROR))
+			hist_add_command(in.s, used);
 		/* keep what follows the command for the next round (outside the arena) */
 		free(pending);
 		plen = in.len - used;
@@ -140,7 +142,7 @@ int main(int argc, char **argv, char **envp)
 {
 	const struct applet *app = find_applet(base_name(argv[0]));
 	char cwd[512];
-	int i = 1, st, force_i = 0;
+	int i = 1, st, force_i = 0, from_stdin = 0;
 
 	if (app)   /* invoked as /bin/hog, /bin/spin, /bin/bench */
 		return app->fn(argc, argv);
@@ -155,7 +157,7 @@ int main(int argc, char **argv, char **envp)
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] && argv[i][1] != 'c'; i++) {
 		const char *o;
 		if (!strcmp(argv[i], "--")) { i++; break; }
-		if (!strcmp(argv[i], "-s")) { i++; break; }
+		if (!strcmp(argv[i], "-s")) { from_stdin = 1; i++; break; }
 		for (o = argv[i] + 1; *o; o++) {
 			if (*o == 'e') sh_opt_e = 1;
 			else if (*o == 'x') sh_opt_x = 1;
@@ -175,8 +177,10 @@ int main(int argc, char **argv, char **envp)
 		jobs_notify();
 		return sh_exiting >= 0 ? sh_exiting : st;
 	}
-	if (i < argc)   /* sh FILE [ARGS...] */
+	if (i < argc && !from_stdin)   /* sh FILE [ARGS...] */
 		return run_script_file(argv[i], argv + i, argc - i);
+	if (from_stdin)   /* sh -s ARGS...: commands from stdin */
+		pos_set(argv + i, argc - i);
 
 	sh_interactive = force_i || tty_get(0, &sh_tty_modes) == 0;
 	if (sh_interactive)
