@@ -240,8 +240,10 @@ static int x_dollar(struct expander *x, const char *w, int quoted)
 		lx.src = w; lx.len = strlen(w);
 		end = skip_parens(2);
 		if (end < 0 || w[end - 2] != ')') { x_add(x, "$", 1, quoted); return 1; }
-		if (arith_eval(expand_word_noglob(arena_strndup(w + 3, end - 5)), &v) < 0)
-			sh_interrupted = 1;
+		if (arith_eval(expand_word_noglob(arena_strndup(w + 3, end - 5)), &v) < 0) {
+			sh_status = 2;
+			sh_interrupted = 1;   /* an expansion error ends the command line (XCU 2.8.1) */
+		}
 		x_value(x, itoa_arena(v), quoted);
 		return end;
 	}
@@ -307,6 +309,12 @@ static int x_backquote(struct expander *x, const char *w, int quoted)
 static void x_word(struct expander *x, const char *w)
 {
 	int dq = 0;
+	/* tilde prefix (XCU 2.6.1), only the plain ~ and ~/... forms */
+	if (w[0] == '~' && (!w[1] || w[1] == '/') && !(x->flags & X_HEREDOC)) {
+		const char *home = var_get("HOME");
+		x_add(x, home ? home : "~", strlen(home ? home : "~"), 1);
+		w++;
+	}
 	while (*w) {
 		char c = *w;
 		if (c == '\\') {
