@@ -478,6 +478,10 @@ static int builtin_run(int i, int argc, char **argv)
 	got_sigint = 0;
 	st = builtins[i].fn(argc, argv);
 	out_flush();
+	if (got_sigint && sh_interactive) {   /* Ctrl-C in read or wait: a fresh line, abandon the rest */
+		pr("\n");
+		sh_interrupted = 1;
+	}
 	return st;
 }
 

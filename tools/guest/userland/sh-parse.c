@@ -244,7 +244,7 @@ static struct node *parse_case(void)
 		ci->pats = arena_alloc(np * sizeof(char *));
 		memcpy(ci->pats, pats, np * sizeof(char *));
 		ci->npats = np;
-		ci->body = parse_list(0);
+		ci->body = parse_list(2);
 		*tail = ci;
 		tail = &ci->next;
 		if (peek()->type == T_DSEMI) {
@@ -353,15 +353,16 @@ static struct node *parse_and_or(void)
 	return n;
 }
 
-/* top: a complete command, ended by a newline. Otherwise a compound list,
- * where newlines separate commands like ';'. */
+/* top 1: a complete command, ended by a newline. Otherwise a compound
+ * list, where newlines separate commands like ';'; top 2: one that may be
+ * empty (a case item's). */
 static struct node *parse_list(int top)
 {
 	struct node *list = 0;
 	int sep;
 	for (;;) {
 		struct node *n;
-		if (!top)
+		if (top != 1)
 			skip_newlines();
 		if (failed() || at_list_end())
 			break;
@@ -384,7 +385,7 @@ static struct node *parse_list(int top)
 		} else
 			list = n;
 		if (peek()->type == T_NEWLINE) {
-			if (top) break;
+			if (top == 1) break;
 			continue;
 		}
 		if (!sep && !at_list_end() && !failed()) {
