@@ -30,16 +30,18 @@ static struct job *job_new(const char *text)
 {
 	int i, id = 1;
 	struct job *j = 0;
+	for (i = 0; i < MAX_JOBS && jobs[i].used; i++)
+		;
+	if (i == MAX_JOBS)   /* full: forget finished background jobs first (a script may start many) */
+		jobs_notify();
 	for (i = 0; i < MAX_JOBS; i++)
 		if (jobs[i].used && jobs[i].id >= id)
 			id = jobs[i].id + 1;
 	for (i = 0; i < MAX_JOBS && !j; i++)
 		if (!jobs[i].used)
 			j = &jobs[i];
-	if (!j) {
-		/* table full: reuse the oldest finished-or-not slot is wrong; refuse */
+	if (!j)
 		return 0;
-	}
 	memset(j, 0, sizeof(*j));
 	j->used = 1;
 	j->id = id;
