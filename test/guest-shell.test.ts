@@ -30,8 +30,13 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `script` as the shell's stdin (not a terminal: no prompt, no job control). */
-function run(script: string, args: string[] = []) {
-  const r = spawnSync(qemu, [SH, ...args], { input: script, cwd: dir, env, encoding: 'utf8' });
+function run(script: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(qemu, [SH, ...args], {
+    input: script,
+    cwd: dir,
+    env: { ...env, ...extraEnv },
+    encoding: 'utf8',
+  });
   return { out: r.stdout, err: r.stderr, status: r.status };
 }
 
@@ -134,6 +139,7 @@ describe('guest shell: scripts', () => {
         '(cd /; pwd); pwd | grep -c guest-sh-',
         'x=outer; (x=inner; echo $x); echo $x',
         'for i in 1 2\ndo\n  echo multi $i\ndone',
+        'case a in b) ;; a) echo A;; esac',
         '',
       ].join('\n'),
     );
@@ -159,6 +165,7 @@ describe('guest shell: scripts', () => {
         'outer',
         'multi 1',
         'multi 2',
+        'A',
         '',
       ].join('\n'),
     );
@@ -243,6 +250,15 @@ describe('guest shell: scripts', () => {
     expect(run('echo "unterminated\n')).toMatchObject({ status: 2, out: '' });
     expect(run('if true; then echo x\n').err).toMatch(/syntax error/);
     expect(run('echo $# $1 $2', ['-s', 'a', 'b']).out).toBe('2 a b\n');
+  });
+
+  it('runs a program from $PATH before a legacy built-in of the same name', () => {
+    expect(run('type uname').out).toBe('uname is /usr/bin/uname\n');
+    const legacy = run('type uname; uname -s; nosuch', [], { PATH: dir });
+    expect(legacy.out).toBe(
+      'uname is a shell builtin (legacy, used when no uname is in $PATH)\nLinux\n',
+    );
+    expect(legacy.err).toBe('sh: nosuch: command not found\n');
   });
 });
 
