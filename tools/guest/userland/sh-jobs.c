@@ -4,13 +4,15 @@
  * (XCU 2.11, "Job Control"). Messages follow bash's layout. */
 
 #define MAX_JOBS 32
+#define JOB_SIGNALED 0x100   /* tells "killed by SIGINT" from "exit(130)" */
 #define JOB_PROCS 32
 
 enum { P_RUNNING, P_STOPPED, P_DONE };
 
 struct job {
 	int used, id, pgid, n, seq;
-	int pids[JOB_PROCS], state[JOB_PROCS], status[JOB_PROCS];
+	int pids[JOB_PROCS], state[JOB_PROCS];
+	int status[JOB_PROCS];  /* $?-style; | JOB_SIGNALED when a signal ended it */
 	int bg;               /* started with & (its end is reported) */
 	int saved_tty;        /* tty_modes holds the job's terminal modes */
 	struct termios tty_modes;
@@ -67,7 +69,7 @@ static int job_status(struct job *j)
 {
 	int st = j->status[j->n - 1];
 	if (j->state[j->n - 1] == P_STOPPED) return 128 + st;
-	return st;
+	return st & 0xff;
 }
 
 /* Forks one process of job j (pgid 0: it leads a new group). Returns the pid in
@@ -141,7 +143,10 @@ static int job_wait_any(int nohang)
 			if (j->pids[k] != pid) continue;
 			switch (code) {
 			case 1: j->state[k] = P_DONE; j->status[k] = st & 0xff; break;          /* CLD_EXITED */
-			case 2: case 3: j->state[k] = P_DONE; j->status[k] = 128 + (st & 0x7f); break; /* KILLED, DUMPED */
+			case 2: case 3: /* CLD_KILLED, CLD_DUMPED */
+				j->state[k] = P_DONE;
+				j->status[k] = JOB_SIGNALED | (128 + (st & 0x7f));
+				break;
 			case 5: j->state[k] = P_STOPPED; j->status[k] = st & 0x7f; break;       /* CLD_STOPPED */
 			case 6: j->state[k] = P_RUNNING; break;                               /* CLD_CONTINUED */
 			}
@@ -194,8 +199,8 @@ static void job_print(struct job *j, int with_pid)
 		strcpy(state, "Running");
 	else if (st == P_STOPPED)
 		strlcpy(state, signal_text(j->status[j->n - 1] & 0x7f), sizeof(state));
-	else if (status > 128)
-		strlcpy(state, signal_text(status - 128), sizeof(state));
+	else if (status & JOB_SIGNALED)
+		strlcpy(state, signal_text((status & 0xff) - 128), sizeof(state));
 	else if (status)
 		strlcpy(state, "Exit ", sizeof(state)), strlcat(state, itoa_arena(status), sizeof(state));
 	else
@@ -239,8 +244,9 @@ static int job_wait_fg(struct job *j)
 		tty_set(sh_ttyfd, &sh_tty_modes);
 	}
 	if (job_state(j) == P_DONE) {
-		int sig = status > 128 ? status - 128 : 0;
-		if (sig == SIGINT && sh_interactive && !sh_subshell) {
+		int raw = j->status[j->n - 1], sig = raw & JOB_SIGNALED ? (raw & 0xff) - 128 : 0;
+		/* killed by Ctrl-C, or a program that caught it and exited 130 (spin) */
+		if ((sig == SIGINT || (!sig && raw == 130)) && sh_interactive && !sh_subshell) {
 			out_char('\n');
 			out_flush();
 			sh_interrupted = 1;
