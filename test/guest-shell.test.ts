@@ -31,7 +31,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `script` as the shell's stdin (not a terminal: no prompt, no job control). */
 function run(script: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(qemu, [SH, ...args], {
+  const r = spawnSync(findProgram('qemu-riscv32'), [SH, ...args], {
     input: script,
     cwd: dir,
     env: { ...env, ...extraEnv },
@@ -298,7 +298,7 @@ class PtySession {
   }
 
   /** Types `line` at the prompt; returns what came before the next prompt (echo removed). */
-  async exec(line: string): Promise<string> {
+  async command(line: string): Promise<string> {
     const start = await this.waitFor(PROMPT, 0);
     const mark = Math.max(start, this.output.length);
     this.type(line + '\r');
@@ -330,22 +330,26 @@ describe('guest shell: on a terminal', () => {
 
   it('prompts, echoes and edits lines like the host expects', async () => {
     s = new PtySession();
-    expect(await s.exec('echo hello')).toBe('hello\n');
-    expect(await s.exec('cd /tmp')).toBe('');
+    expect(await s.command('echo hello')).toBe('hello\n');
+    expect(await s.command('cd /tmp')).toBe('');
     expect(s.output.endsWith('root@virtlab:/tmp# ')).toBe(true);
-    expect(await s.exec('cd -')).toBe(`${dir}\n`);
-    expect(await s.exec('cd; pwd')).toBe(`${dir}\n`);
+    expect(await s.command('cd -')).toBe(`${dir}\n`);
+    expect(await s.command('cd; pwd')).toBe(`${dir}\n`);
     // Up arrow recalls the previous line; Ctrl-A/Ctrl-K edit it.
-    expect(await s.exec('echo recalled')).toBe('recalled\n');
-    expect(await s.exec('\x1b[A')).toMatch(/recalled\n$/);
-    expect(await s.exec('XXecho edited\x01\x1b[C\x1b[C\x0b')).toMatch(/sh: XX: command not found/);
+    expect(await s.command('echo recalled')).toBe('recalled\n');
+    expect(await s.command('\x1b[A')).toMatch(/recalled\n$/);
+    expect(await s.command('XXecho edited\x01\x1b[C\x1b[C\x0b')).toMatch(
+      /sh: XX: command not found/,
+    );
     // A command over two lines gets the "> " prompt, and is one history line.
     s.type('for i in a b\r');
     const more = await s.waitFor(/\n> $/, s.output.length);
     s.type('do echo $i; done\r');
     await s.waitFor(PROMPT, more);
     expect(s.output.slice(more)).toMatch(/^do echo \$i; done\r+\na\r\nb\r\n/);
-    expect(await s.exec('history | tail -2')).toMatch(/for i in a b; do echo \$i; done\n.*history/);
+    expect(await s.command('history | tail -2')).toMatch(
+      /for i in a b; do echo \$i; done\n.*history/,
+    );
     // Ctrl-C drops the line being typed.
     const mark = s.output.length;
     s.type('echo never\x03');
@@ -359,8 +363,8 @@ describe('guest shell: on a terminal', () => {
     writeFileSync(join(dir, 'twin-1'), '');
     writeFileSync(join(dir, 'twin-2'), '');
     s = new PtySession();
-    expect(await s.exec(`cat ${dir}/uniq\t`)).toBe('completed\n');
-    expect(await s.exec('his\t| tail -1')).toMatch(/history \| tail -1\n$/);
+    expect(await s.command(`cat ${dir}/uniq\t`)).toBe('completed\n');
+    expect(await s.command('his\t| tail -1')).toMatch(/history \| tail -1\n$/);
     await s.waitFor(PROMPT, 0);
     const mark = s.output.length;
     s.type(`ls ${dir}/tw\t`);
@@ -376,41 +380,41 @@ describe('guest shell: on a terminal', () => {
     s = new PtySession();
     const out = await s.keys('sleep 30', '\x03');
     expect(out).toContain('^C');
-    expect(await s.exec('echo $?')).toBe('130\n');
+    expect(await s.command('echo $?')).toBe('130\n');
     const loop = await s.keys('while true; do echo tick; sleep 0.2; done', '\x03', 1500);
     expect(loop).toMatch(/tick\n/);
-    expect(await s.exec('echo after')).toBe('after\n');
+    expect(await s.command('echo after')).toBe('after\n');
   });
 
   it('Ctrl-Z stops the foreground job; jobs, bg, fg and kill act on it', async () => {
     s = new PtySession();
     const stopped = await s.keys('sleep 30', '\x1a');
     expect(stopped).toMatch(/\[1\]\+ {2}Stopped {17}sleep 30\n$/);
-    expect(await s.exec('echo $?')).toBe('148\n');
-    expect(await s.exec('jobs')).toBe('[1]+  Stopped                 sleep 30\n');
-    expect(await s.exec('bg')).toBe('[1]+ sleep 30 &\n');
-    expect(await s.exec('jobs')).toBe('[1]+  Running                 sleep 30 &\n');
+    expect(await s.command('echo $?')).toBe('148\n');
+    expect(await s.command('jobs')).toBe('[1]+  Stopped                 sleep 30\n');
+    expect(await s.command('bg')).toBe('[1]+ sleep 30 &\n');
+    expect(await s.command('jobs')).toBe('[1]+  Running                 sleep 30 &\n');
     const fg = await s.keys('fg', '\x03');
     expect(fg).toMatch(/^fg\nsleep 30\n/);
-    expect(await s.exec('jobs')).toBe('');
+    expect(await s.command('jobs')).toBe('');
     // A stopped pipeline is one job; kill %1 ends it.
     expect(await s.keys('sleep 30 | cat', '\x1a')).toContain(
       'Stopped                 sleep 30 | cat',
     );
     // The end is reported before a prompt or by jobs, whichever comes first.
-    let reports = await s.exec('kill %1');
-    reports += await s.exec('sleep 1');
-    reports += await s.exec('jobs');
+    let reports = await s.command('kill %1');
+    reports += await s.command('sleep 1');
+    reports += await s.command('jobs');
     expect(reports).toMatch(/\[1\]\+ {2}Terminated {14}sleep 30 \| cat\n/);
-    expect(await s.exec('jobs')).toBe('');
+    expect(await s.command('jobs')).toBe('');
   });
 
   it('runs background jobs and reports them when done', async () => {
     s = new PtySession();
-    expect(await s.exec('sleep 0.5 &')).toMatch(/^\[1\] \d+\n$/);
+    expect(await s.command('sleep 0.5 &')).toMatch(/^\[1\] \d+\n$/);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await s.exec('echo next')).toBe('next\n[1]+  Done                    sleep 0.5\n');
-    expect(await s.exec('sleep 0.3 & sleep 0.3 & wait; echo all done')).toMatch(/all done\n/);
+    expect(await s.command('echo next')).toBe('next\n[1]+  Done                    sleep 0.5\n');
+    expect(await s.command('sleep 0.3 & sleep 0.3 & wait; echo all done')).toMatch(/all done\n/);
   });
 
   it('expands PS1 escapes', async () => {

@@ -304,7 +304,7 @@ static const char *alias_get(const char *name)
 }
 
 /* Marks the alias as being expanded, so "alias ls='ls -l'" does not recurse. */
-static void var_alias_block(const char *name, int busy)
+static void alias_block(const char *name, int busy)
 {
 	int i;
 	for (i = 0; i < MAX_ALIASES; i++)

@@ -282,9 +282,9 @@ static int exec_simple(struct node *n, int in_child)
 	if (n->nwords && (alias = alias_get(n->words[0])) != 0) {
 		/* expand each alias once: an alias may name the command it wraps */
 		const char *a = alias;
-		var_alias_block(n->words[0], 1);
+		alias_block(n->words[0], 1);
 		st = exec_alias(n, a);
-		var_alias_block(n->words[0], 0);
+		alias_block(n->words[0], 0);
 		return st;
 	}
 	sh_subst_status = 0;   /* "x=$(false)" has the substitution's status */

@@ -108,7 +108,7 @@ static void jobs_notify(void);
 static void sh_error(const char *fmt, ...);
 static int sh_is_name(const char *s, int n);
 static const char *alias_get(const char *name);
-static void var_alias_block(const char *name, int busy);
+static void alias_block(const char *name, int busy);
 static int builtin_run(int i, int argc, char **argv);
 static int builtin_is_exec(int i);
 static int print_escaped(const char *s, int octal0);
