@@ -474,11 +474,9 @@ static int builtin_is_exec(int i) { return builtins[i].fn == b_exec; }
 
 static int builtin_run(int i, int argc, char **argv)
 {
-	int st;
-	got_sigint = 0;
-	st = builtins[i].fn(argc, argv);
+	int st = builtins[i].fn(argc, argv);
 	out_flush();
-	if (got_sigint && sh_interactive) {   /* Ctrl-C in read or wait: a fresh line, abandon the rest */
+	if (got_sigint && job_control() && !sh_interrupted) {   /* Ctrl-C in read or wait: a fresh line, abandon the rest */
 		pr("\n");
 		sh_interrupted = 1;
 	}

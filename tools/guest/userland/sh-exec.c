@@ -441,6 +441,12 @@ static int exec_node(struct node *n, int in_child)
 {
 	int st = 0;
 	struct saved_fds s = { 0 };
+	if (got_sigint && job_control() && !sh_interrupted) {
+		/* Ctrl-C while the shell itself ran (a loop of builtins): stop here */
+		pr("\n");
+		sh_interrupted = 1;
+		sh_status = 130;
+	}
 	if (!n || sh_interrupted || sh_exiting >= 0)
 		return sh_status;
 	switch (n->kind) {

@@ -127,7 +127,10 @@ static int run_stdin(void)
 			continue;
 		}
 		if (r == P_OK) {
+			got_sigint = 0;
 			exec_node(tree, 0);
+			if (got_sigint && sh_interrupted)
+				sh_status = 130;
 			sh_interrupted = sh_break = sh_continue = 0;
 		}
 		if (sh_exiting >= 0)
