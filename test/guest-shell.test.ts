@@ -308,7 +308,7 @@ class PtySession {
   }
 
   /** Types keys while a command runs; returns the output up to the next prompt. */
-  async keys(line: string, keys: string, settleMs = 800): Promise<string> {
+  async keys(line: string, keys: string, settleMs = 1200): Promise<string> {
     await this.waitFor(PROMPT, 0);
     const mark = this.output.length;
     this.type(line + '\r');

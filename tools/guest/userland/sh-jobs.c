@@ -86,11 +86,14 @@ static int job_fork(struct job *j, int fg)
 	if (pid == 0) {
 		if (job_control()) {
 			int pg = j->pgid ? j->pgid : getpid();
-			setpgid(0, pg);
-			if (fg) tcsetpgrp(sh_ttyfd, pg);
+			/* Default actions before taking the terminal: a Ctrl-C that
+			 * reaches the new group at once must kill it, not run the
+			 * shell's handler. SIGTTOU stays ignored for tcsetpgrp. */
 			set_signal(SIGINT, V_SIG_DFL, 0);
 			set_signal(SIGQUIT, V_SIG_DFL, 0);
 			set_signal(SIGTSTP, V_SIG_DFL, 0);
+			setpgid(0, pg);
+			if (fg) tcsetpgrp(sh_ttyfd, pg);
 			set_signal(SIGTTIN, V_SIG_DFL, 0);
 			set_signal(SIGTTOU, V_SIG_DFL, 0);
 		} else if (!fg) {
@@ -224,7 +227,14 @@ static int job_wait_fg(struct job *j)
 {
 	int status;
 	while (job_state(j) == P_RUNNING) {
-		int r = job_wait_any(0);
+		int r;
+		if (got_sigint && job_control()) {
+			/* Ctrl-C reached the shell before the job took the terminal:
+			 * it was meant for the job */
+			got_sigint = 0;
+			kill(-j->pgid, SIGINT);
+		}
+		r = job_wait_any(0);
 		if (r == -ECHILD) {
 			int k;
 			for (k = 0; k < j->n; k++) j->state[k] = P_DONE;
