@@ -84,11 +84,13 @@ int app_hexdump(int argc, char **argv)
 			outf("%07llx", off);
 			for (i = 0; i < n; i += 2)
 				outf(" %04x", line[i] | (i + 1 < n ? line[i + 1] << 8 : 0));
+			for (; i < 16; i += 2)   /* util-linux pads a short last line */
+				outf("     ");
 			out_c('\n');
 		}
 		off += n;
 	}
-	if (off > skip || canon)
+	if (off > skip)
 		outf(canon ? "%08llx\n" : "%07llx\n", off);
 	return 0;
 }

@@ -2,10 +2,10 @@
 #include "box.h"
 
 /* reboot(2) magic (linux/reboot.h; 6.1's nolibc defines these itself) */
-#define RB_MAGIC1 0xfee1dead
-#define RB_MAGIC2 672274793
-#define RB_POWER_OFF 0x4321fedc
-#define RB_RESTART 0x01234567
+#define BOX_RB_MAGIC1 0xfee1dead
+#define BOX_RB_MAGIC2 672274793
+#define BOX_RB_POWER_OFF 0x4321fedc
+#define BOX_RB_RESTART 0x01234567
 
 int app_true(int argc, char **argv) { (void)argc; (void)argv; return 0; }
 int app_false(int argc, char **argv) { (void)argc; (void)argv; return 1; }
@@ -90,11 +90,11 @@ static int halt(int cmd, const char *what, int argc, char **argv)
 	long r;
 	(void)argc; (void)argv;
 	my_syscall0(__NR_sync);
-	r = my_syscall4(__NR_reboot, RB_MAGIC1, RB_MAGIC2, cmd, 0);
+	r = my_syscall4(__NR_reboot, BOX_RB_MAGIC1, BOX_RB_MAGIC2, cmd, 0);
 	(void)what;
 	errf("%s\n", strerr(r));
 	return 1;
 }
 
-int app_poweroff(int argc, char **argv) { return halt(RB_POWER_OFF, "poweroff", argc, argv); }
-int app_reboot(int argc, char **argv) { return halt(RB_RESTART, "reboot", argc, argv); }
+int app_poweroff(int argc, char **argv) { return halt(BOX_RB_POWER_OFF, "poweroff", argc, argv); }
+int app_reboot(int argc, char **argv) { return halt(BOX_RB_RESTART, "reboot", argc, argv); }

@@ -269,11 +269,14 @@ int app_wc(int argc, char **argv)
 	 * regular files, at least 7 when reading a pipe or terminal, and 1 for
 	 * one count of one input */
 	if (!(nfiles <= 1 && nopts == 1)) {
-		if (nfiles == 0) min_width = 7;
+		if (nfiles == 0)
+			argv[--opt_ind] = "-";   /* stdin: its fstat decides, like a named file */
 		for (i = opt_ind; i < argc; i++) {
 			struct statx st;
-			if (!strcmp(argv[i], "-")) { min_width = 7; continue; }
-			if (xstat(argv[i], 0, &st)) continue;
+			if (!strcmp(argv[i], "-")) {
+				if (my_syscall5(__NR_statx, 0, "", 0x1000 /* AT_EMPTY_PATH */, STATX_BASIC_STATS, &st)) continue;
+			} else if (xstat(argv[i], 0, &st))
+				continue;
 			if ((st.stx_mode & 0170000) != 0100000) min_width = 7;
 			else regular += st.stx_size;
 		}
@@ -282,7 +285,7 @@ int app_wc(int argc, char **argv)
 	}
 	named = nfiles > 0;
 	if (nfiles == 0) {
-		argv[--opt_ind] = "-";
+		if (nopts == 1) argv[--opt_ind] = "-";   /* the width block above did it otherwise */
 		nfiles = 1;
 	}
 	for (i = opt_ind; i < argc; i++) {

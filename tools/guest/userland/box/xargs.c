@@ -15,6 +15,7 @@ int app_xargs(int argc, char **argv)
 		if (!strcmp(a, "-n") && i + 1 < argc) maxn = atoi(argv[++i]);
 		else if (!strncmp(a, "-n", 2) && a[2]) maxn = atoi(a + 2);
 		else if (!strcmp(a, "-I") && i + 1 < argc) { repl = argv[++i]; maxn = 1; }
+		else if (!strncmp(a, "-I", 2) && a[2]) { repl = a + 2; maxn = 1; }
 		else if (!strcmp(a, "-0") || !strcmp(a, "--null")) nul = 1;
 		else if (!strcmp(a, "-d") && i + 1 < argc) { delim = argv[++i][0]; if (argv[i][0] == '\\' && argv[i][1] == 'n') delim = '\n'; }
 		else if (!strcmp(a, "-r") || !strcmp(a, "--no-run-if-empty")) no_empty = 1;
@@ -26,7 +27,13 @@ int app_xargs(int argc, char **argv)
 	args = xalloc(cap * sizeof(char *));
 	while (p < len) {
 		char *w = input + p, *o = w;
-		if (nul || delim) {
+		if (repl && !nul && !delim) {   /* -I: one line is one argument, leading blanks dropped */
+			while (p < len && (input[p] == ' ' || input[p] == '\t')) p++;
+			w = o = input + p;
+			while (p < len && input[p] != '\n') *o++ = input[p++];
+			if (p < len) p++;
+			if (o == w) continue;
+		} else if (nul || delim) {
 			char d = nul ? 0 : delim;
 			while (p < len && input[p] != d) *o++ = input[p++];
 			if (p < len) p++;
