@@ -80,17 +80,16 @@ int app_df(int argc, char **argv)
 		long r;
 		int want = opt_ind == argc;
 		if (!want) {
-			/* FILE arguments: the mount each lives on (the longest matching dir) */
-			int a, best = -1, bl = -1;
+			/* FILE arguments: the last mount (the visible one) on the same device */
+			int a, j;
 			for (a = opt_ind; a < argc; a++) {
-				int j;
-				for (j = 0; j < n; j++) {
-					int dl = strlen(m[j].dir);
-					if (!strncmp(argv[a], m[j].dir, dl) && (argv[a][dl] == '/' || !argv[a][dl] || dl == 1) && dl >= bl) {
+				struct statx fs, ms;
+				int best = -1;
+				if (xstat(argv[a], 0, &fs)) continue;
+				for (j = 0; j < n; j++)
+					if (!xstat(m[j].dir, 0, &ms) && ms.stx_dev_major == fs.stx_dev_major &&
+					    ms.stx_dev_minor == fs.stx_dev_minor)
 						best = j;
-						bl = dl;
-					}
-				}
 				if (best == i) want = 1;
 			}
 		}

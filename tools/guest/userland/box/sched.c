@@ -201,7 +201,8 @@ int app_nice(int argc, char **argv)
 		outf("%d\n", get_nice(0));
 		return 0;
 	}
-	r = my_syscall3(__NR_setpriority, 0, 0, get_nice(0) + adj);
+	adj += get_nice(0);   /* not inside my_syscall3: a call there clobbers its registers */
+	r = my_syscall3(__NR_setpriority, 0, 0, adj);
 	if (r < 0)
 		errf("cannot set niceness: %s\n", strerr(r));
 	out_flush();

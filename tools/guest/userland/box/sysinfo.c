@@ -94,7 +94,8 @@ int app_hostname(int argc, char **argv)
 	int i = 1, s = 0;
 	if (i < argc && !strcmp(argv[i], "-s")) { s = 1; i++; }
 	if (i < argc) {
-		long r = my_syscall2(__NR_sethostname, argv[i], strlen(argv[i]));
+		long len = strlen(argv[i]), r;   /* outside my_syscall2: see sched.c */
+		r = my_syscall2(__NR_sethostname, argv[i], len);
 		if (r < 0) { errf("you must be root to change the host name (%s)\n", strerr(r)); return 1; }
 		return 0;
 	}
