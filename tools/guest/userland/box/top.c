@@ -69,7 +69,8 @@ static u64 ticks_of(const struct snap *s, int pid)
 	return (u64)-1;
 }
 
-static void frame(const struct snap *a, struct snap *b, int max_rows)
+/* max_rows < 0: every task (batch); otherwise a screenful of width cols */
+static void frame(const struct snap *a, struct snap *b, int max_rows, int cols)
 {
 	static char mi[4096];
 	static char cmd[512];
@@ -139,9 +140,10 @@ static void frame(const struct snap *a, struct snap *b, int max_rows)
 		if (p->prio <= -100) strcpy(pr, "rt");
 		else snfmt(pr, sizeof(pr), "%d", p->prio);
 		snfmt(t, sizeof(t), "%llu:%02llu.%02llu", cs / 6000, cs / 100 % 60, cs % 100);
-		outf("%5d %-8s %3s %3d %7llu %6llu %6llu %c %5.1P %5.1P %9s %s\n", p->pid, user, pr, p->nice,
+		/* the columns before COMMAND take 70 characters; a line must not wrap on a terminal */
+		outf("%5d %-8s %3s %3d %7llu %6llu %6llu %c %5.1P %5.1P %9s %.*s\n", p->pid, user, pr, p->nice,
 		     p->vsize_kb, p->rss_kb, p->shared_kb, p->state, rows[i].cpu,
-		     total ? (long)(p->rss_kb * 1000 / total) : 0L, t,
+		     total ? (long)(p->rss_kb * 1000 / total) : 0L, t, max_rows < 0 ? 4096 : cols > 71 ? cols - 71 : 0,
 		     full_cmd ? (cmdline_of(p, cmd, sizeof(cmd)), cmd) : p->comm);
 	}
 }
@@ -190,9 +192,10 @@ int app_top(int argc, char **argv)
 		if (interactive) {
 			term_size(&nrows_term, &cols);
 			outf("\033[H\033[2J");
-			frame(a, b, nrows_term - 8 - (per_cpu ? b->ncpu - 1 : 0));
+			int avail = nrows_term - 8 - (per_cpu ? b->ncpu - 1 : 0);
+			frame(a, b, avail < 1 ? 1 : avail, cols);
 		} else {
-			frame(a, b, -1);
+			frame(a, b, -1, 0);
 			outf("\n");
 		}
 		out_flush();
