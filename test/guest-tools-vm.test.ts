@@ -23,7 +23,9 @@ afterAll(async () => client?.close());
 
 describe('guest tools in the VirtLab guest', () => {
   it('/bin holds the box and a link per applet', async () => {
-    const ls = await vm.exec('/bin/ls -l /bin');
+    // On the console (a terminal) ls colours names, as with --color=auto.
+    expect(await vm.exec('/bin/ls -d /bin')).toBe('\x1b[01;34m/bin\x1b[0m\n');
+    const ls = await vm.exec('/bin/ls -l --color=never /bin');
     expect(ls).toMatch(/^total \d+\n/);
     expect(ls).toMatch(/^-rwxr-xr-x 1 root root +\d+ \w{3} [ \d]\d +[\d:]+ box$/m);
     expect(ls).toMatch(/^lrwxrwxrwx 1 root root +3 .* free -> box$/m);
@@ -51,8 +53,10 @@ describe('guest tools in the VirtLab guest', () => {
       'USER       PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND',
     );
     expect(aux).toMatch(/^root +1 .* \/init$/m);
-    expect(aux).toMatch(/^root +\d+ .* virtlab-agent$/m);
+    expect(aux).toMatch(/^root +\d+ +\d+\.\d +\d+\.\d .* \/bin\/ps aux$/m);
     expect(aux).toMatch(/^root +\d+ .* \[kthreadd\]$/m);
+    // The agent renames itself (comm), its command line stays /init's.
+    expect(await vm.exec('/bin/ps -e')).toMatch(/^ +\d+ \? +00:00:\d\d virtlab-agent$/m);
     const ps = await vm.exec('/bin/ps');
     expect(ps.split('\n')[0]).toBe('  PID TTY          TIME CMD');
     expect(ps).toMatch(/^ +\d+ ttyS0 +00:00:\d\d sh$/m);

@@ -30,13 +30,14 @@ static void bsd_stat(const struct proc *p, char *b)
 	b[n] = 0;
 }
 
-/* %CPU over the process's lifetime, in tenths (procps' pcpu) */
+/* %CPU over the process's lifetime in tenths, as procps computes it: whole
+ * seconds of life, 0 for a process younger than a second */
 static long pcpu(const struct proc *p)
 {
-	s64 life = up_cs - (s64)p->start;
-	if (life <= 0)
+	s64 seconds = up_cs / 100 - (s64)p->start / 100;
+	if (seconds <= 0)
 		return 0;
-	return (long)((p->utime + p->stime) * 1000 / life);
+	return (long)((p->utime + p->stime) * 1000 / 100 / (u64)seconds);
 }
 
 static long pmem(const struct proc *p) { return mem_total_kb ? (long)(p->rss_kb * 1000 / mem_total_kb) : 0; }
