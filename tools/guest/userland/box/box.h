@@ -2,7 +2,9 @@
  * Helpers live in util.c, fmt.c and sys.c (one copy in the binary, not a static
  * copy per file as a header-only library would give). Everything talks to the
  * kernel through rv32's syscalls directly (time64, statx, *at, ppoll), so it
- * builds on both Linux 6.1's and 6.12's nolibc. */
+ * builds on both Linux 6.1's and 6.12's nolibc.
+ * Never pass a function call as an argument of nolibc's my_syscallN(): the
+ * macro loads the registers first, and the call clobbers them. */
 #ifndef VIRTLAB_BOX_H
 #define VIRTLAB_BOX_H
 
