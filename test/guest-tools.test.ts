@@ -1,5 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -541,6 +549,33 @@ describe('guest tools under qemu-riscv32: formats', () => {
     const bad = box('stress', ['--vm', '1', '--vm-pattern', 'plaid']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('--vm-pattern must be zero, same or random');
+  });
+
+  it('watch clears the screen and prints its header before each run; clear is ANSI', () => {
+    const r = spawnSync(qemu, ['-0', 'watch', BOX, '-n', '0.5', 'echo', 'hi'], {
+      cwd: dir,
+      timeout: 2500,
+      killSignal: 'SIGINT',
+    });
+    const frames = r.stdout.toString().split('\x1b[H\x1b[2J').slice(1);
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    expect(frames[0]).toMatch(
+      /^Every 0\.5s: echo hi +\S+: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n\nhi\n$/,
+    );
+    expect(text(box('clear', []))).toBe('\x1b[H\x1b[2J\x1b[3J');
+  });
+
+  it('tail -f prints what is appended until it is stopped', async () => {
+    writeFileSync(join(dir, 'log.txt'), 'first\nsecond\n');
+    const child = spawn(qemu, ['-0', 'tail', BOX, '-f', '-n', '1', 'log.txt'], { cwd: dir });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    appendFileSync(join(dir, 'log.txt'), 'third\n');
+    await new Promise((resolve) => setTimeout(resolve, 1800));
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(out).toBe('second\nthird\n');
   });
 
   it('taskset -p / -cp show the affinity; chrt -p the policy', () => {
