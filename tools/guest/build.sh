@@ -3,7 +3,7 @@
 #   bash tools/guest/build.sh            full build
 #   JOBS=4 bash tools/guest/build.sh     override make -j
 # Outputs: public/images/linux-rv32.bin.gz, test/fixtures/isa-selftest.elf,
-#          tools/guest/KERNEL_VERSION
+#          test/fixtures/guest-sh.elf, test/fixtures/guest-box.elf, tools/guest/KERNEL_VERSION
 set -euo pipefail
 
 GUEST_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -72,7 +72,11 @@ build_prog() { # name sources...
 build_prog init "$GUEST_DIR/userland/init.c"
 build_prog sh "$GUEST_DIR/userland/sh.c"
 build_prog isa-selftest "$GUEST_DIR/isa-selftest.c"
+build_prog box "$GUEST_DIR"/userland/box/*.c
 ls -l "$UOUT"
+# The applets the box answers to, from its applet table (what `box --list` prints).
+BOX_APPLETS="$(sed -n 's/^\tX("\([^"]*\)".*/\1/p' "$GUEST_DIR/userland/box/applets.h")"
+[ -n "$BOX_APPLETS" ] || die "no applets found in userland/box/applets.h"
 
 # 4. initramfs cpio list (gen_init_cpio format).
 step "writing initramfs list"
@@ -94,6 +98,11 @@ CPIO_LIST="$BUILD/initramfs.list"
   # runnable as separate programs (argv[0] selects the applet).
   for applet in hog spin bench; do
     echo "slink /bin/$applet sh 0777 0 0"
+  done
+  # The tools: one multi-call binary, /bin/NAME -> box.
+  echo "file /bin/box $UOUT/box 0755 0 0"
+  for applet in $BOX_APPLETS; do
+    echo "slink /bin/$applet box 0777 0 0"
   done
 } > "$CPIO_LIST"
 
@@ -140,6 +149,7 @@ mkdir -p "$ROOT/public/images" "$ROOT/test/fixtures"
 gzip -9 -n -c "$KOUT/arch/riscv/boot/Image" > "$ROOT/public/images/linux-rv32.bin.gz"
 cp "$UOUT/isa-selftest" "$ROOT/test/fixtures/isa-selftest.elf"
 cp "$UOUT/sh" "$ROOT/test/fixtures/guest-sh.elf"
+cp "$UOUT/box" "$ROOT/test/fixtures/guest-box.elf"
 step "kernel release: $KREL"
-ls -l "$KOUT/arch/riscv/boot/Image" "$ROOT/public/images/linux-rv32.bin.gz" "$ROOT/test/fixtures/isa-selftest.elf"
-sha256sum "$ROOT/public/images/linux-rv32.bin.gz" "$ROOT/test/fixtures/isa-selftest.elf"
+ls -l "$KOUT/arch/riscv/boot/Image" "$ROOT/public/images/linux-rv32.bin.gz" "$ROOT/test/fixtures/isa-selftest.elf" "$ROOT/test/fixtures/guest-sh.elf" "$ROOT/test/fixtures/guest-box.elf"
+sha256sum "$ROOT/public/images/linux-rv32.bin.gz" "$ROOT/test/fixtures/isa-selftest.elf" "$ROOT/test/fixtures/guest-sh.elf" "$ROOT/test/fixtures/guest-box.elf"

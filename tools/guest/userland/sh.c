@@ -7,7 +7,7 @@
  *   sh-arith.c    $((...))            sh-exec.c     running the tree
  *   sh-jobs.c     job control         sh-edit.c     line editor, history
  *   sh-builtins.c, sh-builtins-io.c   built-in commands
- *   sh-legacy.c   cat/ls/ps/... until /bin has them (one line below) */
+ *   sh-legacy-none.c  no legacy built-ins: /bin (the box) has the commands */
 #include "sh.h"
 #include "workloads.c"
 #include "sh-arena.c"
@@ -22,7 +22,7 @@
 #include "sh-builtins.c"
 #include "sh-builtins-io.c"
 #include "sh-edit.c"
-#include "sh-legacy.c"   /* sh-legacy-none.c once /bin has every command */
+#include "sh-legacy-none.c"   /* every command is a program in /bin (the box) */
 
 static void on_sigint(int sig) { (void)sig; got_sigint = 1; }
 
