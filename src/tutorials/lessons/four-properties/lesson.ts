@@ -4,6 +4,8 @@ import { atPrompt, consoleSince, running } from '../../world';
 import { defineFrom, ensureRunning, typeAndWait, VM1_INSTALL } from '../shared/solve';
 
 const PAIR = ['vm1', 'vm2'] as const;
+/** The guest's default command line plus vm.panic_on_oom=1 (Linux reads sysctl.* at boot). */
+const PANIC_CMDLINE = 'console=ttyS0 earlycon=sbi sysctl.vm.panic_on_oom=1';
 const cpuMs = (w: LessonWorld) => w.infos.vm1?.cpuTimeMs ?? 0;
 const crashed = (w: LessonWorld) =>
   w.domains.filter((d) => d.reason === 'crashed' && d.name !== 'vm1').map((d) => d.name);
@@ -42,7 +44,9 @@ export const lesson: LessonDef = {
       async solve(a) {
         await ensureRunning(a, 'vm1', VM1_INSTALL);
         await typeAndWait(a, 'vm1', 'spin 1 &', /spin: started/, 20_000, 'spin in vm1');
-        await ensureRunning(a, 'crash1', '--memory 48');
+        // The setting also goes on the kernel command line (the hint's way), so a new crash1
+        // panics whichever shell the guest has.
+        await ensureRunning(a, 'crash1', `--memory 48 --boot cmdline="${PANIC_CMDLINE}"`);
         await a.typeInConsole('crash1', 'echo 1 > /proc/sys/vm/panic_on_oom');
         await a.typeInConsole('crash1', 'hog 40M');
         await a.until((w) => crashed(w).length > 0, 60_000, 'crash1 to crash');
