@@ -9,8 +9,9 @@ set -euo pipefail
 GUEST_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$GUEST_DIR/../.." && pwd)"
 BUILD="$GUEST_DIR/build"
-SRC_TAR=/usr/src/linux-source-6.1.tar.xz
-KSRC="$BUILD/linux-source-6.1"
+KPKG=linux-source-6.12
+SRC_TAR=/usr/src/$KPKG.tar.xz
+KSRC="$BUILD/$KPKG"
 KOUT="$BUILD/kernel"          # out-of-tree kernel object dir
 HDRS="$BUILD/uapi"            # installed uapi headers
 UOUT="$BUILD/userland"        # userland binaries
@@ -31,9 +32,9 @@ step() { echo "==> $*"; }
 for tool in ${CROSS}gcc ${CROSS}ld bc flex bison cpio xz gzip; do
   command -v "$tool" >/dev/null || die "missing $tool (the apt-get install line is in README.md; tools/programs.json lists every package)"
 done
-[ -f "$SRC_TAR" ] || die "$SRC_TAR not found: apt-get install linux-source-6.1"
+[ -f "$SRC_TAR" ] || die "$SRC_TAR not found: apt-get install $KPKG"
 
-PKGVER="$(dpkg-query -W -f='${Package} ${Version}' linux-source-6.1)"
+PKGVER="$(dpkg-query -W -f='${Package} ${Version}' "$KPKG")"
 step "kernel source: $PKGVER"
 echo "$PKGVER" > "$GUEST_DIR/KERNEL_VERSION"
 
@@ -41,7 +42,7 @@ echo "$PKGVER" > "$GUEST_DIR/KERNEL_VERSION"
 mkdir -p "$BUILD"
 if [ ! -f "$KSRC/Makefile" ] || [ "$(cat "$BUILD/.unpacked" 2>/dev/null)" != "$PKGVER" ]; then
   step "unpacking $SRC_TAR"
-  rm -rf "$KSRC" "$KOUT" "$HDRS" "$BUILD/hdrobj"
+  rm -rf "$BUILD"/linux-source-* "$KOUT" "$HDRS" "$BUILD/hdrobj"
   tar -C "$BUILD" -xf "$SRC_TAR"
   echo "$PKGVER" > "$BUILD/.unpacked"
 else
@@ -61,7 +62,7 @@ CFLAGS=(-march=rv32imac -mabi=ilp32 -Os -static -nostdlib -nostdinc -ffreestandi
         -fno-stack-protector -fno-asynchronous-unwind-tables -fno-ident
         -Wall -Wno-unused-function
         -isystem "$GCC_INC" -I "$HDRS/include" -I "$KSRC/tools/include/nolibc"
-        -include "$GUEST_DIR/userland/rv32compat.h" -include nolibc.h
+        -include nolibc.h
         -ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,--build-id=none -s)
 mkdir -p "$UOUT"
 build_prog() { # name sources...
@@ -116,7 +117,7 @@ FRAG="$BUILD/virtlab.config"
 "${KMAKE[@]}" -s olddefconfig >>"$BUILD/kconfig.log" 2>&1
 
 # Verify that every option asked for actually stuck.
-ESSENTIAL="CONFIG_32BIT CONFIG_RISCV_ISA_C CONFIG_SMP CONFIG_SERIAL_8250_CONSOLE CONFIG_VIRTIO_BALLOON CONFIG_PVPANIC_MMIO CONFIG_BLK_DEV_INITRD"
+ESSENTIAL="CONFIG_32BIT CONFIG_RISCV_ISA_C CONFIG_SMP CONFIG_HOTPLUG_CPU CONFIG_SERIAL_8250_CONSOLE CONFIG_VIRTIO_BALLOON CONFIG_PVPANIC_MMIO CONFIG_BLK_DEV_INITRD CONFIG_PARAVIRT_TIME_ACCOUNTING"
 missing=0; fatal=0
 while IFS= read -r line; do
   case "$line" in
