@@ -66,8 +66,15 @@ export interface DomainDef {
   description?: string;
   /** libvirt domain type: the vCPU engine (DomainType). Default DEFAULT_DOMAIN_TYPE. */
   type?: DomainType;
-  /** Maximum memory (libvirt memory), MiB. */
+  /** Maximum memory (libvirt memory), MiB: what the guest gets (rounded up when memoryKiB is set). */
   memoryMiB: number;
+  /**
+   * The maximum memory as defined, KiB, when it is not a whole number of
+   * MiB: dumpxml writes it back to the KiB; the guest gets memoryMiB.
+   */
+  memoryKiB?: number;
+  /** libvirt `<metadata>` as written (an XML element), kept verbatim. */
+  metadata?: string;
   /** Maximum vCPUs (libvirt vcpu). */
   vcpus: number;
   /** vCPUs online at boot (libvirt vcpu current; the rest boot offline, Linux maxcpus=). Default: vcpus. */

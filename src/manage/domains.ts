@@ -21,7 +21,8 @@ import type {
   VcpuInfo,
 } from './control-api';
 import { DEFAULT_DOMAIN_TYPE, domainEngine } from './control-api';
-import { formatCpulist, parseCpulist } from './cpulist';
+import { cpulistCpus, formatCpulist, parseCpulist } from './cpulist';
+import { checkStartable } from './start-checks';
 import { BalloonPolicy, POLICY, type PolicyGuest } from './balloon-policy';
 import {
   KiB_PER_PAGE,
@@ -29,6 +30,7 @@ import {
   balloonPages,
   checkMemory,
   currentKiB,
+  maxKiB,
   memoryStats,
 } from './memory';
 import { VIRTIO_BALLOON_S } from '../hypervisor/devices/virtio/balloon';
@@ -36,6 +38,11 @@ import { VirtError } from './errors';
 import { quote } from './quote';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/**
+ * The most vCPUs a definition may have (libvirt's parser bound for any
+ * driver, QEMU's largest machine); what this machine runs is checked at start.
+ */
+const MAX_DEFINED_VCPUS = 4096;
 
 interface Domain {
   def: DomainDef;
@@ -48,6 +55,12 @@ interface Domain {
   id: number | null;
   /** Per vCPU pinning mask (-1 = any pCPU), kept across restarts. */
   pins: number[];
+  /**
+   * The definition pins to pCPUs this host lacks: `pins` holds only the
+   * host's part (for vcpuinfo) and the definition's cpulists stand; start
+   * resolves them or refuses (start-checks.ts).
+   */
+  pinsPending?: boolean;
   /** A reset or reboot is replacing its VM: the old VM's stop is not a state change. */
   restarting?: boolean;
   /** Scheduler slots of the running VM's vCPUs. */
@@ -262,11 +275,24 @@ export class DomainManager {
         'domain-exists',
         `operation failed: domain '${def.name}' already exists with uuid ${existing.def.uuid}`,
       );
-    if (!Number.isInteger(def.vcpus) || def.vcpus < 1 || def.vcpus > 8) {
-      throw new VirtError('invalid-arg', `vCPU count must be 1 to 8, got ${def.vcpus}`);
+    // Only what makes a definition invalid; what this host can run is checked at start.
+    if (!Number.isInteger(def.vcpus) || def.vcpus < 1 || def.vcpus > MAX_DEFINED_VCPUS) {
+      throw new VirtError(
+        'invalid-arg',
+        `vCPU count must be 1 to ${MAX_DEFINED_VCPUS}, got ${def.vcpus}`,
+      );
     }
-    if (!Number.isInteger(def.memoryMiB) || def.memoryMiB < 16 || def.memoryMiB > 1024) {
-      throw new VirtError('invalid-arg', `memory must be 16 to 1024 MiB, got ${def.memoryMiB}`);
+    if (!Number.isInteger(def.memoryMiB) || def.memoryMiB < 1) {
+      throw new VirtError('invalid-arg', `memory must be at least 1 MiB, got ${def.memoryMiB}`);
+    }
+    if (
+      def.memoryKiB !== undefined &&
+      (!Number.isInteger(def.memoryKiB) || Math.ceil(def.memoryKiB / 1024) !== def.memoryMiB)
+    ) {
+      throw new VirtError(
+        'invalid-arg',
+        `memory of ${def.memoryKiB} KiB does not round up to ${def.memoryMiB} MiB`,
+      );
     }
     checkSched(def);
     checkMemory(def);
@@ -279,7 +305,7 @@ export class DomainManager {
           `operation failed: domain '${other.def.name}' is already defined with uuid ${uuid}`,
         );
     }
-    const pins = this.#pins(def);
+    const { pins, pending } = this.#pins(def);
     checkLifecycle(def);
     if (
       def.vcpusCurrent !== undefined &&
@@ -290,7 +316,7 @@ export class DomainManager {
         `current vCPUs must be 1 to the maximum (${def.vcpus}), got ${def.vcpusCurrent}`,
       );
     }
-    if (def.emulatorpin !== undefined) parseCpulist(def.emulatorpin, this.host.pcpuCount);
+    if (def.emulatorpin !== undefined) cpulistCpus(def.emulatorpin);
     if (existing) {
       // A running domain gets a new persistent definition, used from its next start
       // (a transient one becomes persistent); its live config does not change.
@@ -302,6 +328,7 @@ export class DomainManager {
       existing.transient = false;
       existing.def = { ...def, uuid: existing.def.uuid };
       existing.pins = pins;
+      existing.pinsPending = pending;
       this.#emit({
         kind: 'lifecycle',
         domain: def.name,
@@ -316,16 +343,30 @@ export class DomainManager {
       reason: 'defined',
       id: null,
       pins,
+      pinsPending: pending,
     };
     this.#domains.set(def.name, dom);
     this.#emit({ kind: 'lifecycle', domain: def.name, state: 'shut off', reason: 'defined' });
     return summary(dom);
   }
 
-  /** Pinning masks per vCPU from cpuset and vcpupin (invalid-arg for a pCPU the host lacks). */
-  #pins(def: DomainDef): number[] {
+  /**
+   * Pinning masks per vCPU from cpuset and vcpupin. `pending` when they
+   * name pCPUs this host lacks: the masks then hold the host's part only
+   * (any pCPU when none is), and start refuses (start-checks.ts).
+   */
+  #pins(def: DomainDef): { pins: number[]; pending: boolean } {
     const pcpus = this.host.pcpuCount;
-    const base = def.cpuset !== undefined ? parseCpulist(def.cpuset, pcpus) : -1;
+    let pending = false;
+    const mask = (list: string) => {
+      let m = 0;
+      for (const cpu of cpulistCpus(list)) {
+        if (cpu < pcpus) m |= 1 << cpu;
+        else pending = true;
+      }
+      return m === 0 ? -1 : m;
+    };
+    const base = def.cpuset !== undefined ? mask(def.cpuset) : -1;
     const pins = Array<number>(def.vcpus).fill(base);
     for (const [key, list] of Object.entries(def.vcpupin ?? {})) {
       const v = Number(key);
@@ -335,9 +376,10 @@ export class DomainManager {
           `vcpupin names vCPU ${key}, but the domain has ${def.vcpus} vCPU(s)`,
         );
       }
-      pins[v] = parseCpulist(list, pcpus);
+      pins[v] = mask(list);
     }
-    return pins;
+    if (def.emulatorpin !== undefined) mask(def.emulatorpin);
+    return { pins, pending };
   }
 
   /** virsh create: define and start a transient domain. */
@@ -397,6 +439,13 @@ export class DomainManager {
     const live = !options.inactive && dom.live;
     const source = live ? dom.live! : { def: dom.def, pins: dom.pins };
     const { kernel: _kernel, initrd: _initrd, elf: _elf, ...def } = source.def;
+    if (!live && dom.pinsPending)
+      return {
+        ...def,
+        uuid: dom.def.uuid!,
+        vcpupin: { ...def.vcpupin },
+        currentMemoryKiB: def.currentMemoryKiB ?? maxKiB(def),
+      };
     // Only vCPUs pinned apart from the domain's cpuset, as libvirt lists them.
     const pcpus = this.host.pcpuCount;
     const base = def.cpuset !== undefined ? parseCpulist(def.cpuset, pcpus) : -1;
@@ -411,7 +460,7 @@ export class DomainManager {
       currentMemoryKiB:
         live && dom.vm !== undefined
           ? currentKiB(this.host.shared(dom.vm))
-          : (def.currentMemoryKiB ?? def.memoryMiB * 1024),
+          : (def.currentMemoryKiB ?? maxKiB(def)),
     };
   }
 
@@ -424,13 +473,15 @@ export class DomainManager {
       );
     }
     this.#impact(dom, { config: true });
-    if (!Number.isInteger(kib) || kib % 1024 !== 0 || kib < 16 * 1024 || kib > 1024 * 1024) {
+    if (!Number.isInteger(kib) || kib < 1) {
       throw new VirtError(
         'invalid-arg',
-        `invalid argument: maximum memory must be a whole number of MiB from 16 to 1024 MiB, got ${kib} KiB`,
+        `invalid argument: maximum memory must be at least 1 KiB, got ${kib} KiB`,
       );
     }
-    const next = { ...dom.def, memoryMiB: kib / 1024 };
+    // Kept to the KiB, as defined; the guest gets whole MiB (start-checks.ts checks the limits).
+    const next: DomainDef = { ...dom.def, memoryMiB: Math.ceil(kib / 1024), memoryKiB: kib };
+    if (kib % 1024 === 0) delete next.memoryKiB;
     if ((next.currentMemoryKiB ?? 0) > kib) next.currentMemoryKiB = kib;
     checkMemory(next);
     dom.def = next;
@@ -485,11 +536,15 @@ export class DomainManager {
     if (flags.maximum) {
       const pins = dom.pins.slice(0, count);
       while (pins.length < count) pins.push(dom.def.cpuset !== undefined ? (pins[0] ?? -1) : -1);
+      const vcpupin = Object.fromEntries(
+        Object.entries(dom.def.vcpupin ?? {}).filter(([v]) => Number(v) < count),
+      );
       dom.def = {
         ...dom.def,
         vcpus: count,
         vcpusCurrent:
           dom.def.vcpusCurrent !== undefined ? Math.min(dom.def.vcpusCurrent, count) : undefined,
+        vcpupin: Object.keys(vcpupin).length ? vcpupin : undefined,
       };
       dom.pins = pins;
       return;
@@ -537,6 +592,12 @@ export class DomainManager {
   /** Creates and starts the host VM for a domain, applying its tuning. */
   async #boot(dom: Domain, paused = false): Promise<void> {
     const def = dom.def;
+    checkStartable(def, this.host.pcpuCount);
+    if (dom.pinsPending) {
+      const { pins, pending } = this.#pins(def);
+      dom.pins = pins;
+      dom.pinsPending = pending;
+    }
     let kernel: Uint8Array | undefined;
     if (!def.elf) {
       try {
@@ -613,7 +674,7 @@ export class DomainManager {
     const { live, config } = this.#impact(dom, affect);
     for (const def of [live && dom.live!.def, config && dom.def]) {
       if (!def) continue;
-      const max = def.memoryMiB * 1024;
+      const max = maxKiB(def);
       if (!Number.isInteger(kib) || kib < 1 || kib > max) {
         throw new VirtError(
           'invalid-arg',
@@ -769,7 +830,10 @@ export class DomainManager {
       dom.live!.pins[vcpu] = mask;
       this.host.setVcpuParams(dom.vm!, vcpu, { pinMask: mask });
     }
-    if (config) dom.pins[vcpu] = mask;
+    if (config) {
+      dom.pins[vcpu] = mask;
+      dom.def = { ...dom.def, vcpupin: { ...dom.def.vcpupin, [vcpu]: cpulist } };
+    }
   }
 
   consoleWrite(name: string, data: string | Uint8Array): void {
@@ -801,7 +865,7 @@ export class DomainManager {
       shares: def.shares ?? 1024,
       quotaUs: def.quotaUs ?? -1,
       periodUs: def.periodUs ?? 100_000,
-      currentMemoryKiB: def.currentMemoryKiB ?? def.memoryMiB * 1024,
+      currentMemoryKiB: def.currentMemoryKiB ?? maxKiB(def),
       ksm: {
         ksm_rmap_items: 0,
         ksm_merging_pages: 0,
