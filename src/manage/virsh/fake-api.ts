@@ -134,8 +134,9 @@ export class FakeApi {
       if (this.domains.has(def.name)) {
         throw new VirtError('domain-exists', `domain '${def.name}' already exists`);
       }
-      if (def.vcpus < 1 || def.vcpus > 8) {
-        throw new VirtError('invalid-arg', `vCPU count must be 1 to 8, got ${def.vcpus}`);
+      // As domains.ts: the machine's limit (8) is checked at start, not here.
+      if (def.vcpus < 1 || def.vcpus > 4096) {
+        throw new VirtError('invalid-arg', `vCPU count must be 1 to 4096, got ${def.vcpus}`);
       }
       this.add({ ...def });
       return this.#summary(this.#get(def.name));

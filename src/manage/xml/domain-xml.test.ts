@@ -186,8 +186,7 @@ describe('parseDomainXml: the domain', () => {
       'element <features>/<pae> is not supported and was ignored: there is no x86 paging (the MMU is Sv32)',
       'element <features>/<smm> is not supported and was ignored: there is no x86 system management mode',
       'element <features>/<vmcoreinfo> is not supported and was ignored',
-      "element <clock>/<timer name='rtc'> is not supported and was ignored: the guest's timers are the board's CLINT and the SBI timer extension",
-      "element <clock>/<timer name='hpet'> is not supported and was ignored: the guest's timers are the board's CLINT and the SBI timer extension",
+      "elements <clock>/<timer> 'rtc', 'hpet' are not supported and were ignored: the guest's timers are the board's CLINT and the SBI timer extension",
     ]);
     expect(parse("<clock offset='utc'/>").warnings).toEqual([]);
     expect(parse("<clock offset='localtime'/>").warnings).toEqual([

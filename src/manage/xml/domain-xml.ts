@@ -93,6 +93,8 @@ const FEATURE_REASONS: Record<string, string> = {
   aia: 'there is no AIA (the interrupt controller is the PLIC)',
 };
 const QUOTA_MAX = 17592186044415;
+const SHARES_MIN = 2;
+const SHARES_MAX = 262144;
 const CPU_MAX = 16383;
 
 // ------------------------------------------------------------------ parsing
@@ -453,16 +455,15 @@ const DOMAIN: Record<string, Handler> = {
     const offset = el.attrs.get('offset') ?? 'utc';
     if (offset !== 'utc')
       reader.warn(`${path} offset '${offset}' is not supported: the guest's RTC runs in UTC`);
+    const timers: string[] = [];
     for (const child of reader.children(el, path)) {
-      const name = child.attrs.get('name');
-      reader.ignored(
-        `${path}/<${child.name}${name !== undefined ? ` name='${quote(name)}'` : ''}>`,
-        '',
-        child.name === 'timer'
-          ? "the guest's timers are the board's CLINT and the SBI timer extension"
-          : '',
-      );
+      if (child.name === 'timer') timers.push(`'${quote(child.attrs.get('name') ?? '?')}'`);
+      else reader.ignored(`${path}/<${child.name}>`);
     }
+    if (timers.length)
+      reader.warn(
+        `element${timers.length > 1 ? 's' : ''} ${path}/<timer> ${timers.join(', ')} ${timers.length > 1 ? 'are' : 'is'} not supported and ${timers.length > 1 ? 'were' : 'was'} ignored: the guest's timers are the board's CLINT and the SBI timer extension`,
+      );
   },
   memory(reader, el, path) {
     reader.c.memory = scaledMemory(reader, el, path);
@@ -528,7 +529,13 @@ const CPUTUNE: Record<string, Handler> = {
   shares(reader, el, path) {
     const shares = safeNumber(wholeNumber(reader.text(el, path)));
     if (shares === undefined) throw xmlError("can't parse cputune shares value");
-    reader.c.shares = shares;
+    // libvirt stores any value; cgroup v1 clamps cpu.shares to [2, 262144] (MIN/MAX_SHARES).
+    const clamped = Math.min(Math.max(shares, SHARES_MIN), SHARES_MAX);
+    if (clamped !== shares)
+      reader.warn(
+        `${path} of ${shares} is outside cpu.shares' range [${SHARES_MIN}, ${SHARES_MAX}]: ${clamped} is used, as the kernel clamps it`,
+      );
+    reader.c.shares = clamped;
   },
   period(reader, el, path) {
     const period = safeNumber(wholeNumber(reader.text(el, path)));
