@@ -67,6 +67,8 @@ interface Domain {
   slots?: number[];
   /** Created with `create` (or undefined while running): the definition goes when the domain stops. */
   transient?: boolean;
+  /** libvirt's autostart flag (virDomainSetAutostart). */
+  autostart?: boolean;
   /**
    * While active: the running domain's own definition and pinning (libvirt's
    * live config), copied from `def`/`pins` (the persistent config) at boot.
@@ -89,6 +91,8 @@ export class DomainManager {
   >();
   #nextListener = 1;
   #nextId = 1;
+  /** The host's name and uuid (HostInfo), set by the control API at init. */
+  identity = { hostname: 'localhost', uuid: crypto.randomUUID() };
 
   readonly #policy = new BalloonPolicy();
   #policyTimer: ReturnType<typeof setInterval> | undefined;
@@ -564,6 +568,47 @@ export class DomainManager {
     return def.emulatorpin ?? formatCpulist(-1, this.host.pcpuCount);
   }
 
+  /**
+   * virsh autostart: libvirt starts such a domain when the host starts.
+   * Transient domains have no autostart (qemuDomainSetAutostart's error).
+   */
+  setAutostart(name: string, enabled: boolean): void {
+    const dom = this.#get(name);
+    if (dom.transient)
+      throw new VirtError(
+        'operation-invalid',
+        'Requested operation is not valid: cannot set autostart for transient domain',
+      );
+    dom.autostart = enabled || undefined;
+  }
+
+  /**
+   * virsh desc: the title or description (virDomainSetMetadata with
+   * VIR_DOMAIN_METADATA_TITLE / _DESCRIPTION); '' removes it.
+   */
+  setMetadata(
+    name: string,
+    metadata: { title?: string; description?: string },
+    affect: Affect = {},
+  ): void {
+    const dom = this.#get(name);
+    if (metadata.title?.includes('\n'))
+      throw new VirtError('invalid-arg', "invalid argument: Domain title can't contain newlines");
+    const { live, config } = this.#impact(dom, affect);
+    const apply = (def: DomainDef): DomainDef => {
+      const next = { ...def };
+      for (const key of ['title', 'description'] as const) {
+        const value = metadata[key];
+        if (value === undefined) continue;
+        if (value === '') delete next[key];
+        else next[key] = value;
+      }
+      return next;
+    };
+    if (live) dom.live!.def = apply(dom.live!.def);
+    if (config) dom.def = apply(dom.def);
+  }
+
   undefine(name: string): void {
     const dom = this.#get(name);
     if (dom.vm !== undefined) {
@@ -857,6 +902,7 @@ export class DomainManager {
       vcpus: def.vcpus,
       vcpusCurrent: def.vcpusCurrent ?? def.vcpus,
       memoryMiB: def.memoryMiB,
+      maxMemoryKiB: maxKiB(def),
       cpuTimeMs: 0,
       instructions: 0,
       rssKiB: 0,
@@ -969,6 +1015,7 @@ export class DomainManager {
     const st = this.host.sched;
     const n = Atomics.load(st.header, H.NPCPU);
     return {
+      ...this.identity,
       pcpus: this.host.pcpuCount,
       ramMiB: (this.host.mem.frames * PAGE_SIZE) >> 20,
       freeMiB: (this.host.frames.freeFrames * PAGE_SIZE) >> 20,
@@ -1016,7 +1063,7 @@ function checkSched(def: { shares?: number; quotaUs?: number; periodUs?: number 
 }
 
 function summary(dom: Domain): DomainSummary {
-  return {
+  const out: DomainSummary = {
     id: dom.id,
     name: dom.def.name,
     state: dom.state,
@@ -1025,6 +1072,8 @@ function summary(dom: Domain): DomainSummary {
     persistent: !dom.transient,
     uuid: dom.def.uuid!,
   };
+  if (dom.autostart) out.autostart = true;
+  return out;
 }
 
 /** uuids compare as 128-bit numbers: case and dashes do not matter. */
