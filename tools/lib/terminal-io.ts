@@ -9,6 +9,13 @@ import { resolve } from 'node:path';
 import type { VirshIo } from '../../src/manage/virsh/virsh';
 import type { ControlClient } from './control-client';
 
+/**
+ * The shell that runs the user's own editor for virsh edit (vshEditFile runs
+ * $EDITOR through it, so an editor with arguments works): the user's
+ * program, not one the project needs (tools/programs.json).
+ */
+const USER_EDITOR_SHELL = '/bin/sh';
+
 /** Ctrl+]: virsh console's escape character. */
 const ESCAPE = 0x1d;
 
@@ -64,7 +71,7 @@ function editText(text: string, suffix: string): string {
   try {
     writeFileSync(file, text);
     const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
-    const result = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', file], {
+    const result = spawnSync(USER_EDITOR_SHELL, ['-c', `${editor} "$1"`, 'sh', file], {
       stdio: 'inherit',
     });
     if (result.error || result.status !== 0)
