@@ -427,20 +427,20 @@ describe('hypervisor with real Linux guests', () => {
     let mark = life.output.length;
     await api.start('life');
     await life.waitForState((state) => state === 'running');
-    await life.waitFor(/Linux version 6\.1/, mark);
+    await life.waitFor(/Linux version 6\.12/, mark);
     await settle(life, mark);
     mark = life.output.length;
     await api.reset('life');
     info = await api.info('life');
     expect([info.state, info.reason]).toEqual(['running', 'reset']);
-    await life.waitFor(/Linux version 6\.1/, mark);
+    await life.waitFor(/Linux version 6\.12/, mark);
     await settle(life, mark);
     expect(await life.exec('nproc')).toBe('2\n');
 
     // The guest's own reboot: the domain restarts and reaches the prompt again.
     mark = life.output.length;
     await life.type('reboot\n');
-    await life.waitFor(/Linux version 6\.1/, mark, 60_000);
+    await life.waitFor(/Linux version 6\.12/, mark, 60_000);
     await settle(life, mark);
     info = await api.info('life');
     expect(info.state).toBe('running');
@@ -458,7 +458,7 @@ describe('hypervisor with real Linux guests', () => {
     const api = client.api;
     const mark = bystander.output.length;
     await api.reboot('bystander');
-    await bystander.waitFor(/Linux version 6\.1/, mark, 60_000);
+    await bystander.waitFor(/Linux version 6\.12/, mark, 60_000);
     await settle(bystander, mark);
     expect((await api.info('bystander')).state).toBe('running');
     expect(await bystander.exec('echo back')).toBe('back\n');

@@ -5,7 +5,7 @@ import { DomainSession } from '../tools/lib/domain-session';
 import { boot, settle } from './helpers/hypervisor';
 
 /**
- * Boots the real guest (Linux 6.1 + our userland) and talks to it through
+ * Boots the real guest (Linux 6.12 + our userland) and talks to it through
  * its serial console, as a user at a terminal would.
  */
 let client: ControlClient;
@@ -20,14 +20,14 @@ afterAll(async () => client?.close());
 
 describe('Linux guest on one hart', () => {
   it('boots to the shell prompt through the ns16550a console', () => {
-    expect(vm.output).toMatch(/Linux version 6\.1\.\d+/);
+    expect(vm.output).toMatch(/Linux version 6\.12\.\d+/);
     expect(vm.output).toContain('Machine model: VirtLab riscv-virtio');
     expect(vm.output).toContain('VirtLab guest ready');
   });
 
   it('runs commands typed on the console', async () => {
     expect(await vm.exec('echo hello from the guest')).toBe('hello from the guest\n');
-    expect(await vm.exec('uname -a')).toMatch(/^Linux virtlab 6\.1\.\d+ .*riscv32/);
+    expect(await vm.exec('uname -a')).toMatch(/^Linux virtlab 6\.12\.\d+ .*riscv32/);
     expect(await vm.exec('nproc')).toBe('1\n');
   });
 

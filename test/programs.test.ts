@@ -82,7 +82,9 @@ describe('external programs', () => {
     expect(line).not.toContain('\n');
     expect(line).toContain('dtc (Debian package device-tree-compiler)');
     expect(line).toContain('qemu-riscv32 (Debian package qemu-user, or set QEMU_RISCV32)');
-    expect(line).toMatch(/sudo apt-get install -y device-tree-compiler qemu-user chromium$/);
+    expect(line).toMatch(
+      /sudo apt-get install -y device-tree-compiler qemu-user bsdutils chromium coreutils grep bsdextrautils$/,
+    );
   });
 
   it('findProgram throws that line instead of letting a spawn fail with ENOENT', () => {

@@ -63,6 +63,23 @@ describe('BalloonPolicy', () => {
     expect(out[0].message).toMatch(/^inflated a by \d+ MiB: host free 4 %; it had 40 MiB free$/);
   });
 
+  it('acts on its thresholds as tuned, and refuses thresholds out of order', () => {
+    const p = new BalloonPolicy();
+    // 20 % free is not short by default (low 10 %)…
+    observe(p, [guest('a', 40)]);
+    const r = recorder();
+    expect(p.step(10, TOTAL * 0.2, TOTAL, [guest('a', 40)], r.act)).toEqual([]);
+    // …but is once low is 30 %: it reclaims up to the new target.
+    expect(p.setThresholds({ low: 0.3, target: 0.35, high: 0.5 })).toMatchObject({ low: 0.3 });
+    const out = p.step(20, TOTAL * 0.2, TOTAL, [guest('a', 40, { statsAtMs: 15 })], r.act);
+    expect(out).toEqual([expect.objectContaining({ domain: 'a', action: 'inflate' })]);
+    expect(() => p.setThresholds({ low: 0.6 })).toThrow(/0 < low < target < high/);
+    expect(() => p.setThresholds({ floor: 2 })).toThrow(
+      /floor must be a fraction from 0 to 1, got 2/,
+    );
+    expect(p.thresholds).toMatchObject({ low: 0.3, target: 0.35, high: 0.5, floor: POLICY.FLOOR });
+  });
+
   it('never touches a balloon without deflate-on-OOM (autodeflate off)', () => {
     const p = new BalloonPolicy();
     const r = recorder();

@@ -112,8 +112,55 @@ interface GuestRecord {
 
 const MiB = (pages: number) => `${Math.round(pages / 256)} MiB`;
 
+/** The thresholds a user may tune (virsh `balloon-policy`, ours): fractions, 0–1. */
+export interface PolicyThresholds {
+  /** Host free below this fraction of its RAM: reclaim… */
+  low: number;
+  /** …up to this fraction free. */
+  target: number;
+  /** Host free above this fraction: give back. */
+  high: number;
+  /** Margin a guest keeps free: this fraction of its current memory (at least 16 MiB). */
+  reserve: number;
+  /** Never below this fraction of a guest's maximum memory. */
+  floor: number;
+}
+
+export const DEFAULT_THRESHOLDS: PolicyThresholds = {
+  low: POLICY.LOW,
+  target: POLICY.TARGET,
+  high: POLICY.HIGH,
+  reserve: POLICY.RESERVE,
+  floor: POLICY.FLOOR,
+};
+
+/** Checks a set of thresholds; throws a RangeError that names the one at fault. */
+export function checkThresholds(t: PolicyThresholds): void {
+  for (const [k, v] of Object.entries(t))
+    if (!(Number.isFinite(v) && v >= 0 && v <= 1))
+      throw new RangeError(`${k} must be a fraction from 0 to 1, got ${v}`);
+  if (!(t.low > 0 && t.low < t.target && t.target < t.high))
+    throw new RangeError(
+      `thresholds must satisfy 0 < low < target < high, got low ${t.low}, target ${t.target}, high ${t.high}`,
+    );
+  if (!(t.floor > 0)) throw new RangeError(`floor must be above 0, got ${t.floor}`);
+}
+
 export class BalloonPolicy {
   readonly #guests = new Map<string, GuestRecord>();
+  #t: PolicyThresholds = { ...DEFAULT_THRESHOLDS };
+
+  get thresholds(): PolicyThresholds {
+    return { ...this.#t };
+  }
+
+  /** Changes some thresholds (all checked together); nothing changes on error. */
+  setThresholds(change: Partial<PolicyThresholds>): PolicyThresholds {
+    const next = { ...this.#t, ...change };
+    checkThresholds(next);
+    this.#t = next;
+    return this.thresholds;
+  }
 
   /** Pages the policy added to each guest's balloon. */
   get taken(): ReadonlyMap<string, number> {
@@ -187,8 +234,8 @@ export class BalloonPolicy {
     }
 
     // 2. The host is short: inflate guests with memory to spare, most first.
-    if (freePages < totalPages * POLICY.LOW) {
-      let need = Math.ceil(totalPages * POLICY.TARGET - freePages);
+    if (freePages < totalPages * this.#t.low) {
+      let need = Math.ceil(totalPages * this.#t.target - freePages);
       const candidates = managed
         .map((g) => ({ g, spare: this.#reclaimable(g, now) }))
         .filter((c) => c.spare > 0)
@@ -210,8 +257,8 @@ export class BalloonPolicy {
     }
 
     // 3. The host has room again: give back, most squeezed first, and resume.
-    if (freePages > totalPages * POLICY.HIGH) {
-      let room = Math.floor(freePages - totalPages * POLICY.TARGET * 1.5);
+    if (freePages > totalPages * this.#t.high) {
+      let room = Math.floor(freePages - totalPages * Math.min(this.#t.target * 1.5, this.#t.high));
       const squeezed = managed
         .map((g) => ({ g, rec: this.#record(g) }))
         .filter((x) => x.rec.taken > 0)
@@ -264,7 +311,7 @@ export class BalloonPolicy {
   /** The free memory a guest keeps: RESERVE of its current memory, at least MIN_RESERVE_PAGES. */
   #margin(g: PolicyGuest): number {
     const current = g.maxPages - g.actualPages;
-    return Math.max(POLICY.MIN_RESERVE_PAGES, Math.ceil(current * POLICY.RESERVE));
+    return Math.max(POLICY.MIN_RESERVE_PAGES, Math.ceil(current * this.#t.reserve));
   }
 
   /** Pages the guest can give now without going under its margin or the floor. */
@@ -279,7 +326,7 @@ export class BalloonPolicy {
     if (!(rec.free >= rec.prevFree - POLICY.STEADY_PAGES)) return 0;
     const current = g.maxPages - g.actualPages;
     const byFree = g.freePages - this.#margin(g);
-    const byFloor = current - Math.ceil(g.maxPages * POLICY.FLOOR);
+    const byFloor = current - Math.ceil(g.maxPages * this.#t.floor);
     return Math.max(0, Math.min(byFree, byFloor));
   }
 }

@@ -1,3 +1,4 @@
+import type { PolicyThresholds } from './balloon-policy';
 import type { JitStats } from '../hypervisor/cpu/jit/jit-stats';
 import type { KsmKnobs, KsmStats } from '../hypervisor/ksm/ksm-state';
 /**
@@ -242,6 +243,13 @@ export interface HostInfo {
   jit?: JitStats;
 }
 
+export interface BalloonPolicyInfo {
+  enabled: boolean;
+  thresholds: PolicyThresholds;
+  /** The last decisions (at most 20), newest first. */
+  decisions: Extract<DomainEvent, { kind: 'balloon-policy' }>[];
+}
+
 export type DomainEvent =
   | { kind: 'lifecycle'; domain: string; state: DomainState; reason: StateReason; detail?: string }
   | { kind: 'console'; domain: string; bytes: Uint8Array }
@@ -383,6 +391,12 @@ export interface ControlApi {
   memoryMap(name: string): Promise<{ p2m: SharedArrayBuffer; zeroFrame: number }>;
   /** Turns the automatic balloon policy on or off. */
   setBalloonPolicy(enabled: boolean): Promise<void>;
+  /** The balloon policy: on or off, its thresholds, its recent decisions (newest first). */
+  balloonPolicy(): Promise<BalloonPolicyInfo>;
+  /** Switches the policy and/or changes thresholds (checked together; nothing changes on error). */
+  tuneBalloonPolicy(
+    change: Partial<PolicyThresholds> & { enabled?: boolean },
+  ): Promise<BalloonPolicyInfo>;
   /** ksmd's knobs and statistics (virsh node-memory-tune). */
   ksm(): Promise<KsmInfo>;
   /** Sets ksmd knobs with Linux's rules; invalid-arg names a bad one and changes nothing. */

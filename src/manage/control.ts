@@ -128,6 +128,8 @@ export function createControl(platform: ControlPlatform): ControlApi {
     setMemoryStatsPeriod: async (name, seconds, affect) =>
       need().setMemoryStatsPeriod(name, seconds, affect),
     setBalloonPolicy: async (enabled) => need().setBalloonPolicy(enabled),
+    balloonPolicy: async () => need().balloonPolicyInfo(),
+    tuneBalloonPolicy: async (change) => need().tuneBalloonPolicy(change),
     memoryMap: async (name) => need().memoryMap(name),
     ksm: async () => need().ksm(),
     setKsm: async (knobs) => need().setKsm(knobs),

@@ -9,6 +9,7 @@ import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
 import type { StopReason } from '../hypervisor/vm/boot';
 import type {
   Affect,
+  BalloonPolicyInfo,
   KsmInfo,
   MemoryStats,
   DomainDef,
@@ -23,7 +24,16 @@ import type {
 import { DEFAULT_DOMAIN_TYPE, domainEngine } from './control-api';
 import { cpulistCpus, formatCpulist, parseCpulist } from './cpulist';
 import { checkStartable } from './start-checks';
-import { BalloonPolicy, POLICY, type PolicyGuest } from './balloon-policy';
+import {
+  BalloonPolicy,
+  DEFAULT_THRESHOLDS,
+  POLICY,
+  type PolicyGuest,
+  type PolicyThresholds,
+} from './balloon-policy';
+
+/** Decisions the policy log keeps. */
+const POLICY_LOG = 20;
 import {
   KiB_PER_PAGE,
   balloonCounters,
@@ -95,6 +105,8 @@ export class DomainManager {
   identity = { hostname: 'localhost', uuid: crypto.randomUUID() };
 
   readonly #policy = new BalloonPolicy();
+  /** The policy's last decisions, oldest first (balloonPolicyInfo). */
+  readonly #policyLog: Extract<DomainEvent, { kind: 'balloon-policy' }>[] = [];
   #policyTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -117,6 +129,29 @@ export class DomainManager {
 
   get balloonPolicy(): boolean {
     return this.#policyTimer !== undefined;
+  }
+
+  balloonPolicyInfo(): BalloonPolicyInfo {
+    return {
+      enabled: this.balloonPolicy,
+      thresholds: this.#policy.thresholds,
+      decisions: [...this.#policyLog].reverse(),
+    };
+  }
+
+  tuneBalloonPolicy(change: Partial<PolicyThresholds> & { enabled?: boolean }): BalloonPolicyInfo {
+    const { enabled, ...thresholds } = change;
+    const known = new Set(Object.keys(DEFAULT_THRESHOLDS));
+    for (const key of Object.keys(thresholds))
+      if (!known.has(key))
+        throw new VirtError('invalid-arg', `unknown balloon policy parameter '${key}'`);
+    try {
+      if (Object.keys(thresholds).length) this.#policy.setThresholds(thresholds);
+    } catch (error) {
+      throw new VirtError('invalid-arg', (error as Error).message);
+    }
+    if (enabled !== undefined) this.setBalloonPolicy(enabled);
+    return this.balloonPolicyInfo();
   }
 
   #policyStep(): void {
@@ -157,15 +192,19 @@ export class DomainManager {
       },
       resume: (name) => this.resume(name),
     });
-    for (const d of decisions)
-      this.#emit({
-        kind: 'balloon-policy',
+    for (const d of decisions) {
+      const event = {
+        kind: 'balloon-policy' as const,
         domain: d.domain,
         action: d.action,
         pages: d.pages,
         message: d.message,
         atMs: Date.now(),
-      });
+      };
+      this.#policyLog.push(event);
+      if (this.#policyLog.length > POLICY_LOG) this.#policyLog.shift();
+      this.#emit(event);
+    }
   }
 
   /** Feed the host's events here. */

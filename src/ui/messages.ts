@@ -174,7 +174,7 @@ const messages: Messages = {
       'The list on the left is libvirt’s domain list: state, type (kvm: guest code translated to WebAssembly, our hardware assist; qemu: the interpreter, pure emulation), CPU use over the last second with a sparkline, and host RAM backing the guest of its maximum. New VM defines and starts one (virsh define, start). Pause, Resume, Shut down, Reboot, Reset, Force off and Delete are virsh suspend, resume, shutdown, reboot, reset, destroy and undefine; Force off and Delete ask first.',
     helpConsoleTitle: 'Console',
     helpConsole:
-      'Each guest boots Linux 6.1 for 32-bit RISC-V on QEMU’s virt board. Its serial console is a real terminal: click and type. help lists the guest’s commands; bench runs a CPU benchmark, spin 2 & keeps two vCPUs busy, hog 32M holds memory, poweroff shuts the guest down. “Open in a window” moves the console into a window of its own (as virt-viewer does); closing that window brings it back.',
+      'Each guest boots Linux 6.12 for 32-bit RISC-V on QEMU’s virt board. Its serial console is a real terminal: click and type. help lists the guest’s commands; bench runs a CPU benchmark, spin 2 & keeps two vCPUs busy, hog 32M holds memory, poweroff shuts the guest down. “Open in a window” moves the console into a window of its own (as virt-viewer does); closing that window brings it back.',
     helpCpuTitle: 'Scheduling',
     helpCpu:
       'The timeline shows every time slice: one lane per pCPU, coloured by VM, and per vCPU whether it ran, was out in an exit to the VMM (MMIO to a device, SBI console writes: the device model’s time), waited for a pCPU (runnable: steal time), halted (WFI), was throttled by its quota or was paused. The scheduler is CFS’s: the vCPU with the least weighted run time runs next, shares weigh it, a quota caps it, pinning restricts its pCPUs; a vCPU that slept gets at most 3 ms of credit. The CPU tab of a VM changes shares, quota, pinning and its online vCPUs, and shows the virsh command for each.',
@@ -187,6 +187,9 @@ const messages: Messages = {
     helpVirshTitle: 'virsh',
     helpVirsh:
       'libvirt’s shell runs in the page over the same control API as every button: list --all, dominfo, dommemstat, setmem, schedinfo, vcpupin, node-memory-tune, console and the rest, with libvirt’s output formats; help lists them.',
+    helpLessonsTitle: 'Lessons',
+    helpLessons:
+      'Lessons (in the sidebar) teach KVM, QEMU, libvirt, the four properties of virtualization, vCPU scheduling, KSM and ballooning on the live VMs of this page. Each step says what to do; command chips type a line into virsh or a guest console; the lesson checks what really happened in the hypervisor and says why a step is not done yet. Show the goal, ask for hints, or let it solve the step. A link to a step (#/learn/ksm/3) opens it directly.',
     helpKeysTitle: 'Keys',
     helpKeys:
       'Tab moves through the page; in a terminal Tab goes to the guest, and Ctrl+] (or Esc, then Tab) leaves it. In the timeline: W and S zoom, A and D pan, Ctrl+wheel zooms, drag selects a range. The language and theme are at the top right and are remembered.',
@@ -363,7 +366,7 @@ const messages: Messages = {
       '左侧列表是 libvirt 的域列表：状态、类型（kvm：客户机代码被翻译成 WebAssembly，相当于硬件辅助；qemu：解释器，纯软件模拟）、最近一秒的 CPU 使用率及趋势线、占用的宿主机内存与最大内存。“新建虚拟机”会定义并启动一台（virsh define、start）。暂停、恢复、关机、重启、复位、强制关机和删除分别对应 virsh suspend、resume、shutdown、reboot、reset、destroy 和 undefine；强制关机和删除会先确认。',
     helpConsoleTitle: '控制台',
     helpConsole:
-      '每台客户机都在 QEMU 的 virt 板上启动 32 位 RISC-V 的 Linux 6.1。它的串口控制台是一个真正的终端：点击后即可输入。help 列出客户机的命令；bench 运行 CPU 基准测试，spin 2 & 让两个 vCPU 保持忙碌，hog 32M 占用内存，poweroff 关闭客户机。“在新窗口中打开”把控制台移到单独的窗口（如同 virt-viewer）；关闭该窗口后控制台回到页面。',
+      '每台客户机都在 QEMU 的 virt 板上启动 32 位 RISC-V 的 Linux 6.12。它的串口控制台是一个真正的终端：点击后即可输入。help 列出客户机的命令；bench 运行 CPU 基准测试，spin 2 & 让两个 vCPU 保持忙碌，hog 32M 占用内存，poweroff 关闭客户机。“在新窗口中打开”把控制台移到单独的窗口（如同 virt-viewer）；关闭该窗口后控制台回到页面。',
     helpCpuTitle: '调度',
     helpCpu:
       '时间线显示每个时间片：每个 pCPU 一条泳道，按虚拟机着色；每个 vCPU 一条状态轨道，显示它在运行、退出到 VMM（访问设备的 MMIO、SBI 控制台输出：设备模型占用的时间）、等待 pCPU（可运行：窃取时间）、停机（WFI）、被配额限制还是已暂停。调度器采用 CFS：加权运行时间最少的 vCPU 先运行，份额决定权重，配额设上限，绑定限制可用的 pCPU；睡眠过的 vCPU 最多获得 3 毫秒的补偿。虚拟机的 CPU 标签页可以修改份额、配额、绑定和在线 vCPU 数，并显示对应的 virsh 命令。',
@@ -376,6 +379,9 @@ const messages: Messages = {
     helpVirshTitle: 'virsh',
     helpVirsh:
       'libvirt 的命令行在页面中运行，与所有按钮使用同一套控制 API：list --all、dominfo、dommemstat、setmem、schedinfo、vcpupin、node-memory-tune、console 等，输出格式与 libvirt 相同；help 列出所有命令。',
+    helpLessonsTitle: '课程',
+    helpLessons:
+      '课程（在侧栏中）在本页面正在运行的虚拟机上讲解 KVM、QEMU、libvirt、虚拟化的四个特性、vCPU 调度、KSM 和内存气球。每一步都说明要做什么；命令标签会把一行命令输入 virsh 或客户机控制台；课程会检查 Hypervisor 中真实发生的事情，并说明某一步为什么还没有完成。可以查看目标、请求提示，或让课程替你完成。指向某一步的链接（#/learn/ksm/3）会直接打开它。',
     helpKeysTitle: '快捷键',
     helpKeys:
       'Tab 键在页面中移动焦点；在终端中 Tab 键发送给客户机，按 Ctrl+]（或先按 Esc 再按 Tab）离开终端。时间线中：W 和 S 缩放，A 和 D 平移，Ctrl+滚轮缩放，拖动选择一段时间。语言和主题在右上角，并会被记住。',

@@ -57,6 +57,7 @@ describe('fuzz: SBI from a supervisor', () => {
       hartStart: () => 0,
       hartStop: () => undefined,
       systemReset: () => void resets++,
+      stealMs: () => rand() * 1000,
     };
     for (let i = 0, n = cases(50_000); i < n; i++) {
       hart.x[A7] = pick(rand, EIDS) | 0;

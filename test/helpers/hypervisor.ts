@@ -58,14 +58,15 @@ export async function settle(session: DomainSession, from = 0, timeoutMs = 60_00
  * Returns the job's pid.
  */
 export async function spinInBackground(session: DomainSession, n: number): Promise<number> {
-  // Not exec(): the job's "[pid]", the prompt and "spin: started" may reach the
+  // Not exec(): the job's "[1] pid", the prompt and "spin: started" may reach the
   // console in one chunk, so the output need not end with the prompt.
   await waitForPrompt(session);
   const from = session.output.length;
   await session.type(`spin ${n} &\n`);
-  // The shell's "[pid]" and the job's "spin: started" come in either order.
+  // The shell's "[job] pid" (as bash prints it) and the job's "spin: started"
+  // come in either order.
   await session.waitFor(/spin: started \d+ workers:[^\n]*\n/, from, 30_000);
-  const job = await session.waitFor(/\[(\d+)\]\r?\n/, from, 30_000);
+  const job = await session.waitFor(/\[\d+\] (\d+)\r?\n/, from, 30_000);
   const pid = Number(job.match[1]);
   expect(pid).toBeGreaterThan(0);
   const mark = session.output.length;

@@ -3,14 +3,15 @@
 #   bash tools/guest/build.sh            full build
 #   JOBS=4 bash tools/guest/build.sh     override make -j
 # Outputs: public/images/linux-rv32.bin.gz, test/fixtures/isa-selftest.elf,
-#          tools/guest/KERNEL_VERSION
+#          test/fixtures/guest-sh.elf, test/fixtures/guest-box.elf, tools/guest/KERNEL_VERSION
 set -euo pipefail
 
 GUEST_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$GUEST_DIR/../.." && pwd)"
 BUILD="$GUEST_DIR/build"
-SRC_TAR=/usr/src/linux-source-6.1.tar.xz
-KSRC="$BUILD/linux-source-6.1"
+KPKG=linux-source-6.12
+SRC_TAR=/usr/src/$KPKG.tar.xz
+KSRC="$BUILD/$KPKG"
 KOUT="$BUILD/kernel"          # out-of-tree kernel object dir
 HDRS="$BUILD/uapi"            # installed uapi headers
 UOUT="$BUILD/userland"        # userland binaries
@@ -31,9 +32,9 @@ step() { echo "==> $*"; }
 for tool in ${CROSS}gcc ${CROSS}ld bc flex bison cpio xz gzip; do
   command -v "$tool" >/dev/null || die "missing $tool (the apt-get install line is in README.md; tools/programs.json lists every package)"
 done
-[ -f "$SRC_TAR" ] || die "$SRC_TAR not found: apt-get install linux-source-6.1"
+[ -f "$SRC_TAR" ] || die "$SRC_TAR not found: apt-get install $KPKG"
 
-PKGVER="$(dpkg-query -W -f='${Package} ${Version}' linux-source-6.1)"
+PKGVER="$(dpkg-query -W -f='${Package} ${Version}' "$KPKG")"
 step "kernel source: $PKGVER"
 echo "$PKGVER" > "$GUEST_DIR/KERNEL_VERSION"
 
@@ -41,7 +42,7 @@ echo "$PKGVER" > "$GUEST_DIR/KERNEL_VERSION"
 mkdir -p "$BUILD"
 if [ ! -f "$KSRC/Makefile" ] || [ "$(cat "$BUILD/.unpacked" 2>/dev/null)" != "$PKGVER" ]; then
   step "unpacking $SRC_TAR"
-  rm -rf "$KSRC" "$KOUT" "$HDRS" "$BUILD/hdrobj"
+  rm -rf "$BUILD"/linux-source-* "$KOUT" "$HDRS" "$BUILD/hdrobj"
   tar -C "$BUILD" -xf "$SRC_TAR"
   echo "$PKGVER" > "$BUILD/.unpacked"
 else
@@ -61,7 +62,7 @@ CFLAGS=(-march=rv32imac -mabi=ilp32 -Os -static -nostdlib -nostdinc -ffreestandi
         -fno-stack-protector -fno-asynchronous-unwind-tables -fno-ident
         -Wall -Wno-unused-function
         -isystem "$GCC_INC" -I "$HDRS/include" -I "$KSRC/tools/include/nolibc"
-        -include "$GUEST_DIR/userland/rv32compat.h" -include nolibc.h
+        -include nolibc.h
         -ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,--build-id=none -s)
 mkdir -p "$UOUT"
 build_prog() { # name sources...
@@ -72,7 +73,11 @@ build_prog() { # name sources...
 build_prog init "$GUEST_DIR/userland/init.c"
 build_prog sh "$GUEST_DIR/userland/sh.c"
 build_prog isa-selftest "$GUEST_DIR/isa-selftest.c"
+build_prog box "$GUEST_DIR"/userland/box/*.c
 ls -l "$UOUT"
+# The applets the box answers to, from its applet table (what `box --list` prints).
+BOX_APPLETS="$(sed -n 's/^\tX("\([^"]*\)".*/\1/p' "$GUEST_DIR/userland/box/applets.h")"
+[ -n "$BOX_APPLETS" ] || die "no applets found in userland/box/applets.h"
 
 # 4. initramfs cpio list (gen_init_cpio format).
 step "writing initramfs list"
@@ -95,6 +100,11 @@ CPIO_LIST="$BUILD/initramfs.list"
   for applet in hog spin bench; do
     echo "slink /bin/$applet sh 0777 0 0"
   done
+  # The tools: one multi-call binary, /bin/NAME -> box.
+  echo "file /bin/box $UOUT/box 0755 0 0"
+  for applet in $BOX_APPLETS; do
+    echo "slink /bin/$applet box 0777 0 0"
+  done
 } > "$CPIO_LIST"
 
 # 5. Kernel configuration: tinyconfig + fragment, then olddefconfig.
@@ -107,7 +117,7 @@ FRAG="$BUILD/virtlab.config"
 "${KMAKE[@]}" -s olddefconfig >>"$BUILD/kconfig.log" 2>&1
 
 # Verify that every option asked for actually stuck.
-ESSENTIAL="CONFIG_32BIT CONFIG_RISCV_ISA_C CONFIG_SMP CONFIG_SERIAL_8250_CONSOLE CONFIG_VIRTIO_BALLOON CONFIG_PVPANIC_MMIO CONFIG_BLK_DEV_INITRD"
+ESSENTIAL="CONFIG_32BIT CONFIG_RISCV_ISA_C CONFIG_SMP CONFIG_HOTPLUG_CPU CONFIG_SERIAL_8250_CONSOLE CONFIG_VIRTIO_BALLOON CONFIG_PVPANIC_MMIO CONFIG_BLK_DEV_INITRD CONFIG_PARAVIRT_TIME_ACCOUNTING"
 missing=0; fatal=0
 while IFS= read -r line; do
   case "$line" in
@@ -139,6 +149,8 @@ KREL="$(cat "$KOUT/include/config/kernel.release")"
 mkdir -p "$ROOT/public/images" "$ROOT/test/fixtures"
 gzip -9 -n -c "$KOUT/arch/riscv/boot/Image" > "$ROOT/public/images/linux-rv32.bin.gz"
 cp "$UOUT/isa-selftest" "$ROOT/test/fixtures/isa-selftest.elf"
+cp "$UOUT/sh" "$ROOT/test/fixtures/guest-sh.elf"
+cp "$UOUT/box" "$ROOT/test/fixtures/guest-box.elf"
 step "kernel release: $KREL"
-ls -l "$KOUT/arch/riscv/boot/Image" "$ROOT/public/images/linux-rv32.bin.gz" "$ROOT/test/fixtures/isa-selftest.elf"
-sha256sum "$ROOT/public/images/linux-rv32.bin.gz" "$ROOT/test/fixtures/isa-selftest.elf"
+ls -l "$KOUT/arch/riscv/boot/Image" "$ROOT/public/images/linux-rv32.bin.gz" "$ROOT/test/fixtures/isa-selftest.elf" "$ROOT/test/fixtures/guest-sh.elf" "$ROOT/test/fixtures/guest-box.elf"
+sha256sum "$ROOT/public/images/linux-rv32.bin.gz" "$ROOT/test/fixtures/isa-selftest.elf" "$ROOT/test/fixtures/guest-sh.elf" "$ROOT/test/fixtures/guest-box.elf"

@@ -8,6 +8,7 @@
  *   Int32 words 34..63  CSRs, indices in `S` below
  *   Float64 at byte 256 instret, cycle (64-bit counters as doubles, < 2^53)
  *   Float64 at byte 272 SBI timer deadline in mtime ticks (Infinity = none)
+ *   Float64 at byte 280 SBI STA: host steal (ms) already reported to the guest
  *
  * Ownership: only the worker currently running the hart writes it, except
  * `MIP`, which devices and other harts set with Atomics.or/and (an
@@ -43,6 +44,10 @@ export const S = {
   WAKE: 56,
   /** HSM state (SBI v2.0 §9): 0 started, 1 stopped, 2 start pending, 3 stop pending. */
   HSM: 57,
+  /** SBI STA (sbi/sta.ts): guest-physical address of the hart's steal-time structure. */
+  STA_SHMEM: 58,
+  /** SBI STA: 1 while steal-time reporting is on (set_shmem), 0 after a reset or disable. */
+  STA_ON: 59,
   WORDS: 64,
 } as const;
 
@@ -52,6 +57,8 @@ export const F = {
   INSTRET: F64_BASE + 0,
   CYCLE: F64_BASE + 1,
   SBI_TIMECMP: F64_BASE + 2,
+  /** SBI STA: the vCPU's host steal (ms, scheduler VF.STEAL_MS) already added to the structure. */
+  STA_REPORTED: F64_BASE + 3,
 } as const;
 
 export class HartState {
@@ -75,4 +82,5 @@ export function resetHartState(st: HartState, hartId: number, pc: number, priv: 
   st.f64[F.INSTRET] = 0;
   st.f64[F.CYCLE] = 0;
   st.f64[F.SBI_TIMECMP] = Infinity;
+  st.f64[F.STA_REPORTED] = 0;
 }

@@ -143,6 +143,8 @@ export class Pcpu {
         this.port.post({ kind: 'vm-error', vm, message: (error as Error).stack ?? String(error) });
       }
     }
+    // Still RUNNING: a slice that ended without a halt or a stop leaves the vCPU waiting for a pCPU.
+    vcpu.leave(exit !== EXIT.WFI && !vcpu.stopped);
     const end = hostNow();
     const view = vcpu.view;
     // Computed before taking the scheduler lock: it reads the CLINT, whose lock comes first (spinlock.ts).

@@ -12,6 +12,8 @@
  * plain typed-array access is enough inside the lock. WORK_SEQ, CONFIG_GEN
  * and SHUTDOWN are Atomics words that idle pCPUs sleep on or poll.
  * V.FLUSH_REQ / V.FLUSH_ACK / V.KICKED are Atomics words used without the lock.
+ * VF.STEAL_MS of a RUNNING vCPU is read without the lock by the thread that
+ * runs it (SBI STA, vcpu.ts): only pick and setPaused write it, never then.
  */
 export const MAX_PCPUS = 32;
 export const MAX_VCPUS = 128;

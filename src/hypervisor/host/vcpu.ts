@@ -4,6 +4,7 @@ import { S } from '../cpu/hart-state';
 import { MIP } from '../devices/interrupts';
 import type { HostMemory } from '../memory/host-memory';
 import { HSM_STATE, SBI_ERR, handleSbiCall, type SbiHost } from '../sbi/sbi';
+import { staPreempted, staRecord } from '../sbi/sta';
 import { resetHartForLinux } from '../vm/boot';
 import { ByteRing } from '../vm/byte-ring';
 import { Htif } from '../vm/htif';
@@ -12,7 +13,7 @@ import { ExitSpans } from './exit-spans';
 import { KernelBus } from './kernel-bus';
 import { MmioExit, SBI_CONSOLE_EXIT } from './mmio-mailbox';
 import { Shootdown } from './shootdown';
-import { P, V } from './sched-state';
+import { P, V, VF } from './sched-state';
 import { WAKEUP_GRAN_MS } from './scheduler';
 import type { SchedState } from './sched-state';
 import { EXIT_STAT, STOP_CODE, requestStop } from './vm-shared';
@@ -102,6 +103,26 @@ export class Vcpu {
       hart.flushTlb();
       this.#shootdown.run(this.index);
     };
+    // SBI STA: report the steal up to this pick (after cowShootdown: the write may break a KSM share).
+    if (this.view.shared.sbi) staRecord(hart, this.#stealMs());
+  }
+
+  /**
+   * After a slice, before the scheduler's put (the vCPU is still RUNNING
+   * here, so no other pCPU can have picked it): a vCPU that will wait for a
+   * pCPU is marked preempted in its SBI STA structure.
+   */
+  leave(waiting: boolean): void {
+    if (waiting && this.view.shared.sbi) staPreempted(this.hart);
+  }
+
+  /**
+   * This vCPU's steal (ms). Read without the scheduler lock: only pick and
+   * setPaused write it, and neither does while the vCPU is RUNNING, which
+   * it is whenever its own thread calls this.
+   */
+  #stealMs(): number {
+    return this.sched.vcpuF(this.slot)[VF.STEAL_MS];
   }
 
   /** Runs until the slice deadline (host ms), a halt, or a stop request. */
@@ -230,6 +251,7 @@ export class Vcpu {
               ? STOP_CODE.POWEROFF
               : STOP_CODE.REBOOT,
         ),
+      stealMs: () => this.#stealMs(),
       countCall: () => Atomics.add(view.exits, EXIT_STAT.ECALL_EXIT, 1),
     };
   }

@@ -1,5 +1,9 @@
 import { F } from '../cpu/hart-state';
 import type { Hart } from '../cpu/hart';
+import { SBI_ERR } from './sbi-errors';
+import { STA_FID, staSetShmem } from './sta';
+
+export { SBI_ERR } from './sbi-errors';
 
 /**
  * SBI provided by the hypervisor, as Linux KVM does on RISC-V
@@ -24,18 +28,8 @@ export const SBI_EXT = {
   HSM: 0x48534d,
   SRST: 0x53525354,
   DBCN: 0x4442434e,
-} as const;
-
-export const SBI_ERR = {
-  SUCCESS: 0,
-  FAILED: -1,
-  NOT_SUPPORTED: -2,
-  INVALID_PARAM: -3,
-  DENIED: -4,
-  INVALID_ADDRESS: -5,
-  ALREADY_AVAILABLE: -6,
-  ALREADY_STARTED: -7,
-  ALREADY_STOPPED: -8,
+  /** Steal-time Accounting (§16), sbi/sta.ts. */
+  STA: 0x535441,
 } as const;
 
 /** HSM hart states (SBI §9.1). */
@@ -68,6 +62,8 @@ export interface SbiHost {
   /** The calling hart stops (HSM hart_stop). */
   hartStop(hart: Hart): void;
   systemReset(type: ResetType, reason: 'none' | 'system-failure'): void;
+  /** The calling vCPU's steal so far (ms): runnable but waiting for a pCPU (scheduler VF.STEAL_MS). */
+  stealMs(): number;
   /** Counts an SBI exit by extension, for kvm_stat-like telemetry. */
   countCall?(extension: number): void;
 }
@@ -246,6 +242,11 @@ export function handleSbiCall(hart: Hart, host: SbiHost): boolean {
           error = SBI_ERR.NOT_SUPPORTED;
       }
       break;
+    case SBI_EXT.STA:
+      if (fid === STA_FID.SET_SHMEM)
+        error = staSetShmem(hart, x[A0], x[A1], x[A1 + 1], host.stealMs());
+      else error = SBI_ERR.NOT_SUPPORTED;
+      break;
     default:
       error = SBI_ERR.NOT_SUPPORTED;
   }
@@ -263,7 +264,8 @@ function probe(eid: number): boolean {
     eid === SBI_EXT.RFENCE ||
     eid === SBI_EXT.HSM ||
     eid === SBI_EXT.SRST ||
-    eid === SBI_EXT.DBCN
+    eid === SBI_EXT.DBCN ||
+    eid === SBI_EXT.STA
   );
 }
 

@@ -1,6 +1,7 @@
 import { domainOpt, type CommandDef } from './command';
 import type { KsmKnobs } from '../../hypervisor/ksm/ksm-state';
-import type { KsmInfo } from '../control-api';
+import type { PolicyThresholds } from '../balloon-policy';
+import type { BalloonPolicyInfo, KsmInfo } from '../control-api';
 import { VshError, failed, notRunning } from './errors';
 import { GuestExecError, guestExec } from './guest-exec';
 import { virtInstall } from './virt-install';
@@ -153,4 +154,71 @@ const ksm: CommandDef = {
   },
 };
 
-export const OUR_COMMANDS: CommandDef[] = [exec, virtInstallCommand, ksm];
+/** The thresholds `balloon-policy` sets, as whole percentages. */
+const POLICY_OPTS: [keyof PolicyThresholds, string][] = [
+  ['low', 'reclaim when host free memory falls below this % of host RAM'],
+  ['target', '…until this % of host RAM is free'],
+  ['high', 'give memory back when more than this % of host RAM is free'],
+  ['reserve', "% of a guest's current memory it always keeps free (at least 16 MiB)"],
+  ['floor', "% of a guest's maximum memory it never goes below"],
+];
+
+const pct = (f: number) => `${Math.round(f * 1000) / 10} %`;
+
+/** The policy as `balloon-policy` prints it: state, thresholds, then its recent decisions. */
+export function formatBalloonPolicy(p: BalloonPolicyInfo): string {
+  let out = `${'state:'.padEnd(10)} ${p.enabled ? 'on' : 'off'}\n`;
+  for (const [key, help] of POLICY_OPTS)
+    out += `${`${key}:`.padEnd(10)} ${pct(p.thresholds[key]).padEnd(8)} (${help})\n`;
+  out += '\nRecent decisions (newest first):\n';
+  if (p.decisions.length === 0) out += ' none\n';
+  for (const d of p.decisions) {
+    const at = new Date(d.atMs).toISOString().replace('T', ' ').slice(0, 19);
+    out += ` ${at}  ${d.action.padEnd(7)}  ${d.domain.padEnd(12)}  ${d.message}\n`;
+  }
+  return out;
+}
+
+const balloonPolicy: CommandDef = {
+  name: 'balloon-policy',
+  group: 'virtlab',
+  help: 'show, switch or tune the automatic balloon policy (ours)',
+  desc:
+    'The automatic balloon policy (the role oVirt MOM plays for libvirt hosts):\n' +
+    '    when host free memory falls below low %, it inflates the balloons of\n' +
+    "    guests with autodeflate='on' that have memory to spare, up to target %;\n" +
+    '    above high % it gives the memory back. Prints its state, thresholds and\n' +
+    '    recent decisions. Not a libvirt command.',
+  opts: [
+    { name: 'enable', type: 'bool', help: 'turn the policy on' },
+    { name: 'disable', type: 'bool', help: 'turn the policy off' },
+    ...POLICY_OPTS.map(([name, help]) => ({ name, type: 'int' as const, help })),
+  ],
+  async run(sh, args) {
+    if (args.has('enable') && args.has('disable'))
+      throw new VshError('Options --enable and --disable are mutually exclusive');
+    const change: Partial<PolicyThresholds> & { enabled?: boolean } = {};
+    if (args.has('enable')) change.enabled = true;
+    if (args.has('disable')) change.enabled = false;
+    for (const [key] of POLICY_OPTS) {
+      const value = args.uint(key);
+      if (value === undefined) continue;
+      if (value > 100)
+        throw new VshError(
+          `Numeric value '${value}' for <${key}> option is malformed or out of range`,
+        );
+      change[key] = value / 100;
+    }
+    let info: BalloonPolicyInfo;
+    try {
+      info = Object.keys(change).length
+        ? await sh.api.tuneBalloonPolicy(change)
+        : await sh.api.balloonPolicy();
+    } catch (error) {
+      throw failed('Unable to change the balloon policy', error);
+    }
+    sh.print(formatBalloonPolicy(info));
+  },
+};
+
+export const OUR_COMMANDS: CommandDef[] = [exec, virtInstallCommand, ksm, balloonPolicy];

@@ -1,5 +1,7 @@
 import { checkStartable } from '../start-checks';
+import { DEFAULT_THRESHOLDS, checkThresholds } from '../balloon-policy';
 import type {
+  BalloonPolicyInfo,
   ControlApi,
   DomainDef,
   DomainEvent,
@@ -34,11 +36,16 @@ interface FakeDomain {
   cpuTimeMs: number;
 }
 
-export const UNAME = 'Linux virtlab 6.1.0 #1 SMP Thu Jan  1 00:00:00 UTC 2026 riscv32 GNU/Linux';
+export const UNAME = 'Linux virtlab 6.12.118 #1 SMP Thu Jan  1 00:00:00 UTC 2026 riscv32 GNU/Linux';
 
 export class FakeApi {
   readonly domains = new Map<string, FakeDomain>();
   readonly calls: string[] = [];
+  policy: BalloonPolicyInfo = {
+    enabled: false,
+    thresholds: { ...DEFAULT_THRESHOLDS },
+    decisions: [],
+  };
   readonly pcpus = 4;
   ksmKnobs = {
     run: 0,
@@ -122,7 +129,22 @@ export class FakeApi {
     close: async () => {},
     telemetry: () => Promise.reject(new Error('not in the fake')),
     memoryMap: () => Promise.reject(new Error('not in the fake')),
-    setBalloonPolicy: async () => {},
+    setBalloonPolicy: async (enabled) => {
+      this.policy.enabled = enabled;
+    },
+    balloonPolicy: async () => structuredClone(this.policy),
+    tuneBalloonPolicy: async (change) => {
+      const { enabled, ...thresholds } = change;
+      const next = { ...this.policy.thresholds, ...thresholds };
+      try {
+        checkThresholds(next);
+      } catch (error) {
+        throw new VirtError('invalid-arg', (error as Error).message);
+      }
+      this.policy.thresholds = next;
+      if (enabled !== undefined) this.policy.enabled = enabled;
+      return structuredClone(this.policy);
+    },
     hostInfo: async () => ({
       hostname: 'fakehost.example.org',
       uuid: '11111111-2222-3333-4444-555555555555',

@@ -119,7 +119,7 @@ export async function guestExec(
   }
 }
 
-/** The guest shell's line buffer holds 511 characters (tools/guest/userland/sh.c, LINE_MAX_). */
+/** The guest shell's line buffer holds 511 characters (tools/guest/userland/sh-edit.c, LINE_MAX_). */
 export const EXEC_LINE_MAX = 511;
 
 /**

@@ -242,6 +242,38 @@ describe('virsh: host output', () => {
     expect((await run('help')).stdout).toMatch(/ksm +show or set ksmd's knobs.*\(ours\)/);
   });
 
+  it('balloon-policy (ours): shows, switches and tunes the policy; refuses bad thresholds', async () => {
+    const { run, fake } = setup();
+    const shown = (await run('balloon-policy')).stdout;
+    expect(shown).toContain('state:     off\n');
+    expect(shown).toContain('low:       10 %');
+    expect(shown).toContain('Recent decisions (newest first):\n none\n');
+    const out = await run('balloon-policy --enable --low 20 --target 30 --high 40');
+    expect(out.stderr).toBe('');
+    expect(fake.policy.enabled).toBe(true);
+    expect(fake.policy.thresholds).toMatchObject({ low: 0.2, target: 0.3, high: 0.4 });
+    expect(out.stdout).toContain('state:     on\n');
+    expect((await run('balloon-policy --low 50')).stderr).toBe(
+      'error: Unable to change the balloon policy\n' +
+        'error: invalid argument: thresholds must satisfy 0 < low < target < high, got low 0.5, target 0.3, high 0.4\n',
+    );
+    expect(fake.policy.thresholds.low).toBe(0.2);
+    fake.policy.decisions = [
+      {
+        kind: 'balloon-policy',
+        domain: 'vm2',
+        action: 'inflate',
+        pages: 4096,
+        message: 'inflated vm2 by 16 MiB: host free 8 %; it had 40 MiB free',
+        atMs: Date.UTC(2026, 11, 6, 4, 50, 1),
+      },
+    ];
+    expect((await run('balloon-policy --disable')).stdout).toContain(
+      ' 2026-12-06 04:50:01  inflate  vm2           inflated vm2 by 16 MiB: host free 8 %; it had 40 MiB free\n',
+    );
+    expect(fake.policy.enabled).toBe(false);
+  });
+
   it('version and uri', async () => {
     const { run } = setup();
     expect((await run('version')).stdout).toBe(

@@ -50,6 +50,17 @@ describe('virt-install: the command line', () => {
     expect(parseVirtInstall(['-n', 'a', '--memory', '64', '--vcpus', '3']).def.vcpus).toBe(3);
   });
 
+  it('--virt-type chooses kvm (the JIT) or qemu (the interpreter), nothing else', () => {
+    expect(parseVirtInstall(['-n', 'e', '--memory', '48', '--virt-type', 'qemu']).def.type).toBe(
+      'qemu',
+    );
+    expect(parseVirtInstall(['-n', 'e', '--memory', '48', '--virt-type=kvm']).def.type).toBe('kvm');
+    expect(parseVirtInstall(['-n', 'e', '--memory', '48']).def.type).toBeUndefined();
+    expect(() => parseVirtInstall(['-n', 'e', '--memory', '48', '--virt-type', 'xen'])).toThrow(
+      "Host does not support virtualization type 'xen'",
+    );
+  });
+
   it('splits sub-options on commas outside quotes', () => {
     expect(parseSubopts('kernel=/k,cmdline="a=1,b"')).toEqual({
       bare: undefined,

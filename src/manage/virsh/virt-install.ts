@@ -35,6 +35,9 @@ options:
                         Configure a memory balloon device. Ex:
                         --memballoon none
                         --memballoon virtio,autodeflate=on,freePageReporting=on
+  --virt-type VIRT_TYPE
+                        Hypervisor name to use (kvm, qemu). kvm runs guest code
+                        translated (the JIT); qemu runs it in the interpreter.
   --import              Boot the given kernel (the only install method here)
   --noautoconsole       Don't automatically try to connect to the guest console
   --autoconsole AUTOCONSOLE
@@ -79,6 +82,7 @@ interface Values {
   memory?: string;
   vcpus?: string;
   boot?: string;
+  virtType?: string;
   memballoon?: string;
   autoconsole?: string;
   noautoconsole?: true;
@@ -96,6 +100,7 @@ const SPECS: Spec[] = [
   { names: ['--memory', '--ram', '-r'], dest: 'memory', value: 'one' },
   { names: ['--vcpus'], dest: 'vcpus', value: 'one' },
   { names: ['--boot'], dest: 'boot', value: 'one' },
+  { names: ['--virt-type'], dest: 'virtType', value: 'one' },
   { names: ['--memballoon'], dest: 'memballoon', value: 'one' },
   { names: ['--import'], dest: 'import', value: 'none' },
   { names: ['--noautoconsole'], dest: 'noautoconsole', value: 'none' },
@@ -215,6 +220,14 @@ export function parseVirtInstall(words: readonly string[]): VirtInstallRequest {
   if (!values.name) throw new VirtInstallError('--name is required', 1);
   if (!values.memory) throw new VirtInstallError('--memory amount in MiB is required', 1);
   const def: DomainDef = { name: values.name, memoryMiB: 0, vcpus: 1 };
+  if (values.virtType !== undefined) {
+    if (values.virtType !== 'kvm' && values.virtType !== 'qemu')
+      throw new VirtInstallError(
+        `Host does not support virtualization type '${values.virtType}'`,
+        1,
+      );
+    def.type = values.virtType;
+  }
 
   const memory = parseSubopts(values.memory);
   unknown('--memory', memory.opts, ['memory', 'currentMemory']);

@@ -26,7 +26,7 @@ static void setup_console(void)
 static int start_shell(void)
 {
 	static char *const argv[] = { "sh", 0 };
-	static char *const envp[] = { "PATH=/bin", "HOME=/", "TERM=vt100", 0 };
+	static char *const envp[] = { "PATH=/bin:/sbin:/usr/bin", "HOME=/root", "TERM=vt100", 0 };
 	int pid = fork();
 
 	if (pid == 0) {

@@ -58,3 +58,10 @@ export async function typeAndWait(
   await a.typeInConsole(name, line);
   await a.until((w) => done.test(consoleSince(w, name, from)), ms, what);
 }
+
+/** `virsh define FILE` unless `name` exists, then waits until the page's domain list shows it. */
+export async function defineFrom(a: LessonActions, file: string, name: string): Promise<void> {
+  if (a.world().domains.some((d) => d.name === name)) return;
+  await a.runVirsh(`define ${file}`);
+  await a.until((w) => w.domains.some((d) => d.name === name), 10_000, `${name} to be defined`);
+}

@@ -45,6 +45,7 @@ export const lesson: LessonDef = {
       view: { view: 'scheduler' },
       check(w) {
         if (running(w, ['vm2']).length === 0) return { reason: 'vm2-down' };
+        if (!atPrompt(w, 'vm2')) return { reason: 'vm2-booting' };
         const vcpus = w.infos.vm2?.vcpusCurrent ?? 0;
         if (vcpus < 2) return { reason: 'one-vcpu', params: { vcpus } };
         const u = use(w, 'vm2', 3000);
