@@ -88,7 +88,7 @@ describe('KSM (ksmd worker)', () => {
 
     // Write to every merged page in a: a's data changes, b's does not.
     const hogPid = async (s: DomainSession) =>
-      Number((await s.exec('ps')).match(/^\s*(\d+)\s+\S+\s+\d+\s+hog/m)?.[1] ?? NaN);
+      Number((await s.exec('ps')).match(/^\s*(\d+)\s.*\bhog$/m)?.[1] ?? NaN);
     const pidA = await hogPid(a);
     const pidB = await hogPid(b);
     expect(pidA).toBeGreaterThan(0);

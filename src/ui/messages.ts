@@ -174,7 +174,7 @@ const messages: Messages = {
       'The list on the left is libvirt’s domain list: state, type (kvm: guest code translated to WebAssembly, our hardware assist; qemu: the interpreter, pure emulation), CPU use over the last second with a sparkline, and host RAM backing the guest of its maximum. New VM defines and starts one (virsh define, start). Pause, Resume, Shut down, Reboot, Reset, Force off and Delete are virsh suspend, resume, shutdown, reboot, reset, destroy and undefine; Force off and Delete ask first.',
     helpConsoleTitle: 'Console',
     helpConsole:
-      'Each guest boots Linux 6.12 for 32-bit RISC-V on QEMU’s virt board. Its serial console is a real terminal: click and type. help lists the guest’s commands; bench runs a CPU benchmark, spin 2 & keeps two vCPUs busy, hog 32M holds memory, poweroff shuts the guest down. “Open in a window” moves the console into a window of its own (as virt-viewer does); closing that window brings it back.',
+      'Each guest boots Linux 6.12 for 32-bit RISC-V on QEMU’s virt board. Its serial console is a real terminal: click and type. The shell is POSIX-like (pipes, redirection, $VAR, loops, job control: Ctrl-C, Ctrl-Z, fg, bg; Tab completes) and /bin has the everyday tools: ls, cat, grep, free -m, ps, top and vmstat (their st column is steal time), taskset, dmesg, stress and more; help lists the shell’s own commands. bench runs a CPU benchmark, spin 2 & keeps two vCPUs busy, hog 32M holds memory, poweroff shuts the guest down. “Open in a window” moves the console into a window of its own (as virt-viewer does); closing that window brings it back.',
     helpCpuTitle: 'Scheduling',
     helpCpu:
       'The timeline shows every time slice: one lane per pCPU, coloured by VM, and per vCPU whether it ran, was out in an exit to the VMM (MMIO to a device, SBI console writes: the device model’s time), waited for a pCPU (runnable: steal time), halted (WFI), was throttled by its quota or was paused. The scheduler is CFS’s: the vCPU with the least weighted run time runs next, shares weigh it, a quota caps it, pinning restricts its pCPUs; a vCPU that slept gets at most 3 ms of credit. The CPU tab of a VM changes shares, quota, pinning and its online vCPUs, and shows the virsh command for each.',
@@ -366,7 +366,7 @@ const messages: Messages = {
       '左侧列表是 libvirt 的域列表：状态、类型（kvm：客户机代码被翻译成 WebAssembly，相当于硬件辅助；qemu：解释器，纯软件模拟）、最近一秒的 CPU 使用率及趋势线、占用的宿主机内存与最大内存。“新建虚拟机”会定义并启动一台（virsh define、start）。暂停、恢复、关机、重启、复位、强制关机和删除分别对应 virsh suspend、resume、shutdown、reboot、reset、destroy 和 undefine；强制关机和删除会先确认。',
     helpConsoleTitle: '控制台',
     helpConsole:
-      '每台客户机都在 QEMU 的 virt 板上启动 32 位 RISC-V 的 Linux 6.12。它的串口控制台是一个真正的终端：点击后即可输入。help 列出客户机的命令；bench 运行 CPU 基准测试，spin 2 & 让两个 vCPU 保持忙碌，hog 32M 占用内存，poweroff 关闭客户机。“在新窗口中打开”把控制台移到单独的窗口（如同 virt-viewer）；关闭该窗口后控制台回到页面。',
+      '每台客户机都在 QEMU 的 virt 板上启动 32 位 RISC-V 的 Linux 6.12。它的串口控制台是一个真正的终端：点击后即可输入。shell 接近 POSIX（管道、重定向、$VAR、循环、作业控制：Ctrl-C、Ctrl-Z、fg、bg；Tab 补全），/bin 中有常用工具：ls、cat、grep、free -m、ps、top 和 vmstat（其中 st 列就是窃取时间）、taskset、dmesg、stress 等；help 列出 shell 自己的命令。bench 运行 CPU 基准测试，spin 2 & 让两个 vCPU 保持忙碌，hog 32M 占用内存，poweroff 关闭客户机。“在新窗口中打开”把控制台移到单独的窗口（如同 virt-viewer）；关闭该窗口后控制台回到页面。',
     helpCpuTitle: '调度',
     helpCpu:
       '时间线显示每个时间片：每个 pCPU 一条泳道，按虚拟机着色；每个 vCPU 一条状态轨道，显示它在运行、退出到 VMM（访问设备的 MMIO、SBI 控制台输出：设备模型占用的时间）、等待 pCPU（可运行：窃取时间）、停机（WFI）、被配额限制还是已暂停。调度器采用 CFS：加权运行时间最少的 vCPU 先运行，份额决定权重，配额设上限，绑定限制可用的 pCPU；睡眠过的 vCPU 最多获得 3 毫秒的补偿。虚拟机的 CPU 标签页可以修改份额、配额、绑定和在线 vCPU 数，并显示对应的 virsh 命令。',

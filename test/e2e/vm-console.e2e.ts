@@ -24,7 +24,7 @@ describe('a Linux VM in the page', () => {
     await page.keyboard.type('uname -a\n');
     await expect
       .poll(() => screen.textContent(), { timeout: 30_000 })
-      .toMatch(/Linux virtlab 6\.1\.\d+/);
+      .toMatch(/Linux virtlab 6\.12\.\d+/);
 
     await page.keyboard.type('poweroff\n');
     await expect

@@ -36,7 +36,7 @@ interface FakeDomain {
   cpuTimeMs: number;
 }
 
-export const UNAME = 'Linux virtlab 6.12.118 #1 SMP Thu Jan  1 00:00:00 UTC 2026 riscv32 GNU/Linux';
+export const UNAME = 'Linux virtlab 6.12.118 #1 SMP Thu Jan  1 00:00:00 UTC 2026 riscv32 Linux';
 
 export class FakeApi {
   readonly domains = new Map<string, FakeDomain>();
