@@ -169,7 +169,13 @@ describe('domains', () => {
     expect((await api.domainDef('v1')).vcpus).toBe(3);
     await api.setMaxMemory('v1', 64 * 1024);
     expect((await api.domainDef('v1')).memoryMiB).toBe(64);
-    expect(await errorCode(api.setMaxMemory('v1', 1000))).toBe('invalid-arg');
+    expect(await errorCode(api.setMaxMemory('v1', 0))).toBe('invalid-arg');
+    // Kept to the KiB, as libvirt does; below what the machine boots, start says so.
+    await api.setMaxMemory('v1', 1000);
+    expect(await api.domainDef('v1')).toMatchObject({ memoryMiB: 1, memoryKiB: 1000 });
+    expect(await errorCode(api.start('v1'))).toBe('config-unsupported');
+    await api.setMaxMemory('v1', 64 * 1024);
+    expect((await api.domainDef('v1')).memoryKiB).toBeUndefined();
     expect(await api.emulatorPin('v1')).toBe('0-1');
     expect(await api.emulatorPin('v1', '1')).toBe('1');
     expect(await errorCode(api.emulatorPin('v1', '7'))).toBe('invalid-arg');

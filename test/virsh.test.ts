@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,11 @@ describe('virsh over the control API', () => {
     io = new CaptureIo({
       'web.xml': xml('web', `\n  <cputune><shares>2048</shares></cputune>`),
       'tmp.xml': xml('tmp'),
+      'riscv64-virt.xml': readFileSync(
+        join(ROOT, 'test/fixtures/libvirt-xml/qemuxml2argv-riscv64-virt.xml'),
+        'utf8',
+      ),
+      'pinned.xml': xml('pinned', `\n  <cputune><vcpupin vcpu='0' cpuset='3'/></cputune>`),
     });
     virsh = new Virsh(client.api, io, { subscribe: client.on });
   }, 60_000);
@@ -192,6 +197,40 @@ describe('virsh over the control API', () => {
       /^Shared memory:\n\tshm_pages_to_scan 300\n/,
     );
     expect((await run('nodememstats')).stdout).toMatch(/^total  : {15}262144 KiB\n/);
+  });
+
+  it("defines libvirt's 2 GiB riscv64 virt domain with warnings; start names <memory> and the limit", async () => {
+    const defined = await run('define riscv64-virt.xml');
+    expect(defined.code).toBe(0);
+    expect(defined.stdout).toBe("Domain 'riscv64' defined from riscv64-virt.xml\n\n");
+    expect(defined.stderr).toContain("warning: <os>/<type> arch 'riscv64' is not emulated");
+    expect(defined.stderr).toContain("warning: element <devices>/<disk> (disk 'vda')");
+    expect((await run('dumpxml riscv64')).stdout).toContain(
+      "<domain type='qemu'>\n  <name>riscv64</name>",
+    );
+    expect(await run('start riscv64')).toEqual({
+      code: 1,
+      stdout: '\n',
+      stderr:
+        "error: Failed to start domain 'riscv64'\n" +
+        "error: unsupported configuration: <memory> of 2097152 KiB is more than this machine's limit of 1048576 KiB (1024 MiB of guest RAM on the riscv32 'virt' board): lower it with 'virsh setmaxmem riscv64 1024M --config'\n",
+    });
+    expect((await run('undefine riscv64')).code).toBe(0);
+  });
+
+  it('pinning to a pCPU the host lacks defines, is refused at start, and starts once re-pinned', async () => {
+    expect((await run('define pinned.xml')).code).toBe(0);
+    expect((await run('dumpxml pinned --inactive')).stdout).toContain(
+      "<vcpupin vcpu='0' cpuset='3'/>",
+    );
+    expect((await run('start pinned')).stderr).toBe(
+      "error: Failed to start domain 'pinned'\n" +
+        "error: unsupported configuration: <cputune>/<vcpupin vcpu='0' cpuset='3'> names pCPU 3, but this host has 2 pCPU(s) (0-1): change it with 'virsh vcpupin pinned 0 CPULIST --config'\n",
+    );
+    expect((await run('vcpupin pinned 0 1 --config')).code).toBe(0);
+    expect((await run('start pinned')).code).toBe(0);
+    expect((await run('vcpupin pinned')).stdout).toContain(' 0      1\n');
+    expect((await run('destroy pinned; undefine pinned')).code).toBe(0);
   });
 
   it('virt-install creates and starts a domain (ours, in the shell)', async () => {

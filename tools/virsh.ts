@@ -7,6 +7,7 @@
  */
 import * as readline from 'node:readline';
 import { startControl, type ControlClient } from './lib/control-client';
+import { LinePrompt } from './lib/line-prompt';
 import { terminalIo } from './lib/terminal-io';
 import { Virsh } from '../src/manage/virsh/virsh';
 import { VIRTLAB_VERSION } from '../src/manage/virsh/commands-host';
@@ -129,7 +130,10 @@ async function script(virsh: Virsh): Promise<number> {
   return status;
 }
 
-/** The `virsh #` prompt: readline with history and completion, closed while a command runs. */
+/**
+ * The `virsh #` prompt: history, completion, and type-ahead (lines typed or
+ * pasted while a command runs are kept and run in order; line-prompt.ts).
+ */
 async function interactive(virsh: Virsh, quiet: boolean): Promise<number> {
   if (!quiet) {
     process.stdout.write(
@@ -137,10 +141,20 @@ async function interactive(virsh: Virsh, quiet: boolean): Promise<number> {
         "Type:  'help' for help with commands\n       'quit' to quit\n\n",
     );
   }
-  let history: string[] = [];
+  const prompt = new LinePrompt('virsh # ', {
+    input: process.stdin,
+    output: process.stdout,
+    completer: (line: string, callback: (err: null, result: [string[], string]) => void) => {
+      const word = line.match(/(?:[^\s;"']|"[^"]*"?|'[^']*'?)*$/)?.[0] ?? '';
+      virsh.complete(line).then(
+        (hits) => callback(null, [hits, word]),
+        () => callback(null, [[], word]),
+      );
+    },
+  });
   let status = 0;
   for (;;) {
-    const line = await prompt(virsh, history, (h) => (history = h));
+    const line = await prompt.next();
     if (line === undefined) {
       process.stdout.write('\n');
       break;
@@ -150,44 +164,6 @@ async function interactive(virsh: Virsh, quiet: boolean): Promise<number> {
     if (virsh.done) break;
   }
   return status;
-}
-
-function prompt(
-  virsh: Virsh,
-  history: string[],
-  keep: (history: string[]) => void,
-): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const rl = readline.createInterface({
-      input: process.stdin,
-      output: process.stdout,
-      terminal: true,
-      history,
-      historySize: 500,
-      completer: (line: string, callback: (err: null, result: [string[], string]) => void) => {
-        const word = line.match(/(?:[^\s;"']|"[^"]*"?|'[^']*'?)*$/)?.[0] ?? '';
-        virsh.complete(line).then(
-          (hits) => callback(null, [hits, word]),
-          () => callback(null, [[], word]),
-        );
-      },
-    });
-    let answered = false;
-    rl.on('SIGINT', () => {
-      process.stdout.write('^C\n');
-      rl.write(null, { ctrl: true, name: 'u' });
-      rl.prompt();
-    });
-    rl.on('close', () => {
-      keep((rl as unknown as { history: string[] }).history);
-      if (!answered) resolve(undefined);
-    });
-    rl.question('virsh # ', (line) => {
-      answered = true;
-      rl.close();
-      resolve(line);
-    });
-  });
 }
 
 main().then(

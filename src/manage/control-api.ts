@@ -67,8 +67,15 @@ export interface DomainDef {
   description?: string;
   /** libvirt domain type: the vCPU engine (DomainType). Default DEFAULT_DOMAIN_TYPE. */
   type?: DomainType;
-  /** Maximum memory (libvirt memory), MiB. */
+  /** Maximum memory (libvirt memory), MiB: what the guest gets (rounded up when memoryKiB is set). */
   memoryMiB: number;
+  /**
+   * The maximum memory as defined, KiB, when it is not a whole number of
+   * MiB: dumpxml writes it back to the KiB; the guest gets memoryMiB.
+   */
+  memoryKiB?: number;
+  /** libvirt `<metadata>` as written (an XML element), kept verbatim. */
+  metadata?: string;
   /** Maximum vCPUs (libvirt vcpu). */
   vcpus: number;
   /** vCPUs online at boot (libvirt vcpu current; the rest boot offline, Linux maxcpus=). Default: vcpus. */
@@ -149,6 +156,8 @@ export interface DomainSummary {
   /** Defined (persistent) or only running (transient, from create). */
   persistent: boolean;
   uuid: string;
+  /** libvirt's autostart flag is set (virsh autostart). */
+  autostart?: true;
 }
 
 export interface DomainInfo extends DomainSummary {
@@ -157,6 +166,8 @@ export interface DomainInfo extends DomainSummary {
   /** vCPUs online now (running: the live config, which setvcpus --live changes; else at boot). */
   vcpusCurrent: number;
   memoryMiB: number;
+  /** The maximum memory as defined (libvirt's maxMem), KiB: memoryMiB · 1024 unless defined to the KiB. */
+  maxMemoryKiB: number;
   /** CPU time used by all vCPUs, ms. */
   cpuTimeMs: number;
   /** Instructions retired by all vCPUs. */
@@ -213,6 +224,10 @@ export interface KsmInfo {
 }
 
 export interface HostInfo {
+  /** The host's name (virConnectGetHostname): HostConfig.hostname, else 'localhost'. */
+  hostname: string;
+  /** The host's uuid, made when it starts (capabilities, sysinfo). */
+  uuid: string;
   pcpus: number;
   ramMiB: number;
   freeMiB: number;
@@ -278,6 +293,8 @@ export interface HostConfig {
   kernelImage?: Uint8Array;
   /** Run the automatic balloon policy (manage/balloon-policy.ts). Default false. */
   balloonPolicy?: boolean;
+  /** The host's name for virsh hostname (the machine's, in Node). Default 'localhost'. */
+  hostname?: string;
 }
 
 export interface ControlApi {
@@ -315,6 +332,19 @@ export interface ControlApi {
   setVcpus(name: string, count: number, flags?: Affect & { maximum?: boolean }): Promise<void>;
   /** virsh emulatorpin: set (cpulist) or read the emulator pinning. */
   emulatorPin(name: string, cpulist?: string, affect?: Affect): Promise<string>;
+  /**
+   * virsh autostart: sets libvirt's autostart flag of a persistent domain
+   * (shown by dominfo and list --autostart). The host starts with no
+   * domains defined (definitions live as long as it does), so there is no
+   * host start for it to act on yet.
+   */
+  setAutostart(name: string, enabled: boolean): Promise<void>;
+  /** virsh desc: sets (or, with '', removes) the title or description. Any state. */
+  setMetadata(
+    name: string,
+    metadata: { title?: string; description?: string },
+    affect?: Affect,
+  ): Promise<void>;
   /** Removes a shut-off domain's definition. Throws no-domain, operation-invalid. */
   undefine(name: string): Promise<void>;
   list(): Promise<DomainSummary[]>;

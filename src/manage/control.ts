@@ -60,6 +60,7 @@ export function createControl(platform: ControlPlatform): ControlApi {
             : Promise.resolve(image);
       kernel.catch(() => undefined); // reported by the start that needs it
     }
+    if (config.hostname !== undefined) domains.identity.hostname = String(config.hostname);
     domains.setBalloonPolicy(config.balloonPolicy ?? false);
     // The host is up once its pCPU workers are: one that cannot load is an error here, not a hang later.
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -108,6 +109,8 @@ export function createControl(platform: ControlPlatform): ControlApi {
     setMaxMemory: async (name, kib, affect) => need().setMaxMemory(name, kib, affect),
     setVcpus: async (name, count, flags) => need().setVcpus(name, count, flags),
     emulatorPin: async (name, cpulist, affect) => need().emulatorPin(name, cpulist, affect),
+    setAutostart: async (name, enabled) => need().setAutostart(name, enabled),
+    setMetadata: async (name, metadata, affect) => need().setMetadata(name, metadata, affect),
     list: async () => need().list(),
     info: async (name) => need().info(name),
     vcpuInfo: async (name) => need().vcpuInfo(name),

@@ -60,3 +60,39 @@ export function formatCpulist(mask: number, pcpus: number): string {
   }
   return parts.join(',');
 }
+
+/** The highest CPU number libvirt's bitmaps take (VIR_DOMAIN_CPUMASK_LEN − 1 = 16383). */
+export const CPULIST_MAX_CPU = 16383;
+
+/**
+ * A cpulist read without a host (define time, as libvirt's virBitmapParse):
+ * syntax checked, CPUs up to CPULIST_MAX_CPU. Returns the CPUs it names in
+ * ascending order; throws invalid-arg for bad syntax or an empty set.
+ */
+export function cpulistCpus(text: string): number[] {
+  const spec = text.trim();
+  if (spec === '') throw new VirtError('invalid-arg', 'empty cpulist');
+  // Linear in the text plus CPULIST_MAX_CPU: ranges go into a difference array, swept once.
+  const starts = new Int32Array(CPULIST_MAX_CPU + 2);
+  const excluded = new Uint8Array(CPULIST_MAX_CPU + 1);
+  for (const part of spec.split(',')) {
+    const m = part.trim().match(/^(\^)?(\d+)(?:-(\d+))?$/);
+    const lo = m ? Number(m[2]) : NaN;
+    const hi = m?.[3] !== undefined ? Number(m[3]) : lo;
+    if (!m || !(lo <= hi) || hi > CPULIST_MAX_CPU || (m[1] && m[3] !== undefined))
+      throw new VirtError('invalid-arg', `invalid cpulist '${quote(text)}'`);
+    if (m[1]) excluded[lo] = 1;
+    else {
+      starts[lo]++;
+      starts[hi + 1]--;
+    }
+  }
+  const cpus: number[] = [];
+  for (let cpu = 0, depth = 0; cpu <= CPULIST_MAX_CPU; cpu++) {
+    depth += starts[cpu];
+    if (depth > 0 && !excluded[cpu]) cpus.push(cpu);
+  }
+  if (cpus.length === 0)
+    throw new VirtError('invalid-arg', `cpulist '${quote(text)}' names no pCPU`);
+  return cpus;
+}

@@ -22,7 +22,8 @@ import type {
   VcpuInfo,
 } from './control-api';
 import { DEFAULT_DOMAIN_TYPE, domainEngine } from './control-api';
-import { formatCpulist, parseCpulist } from './cpulist';
+import { cpulistCpus, formatCpulist, parseCpulist } from './cpulist';
+import { checkStartable } from './start-checks';
 import {
   BalloonPolicy,
   DEFAULT_THRESHOLDS,
@@ -39,6 +40,7 @@ import {
   balloonPages,
   checkMemory,
   currentKiB,
+  maxKiB,
   memoryStats,
 } from './memory';
 import { VIRTIO_BALLOON_S } from '../hypervisor/devices/virtio/balloon';
@@ -46,6 +48,11 @@ import { VirtError } from './errors';
 import { quote } from './quote';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/**
+ * The most vCPUs a definition may have (libvirt's parser bound for any
+ * driver, QEMU's largest machine); what this machine runs is checked at start.
+ */
+const MAX_DEFINED_VCPUS = 4096;
 
 interface Domain {
   def: DomainDef;
@@ -58,12 +65,20 @@ interface Domain {
   id: number | null;
   /** Per vCPU pinning mask (-1 = any pCPU), kept across restarts. */
   pins: number[];
+  /**
+   * The definition pins to pCPUs this host lacks: `pins` holds only the
+   * host's part (for vcpuinfo) and the definition's cpulists stand; start
+   * resolves them or refuses (start-checks.ts).
+   */
+  pinsPending?: boolean;
   /** A reset or reboot is replacing its VM: the old VM's stop is not a state change. */
   restarting?: boolean;
   /** Scheduler slots of the running VM's vCPUs. */
   slots?: number[];
   /** Created with `create` (or undefined while running): the definition goes when the domain stops. */
   transient?: boolean;
+  /** libvirt's autostart flag (virDomainSetAutostart). */
+  autostart?: boolean;
   /**
    * While active: the running domain's own definition and pinning (libvirt's
    * live config), copied from `def`/`pins` (the persistent config) at boot.
@@ -86,6 +101,8 @@ export class DomainManager {
   >();
   #nextListener = 1;
   #nextId = 1;
+  /** The host's name and uuid (HostInfo), set by the control API at init. */
+  identity = { hostname: 'localhost', uuid: crypto.randomUUID() };
 
   readonly #policy = new BalloonPolicy();
   /** The policy's last decisions, oldest first (balloonPolicyInfo). */
@@ -301,11 +318,24 @@ export class DomainManager {
         'domain-exists',
         `operation failed: domain '${def.name}' already exists with uuid ${existing.def.uuid}`,
       );
-    if (!Number.isInteger(def.vcpus) || def.vcpus < 1 || def.vcpus > 8) {
-      throw new VirtError('invalid-arg', `vCPU count must be 1 to 8, got ${def.vcpus}`);
+    // Only what makes a definition invalid; what this host can run is checked at start.
+    if (!Number.isInteger(def.vcpus) || def.vcpus < 1 || def.vcpus > MAX_DEFINED_VCPUS) {
+      throw new VirtError(
+        'invalid-arg',
+        `vCPU count must be 1 to ${MAX_DEFINED_VCPUS}, got ${def.vcpus}`,
+      );
     }
-    if (!Number.isInteger(def.memoryMiB) || def.memoryMiB < 16 || def.memoryMiB > 1024) {
-      throw new VirtError('invalid-arg', `memory must be 16 to 1024 MiB, got ${def.memoryMiB}`);
+    if (!Number.isInteger(def.memoryMiB) || def.memoryMiB < 1) {
+      throw new VirtError('invalid-arg', `memory must be at least 1 MiB, got ${def.memoryMiB}`);
+    }
+    if (
+      def.memoryKiB !== undefined &&
+      (!Number.isInteger(def.memoryKiB) || Math.ceil(def.memoryKiB / 1024) !== def.memoryMiB)
+    ) {
+      throw new VirtError(
+        'invalid-arg',
+        `memory of ${def.memoryKiB} KiB does not round up to ${def.memoryMiB} MiB`,
+      );
     }
     checkSched(def);
     checkMemory(def);
@@ -318,7 +348,7 @@ export class DomainManager {
           `operation failed: domain '${other.def.name}' is already defined with uuid ${uuid}`,
         );
     }
-    const pins = this.#pins(def);
+    const { pins, pending } = this.#pins(def);
     checkLifecycle(def);
     if (
       def.vcpusCurrent !== undefined &&
@@ -329,7 +359,7 @@ export class DomainManager {
         `current vCPUs must be 1 to the maximum (${def.vcpus}), got ${def.vcpusCurrent}`,
       );
     }
-    if (def.emulatorpin !== undefined) parseCpulist(def.emulatorpin, this.host.pcpuCount);
+    if (def.emulatorpin !== undefined) cpulistCpus(def.emulatorpin);
     if (existing) {
       // A running domain gets a new persistent definition, used from its next start
       // (a transient one becomes persistent); its live config does not change.
@@ -341,6 +371,7 @@ export class DomainManager {
       existing.transient = false;
       existing.def = { ...def, uuid: existing.def.uuid };
       existing.pins = pins;
+      existing.pinsPending = pending;
       this.#emit({
         kind: 'lifecycle',
         domain: def.name,
@@ -355,16 +386,30 @@ export class DomainManager {
       reason: 'defined',
       id: null,
       pins,
+      pinsPending: pending,
     };
     this.#domains.set(def.name, dom);
     this.#emit({ kind: 'lifecycle', domain: def.name, state: 'shut off', reason: 'defined' });
     return summary(dom);
   }
 
-  /** Pinning masks per vCPU from cpuset and vcpupin (invalid-arg for a pCPU the host lacks). */
-  #pins(def: DomainDef): number[] {
+  /**
+   * Pinning masks per vCPU from cpuset and vcpupin. `pending` when they
+   * name pCPUs this host lacks: the masks then hold the host's part only
+   * (any pCPU when none is), and start refuses (start-checks.ts).
+   */
+  #pins(def: DomainDef): { pins: number[]; pending: boolean } {
     const pcpus = this.host.pcpuCount;
-    const base = def.cpuset !== undefined ? parseCpulist(def.cpuset, pcpus) : -1;
+    let pending = false;
+    const mask = (list: string) => {
+      let m = 0;
+      for (const cpu of cpulistCpus(list)) {
+        if (cpu < pcpus) m |= 1 << cpu;
+        else pending = true;
+      }
+      return m === 0 ? -1 : m;
+    };
+    const base = def.cpuset !== undefined ? mask(def.cpuset) : -1;
     const pins = Array<number>(def.vcpus).fill(base);
     for (const [key, list] of Object.entries(def.vcpupin ?? {})) {
       const v = Number(key);
@@ -374,9 +419,10 @@ export class DomainManager {
           `vcpupin names vCPU ${key}, but the domain has ${def.vcpus} vCPU(s)`,
         );
       }
-      pins[v] = parseCpulist(list, pcpus);
+      pins[v] = mask(list);
     }
-    return pins;
+    if (def.emulatorpin !== undefined) mask(def.emulatorpin);
+    return { pins, pending };
   }
 
   /** virsh create: define and start a transient domain. */
@@ -436,6 +482,13 @@ export class DomainManager {
     const live = !options.inactive && dom.live;
     const source = live ? dom.live! : { def: dom.def, pins: dom.pins };
     const { kernel: _kernel, initrd: _initrd, elf: _elf, ...def } = source.def;
+    if (!live && dom.pinsPending)
+      return {
+        ...def,
+        uuid: dom.def.uuid!,
+        vcpupin: { ...def.vcpupin },
+        currentMemoryKiB: def.currentMemoryKiB ?? maxKiB(def),
+      };
     // Only vCPUs pinned apart from the domain's cpuset, as libvirt lists them.
     const pcpus = this.host.pcpuCount;
     const base = def.cpuset !== undefined ? parseCpulist(def.cpuset, pcpus) : -1;
@@ -450,7 +503,7 @@ export class DomainManager {
       currentMemoryKiB:
         live && dom.vm !== undefined
           ? currentKiB(this.host.shared(dom.vm))
-          : (def.currentMemoryKiB ?? def.memoryMiB * 1024),
+          : (def.currentMemoryKiB ?? maxKiB(def)),
     };
   }
 
@@ -463,13 +516,15 @@ export class DomainManager {
       );
     }
     this.#impact(dom, { config: true });
-    if (!Number.isInteger(kib) || kib % 1024 !== 0 || kib < 16 * 1024 || kib > 1024 * 1024) {
+    if (!Number.isInteger(kib) || kib < 1) {
       throw new VirtError(
         'invalid-arg',
-        `invalid argument: maximum memory must be a whole number of MiB from 16 to 1024 MiB, got ${kib} KiB`,
+        `invalid argument: maximum memory must be at least 1 KiB, got ${kib} KiB`,
       );
     }
-    const next = { ...dom.def, memoryMiB: kib / 1024 };
+    // Kept to the KiB, as defined; the guest gets whole MiB (start-checks.ts checks the limits).
+    const next: DomainDef = { ...dom.def, memoryMiB: Math.ceil(kib / 1024), memoryKiB: kib };
+    if (kib % 1024 === 0) delete next.memoryKiB;
     if ((next.currentMemoryKiB ?? 0) > kib) next.currentMemoryKiB = kib;
     checkMemory(next);
     dom.def = next;
@@ -524,11 +579,15 @@ export class DomainManager {
     if (flags.maximum) {
       const pins = dom.pins.slice(0, count);
       while (pins.length < count) pins.push(dom.def.cpuset !== undefined ? (pins[0] ?? -1) : -1);
+      const vcpupin = Object.fromEntries(
+        Object.entries(dom.def.vcpupin ?? {}).filter(([v]) => Number(v) < count),
+      );
       dom.def = {
         ...dom.def,
         vcpus: count,
         vcpusCurrent:
           dom.def.vcpusCurrent !== undefined ? Math.min(dom.def.vcpusCurrent, count) : undefined,
+        vcpupin: Object.keys(vcpupin).length ? vcpupin : undefined,
       };
       dom.pins = pins;
       return;
@@ -546,6 +605,47 @@ export class DomainManager {
     }
     const def = live ? dom.live!.def : dom.def;
     return def.emulatorpin ?? formatCpulist(-1, this.host.pcpuCount);
+  }
+
+  /**
+   * virsh autostart: libvirt starts such a domain when the host starts.
+   * Transient domains have no autostart (qemuDomainSetAutostart's error).
+   */
+  setAutostart(name: string, enabled: boolean): void {
+    const dom = this.#get(name);
+    if (dom.transient)
+      throw new VirtError(
+        'operation-invalid',
+        'Requested operation is not valid: cannot set autostart for transient domain',
+      );
+    dom.autostart = enabled || undefined;
+  }
+
+  /**
+   * virsh desc: the title or description (virDomainSetMetadata with
+   * VIR_DOMAIN_METADATA_TITLE / _DESCRIPTION); '' removes it.
+   */
+  setMetadata(
+    name: string,
+    metadata: { title?: string; description?: string },
+    affect: Affect = {},
+  ): void {
+    const dom = this.#get(name);
+    if (metadata.title?.includes('\n'))
+      throw new VirtError('invalid-arg', "invalid argument: Domain title can't contain newlines");
+    const { live, config } = this.#impact(dom, affect);
+    const apply = (def: DomainDef): DomainDef => {
+      const next = { ...def };
+      for (const key of ['title', 'description'] as const) {
+        const value = metadata[key];
+        if (value === undefined) continue;
+        if (value === '') delete next[key];
+        else next[key] = value;
+      }
+      return next;
+    };
+    if (live) dom.live!.def = apply(dom.live!.def);
+    if (config) dom.def = apply(dom.def);
   }
 
   undefine(name: string): void {
@@ -576,6 +676,12 @@ export class DomainManager {
   /** Creates and starts the host VM for a domain, applying its tuning. */
   async #boot(dom: Domain, paused = false): Promise<void> {
     const def = dom.def;
+    checkStartable(def, this.host.pcpuCount);
+    if (dom.pinsPending) {
+      const { pins, pending } = this.#pins(def);
+      dom.pins = pins;
+      dom.pinsPending = pending;
+    }
     let kernel: Uint8Array | undefined;
     if (!def.elf) {
       try {
@@ -652,7 +758,7 @@ export class DomainManager {
     const { live, config } = this.#impact(dom, affect);
     for (const def of [live && dom.live!.def, config && dom.def]) {
       if (!def) continue;
-      const max = def.memoryMiB * 1024;
+      const max = maxKiB(def);
       if (!Number.isInteger(kib) || kib < 1 || kib > max) {
         throw new VirtError(
           'invalid-arg',
@@ -808,7 +914,10 @@ export class DomainManager {
       dom.live!.pins[vcpu] = mask;
       this.host.setVcpuParams(dom.vm!, vcpu, { pinMask: mask });
     }
-    if (config) dom.pins[vcpu] = mask;
+    if (config) {
+      dom.pins[vcpu] = mask;
+      dom.def = { ...dom.def, vcpupin: { ...dom.def.vcpupin, [vcpu]: cpulist } };
+    }
   }
 
   consoleWrite(name: string, data: string | Uint8Array): void {
@@ -832,6 +941,7 @@ export class DomainManager {
       vcpus: def.vcpus,
       vcpusCurrent: def.vcpusCurrent ?? def.vcpus,
       memoryMiB: def.memoryMiB,
+      maxMemoryKiB: maxKiB(def),
       cpuTimeMs: 0,
       instructions: 0,
       rssKiB: 0,
@@ -840,7 +950,7 @@ export class DomainManager {
       shares: def.shares ?? 1024,
       quotaUs: def.quotaUs ?? -1,
       periodUs: def.periodUs ?? 100_000,
-      currentMemoryKiB: def.currentMemoryKiB ?? def.memoryMiB * 1024,
+      currentMemoryKiB: def.currentMemoryKiB ?? maxKiB(def),
       ksm: {
         ksm_rmap_items: 0,
         ksm_merging_pages: 0,
@@ -944,6 +1054,7 @@ export class DomainManager {
     const st = this.host.sched;
     const n = Atomics.load(st.header, H.NPCPU);
     return {
+      ...this.identity,
       pcpus: this.host.pcpuCount,
       ramMiB: (this.host.mem.frames * PAGE_SIZE) >> 20,
       freeMiB: (this.host.frames.freeFrames * PAGE_SIZE) >> 20,
@@ -991,7 +1102,7 @@ function checkSched(def: { shares?: number; quotaUs?: number; periodUs?: number 
 }
 
 function summary(dom: Domain): DomainSummary {
-  return {
+  const out: DomainSummary = {
     id: dom.id,
     name: dom.def.name,
     state: dom.state,
@@ -1000,6 +1111,8 @@ function summary(dom: Domain): DomainSummary {
     persistent: !dom.transient,
     uuid: dom.def.uuid!,
   };
+  if (dom.autostart) out.autostart = true;
+  return out;
 }
 
 /** uuids compare as 128-bit numbers: case and dashes do not matter. */

@@ -10,6 +10,8 @@ export type VirtErrorCode =
   | 'operation-invalid'
   /** VIR_ERR_INVALID_ARG */
   | 'invalid-arg'
+  /** VIR_ERR_CONFIG_UNSUPPORTED: a valid definition this host cannot run (checked at start) */
+  | 'config-unsupported'
   /** VIR_ERR_OPERATION_FAILED for lack of host memory, vCPU slots or pCPUs */
   | 'no-resources'
   /** VIR_ERR_DOM_EXIST */

@@ -11,20 +11,23 @@ import { VirtError } from './errors';
 
 export const KiB_PER_PAGE = 4;
 
-/** Checks a domain's memory settings (define); returns currentMemory in KiB. */
+/** The maximum memory as defined, KiB (libvirt's `<memory>`; the guest gets it rounded up to MiB). */
+export function maxKiB(def: Pick<DomainDef, 'memoryMiB' | 'memoryKiB'>): number {
+  return def.memoryKiB ?? def.memoryMiB * 1024;
+}
+
+/**
+ * Checks a domain's memory settings (define); returns currentMemory in KiB.
+ * A currentMemory below the maximum without a balloon is valid, as in
+ * libvirt: the guest then gets all of its memory.
+ */
 export function checkMemory(def: DomainDef): number {
-  const maxKiB = def.memoryMiB * 1024;
-  const current = def.currentMemoryKiB ?? maxKiB;
-  if (!Number.isInteger(current) || current < 1 || current > maxKiB) {
+  const max = maxKiB(def);
+  const current = def.currentMemoryKiB ?? max;
+  if (!Number.isInteger(current) || current < 1 || current > max) {
     throw new VirtError(
       'invalid-arg',
-      `current memory must be 1 to ${maxKiB} KiB (the maximum memory), got ${current}`,
-    );
-  }
-  if (current < maxKiB && def.balloon === false) {
-    throw new VirtError(
-      'invalid-arg',
-      'current memory below the maximum needs a balloon device (memballoon model virtio)',
+      `current memory must be 1 to ${max} KiB (the maximum memory), got ${current}`,
     );
   }
   const period = def.balloon ? (def.balloon.statsPeriodS ?? 0) : 0;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { join } from 'node:path';
@@ -29,7 +30,8 @@ export async function startControl(config: HostConfig = {}): Promise<ControlClie
   const workerData: ControlWorkerData = { entries, defaultKernel: DEFAULT_KERNEL };
   const worker = new Worker(control, { workerData, name: 'control' });
   const api = Comlink.wrap<ControlApi>(nodeEndpoint(worker));
-  await api.init(config);
+  // The machine's name for virsh hostname (libvirt asks the host's gethostname).
+  await api.init({ hostname: hostname(), ...config });
   return {
     api,
     on: (listener, domain) => api.subscribe(Comlink.proxy(listener), domain),

@@ -1,8 +1,20 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as readline from 'node:readline';
 import { XML_MAX_BYTES } from '../../src/manage/xml/xml-parser';
 import { resolve } from 'node:path';
 import type { VirshIo } from '../../src/manage/virsh/virsh';
 import type { ControlClient } from './control-client';
+
+/**
+ * The shell that runs the user's own editor for virsh edit (vshEditFile runs
+ * $EDITOR through it, so an editor with arguments works): the user's
+ * program, not one the project needs (tools/programs.json).
+ */
+const USER_EDITOR_SHELL = '/bin/sh';
 
 /** Ctrl+]: virsh console's escape character. */
 const ESCAPE = 0x1d;
@@ -40,8 +52,52 @@ export function terminalIo(client: ControlClient): VirshIo {
       }
     },
   };
-  if (process.stdin.isTTY) io.attachConsole = (domain) => attachConsole(client, domain);
+  if (process.stdin.isTTY) {
+    io.attachConsole = (domain) => attachConsole(client, domain);
+    io.editText = async (text, suffix) => editText(text, suffix);
+    io.ask = (question) => ask(question);
+  }
   return io;
+}
+
+/**
+ * virsh's vshEditFile: the text in a temporary file, the user's editor on
+ * it ($VISUAL, else $EDITOR, else vi; run by the shell, so an editor with
+ * arguments works), then the file as saved.
+ */
+function editText(text: string, suffix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'virsh'));
+  const file = join(dir, `virsh${suffix}`);
+  try {
+    writeFileSync(file, text);
+    const editor = process.env.VISUAL || process.env.EDITOR || 'vi';
+    const result = spawnSync(USER_EDITOR_SHELL, ['-c', `${editor} "$1"`, 'sh', file], {
+      stdio: 'inherit',
+    });
+    if (result.error || result.status !== 0)
+      throw new Error(
+        `Failed to run '${editor} ${file}': ${result.error?.message ?? `exit status ${result.status}`}`,
+      );
+    return readFileSync(file, 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One answer typed on the terminal (nothing else reads it while a command runs). */
+function ask(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+    let answered = false;
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+    rl.on('close', () => {
+      if (!answered) resolve('n');
+    });
+  });
 }
 
 async function attachConsole(client: ControlClient, domain: string): Promise<void> {

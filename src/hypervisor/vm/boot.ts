@@ -10,6 +10,9 @@ import type { P2m } from '../memory/p2m';
 import { HSM_STATE } from '../sbi/sbi';
 
 export const MAX_HARTS = 8;
+/** Guest RAM this machine takes, MiB: Linux needs 16 to boot; the board maps at most 1 GiB. */
+export const MIN_MEMORY_MIB = 16;
+export const MAX_MEMORY_MIB = 1024;
 export const DEFAULT_BOOTARGS = 'console=ttyS0 earlycon=sbi';
 
 export interface MachineConfig {
@@ -60,8 +63,10 @@ export function validateConfig(config: MachineConfig): void {
   if (!Number.isInteger(harts) || harts < 1 || harts > MAX_HARTS) {
     throw new ConfigError(`vCPU count must be 1 to ${MAX_HARTS}, got ${harts}`);
   }
-  if (!Number.isInteger(memoryMiB) || memoryMiB < 16 || memoryMiB > 1024) {
-    throw new ConfigError(`memory must be 16 to 1024 MiB, got ${memoryMiB}`);
+  if (!Number.isInteger(memoryMiB) || memoryMiB < MIN_MEMORY_MIB || memoryMiB > MAX_MEMORY_MIB) {
+    throw new ConfigError(
+      `memory must be ${MIN_MEMORY_MIB} to ${MAX_MEMORY_MIB} MiB, got ${memoryMiB}`,
+    );
   }
   if (!config.kernel === !config.elf)
     throw new ConfigError('give exactly one of a kernel or a bare-metal ELF');

@@ -63,6 +63,14 @@ export interface VirshIo {
   readFile(path: string): Promise<string>;
   /** Connects this terminal to the domain's serial console until the user leaves (Ctrl+]). */
   attachConsole?(domain: string): Promise<void>;
+  /**
+   * Opens `text` in the user's editor (virsh's vshEditFile: $VISUAL, else
+   * $EDITOR, else vi, on a temporary file named after `suffix`) and returns
+   * what was saved. Absent where there is no editor.
+   */
+  editText?(text: string, suffix: string): Promise<string>;
+  /** Asks a question on the terminal and returns the answer typed (virsh's vshAskReedit). */
+  ask?(question: string): Promise<string>;
 }
 
 /** What command handlers use. */

@@ -72,9 +72,12 @@ const list: CommandDef = {
           (args.has('state-other') && d.state === 'crashed');
         if (!ok) return false;
       }
-      // No domain here autostarts, has a managed save image, snapshots or checkpoints.
+      if (args.has('autostart') || args.has('no-autostart')) {
+        const on = !!d.autostart;
+        if (!((args.has('autostart') && on) || (args.has('no-autostart') && !on))) return false;
+      }
+      // No domain here has a managed save image, snapshots or checkpoints.
       for (const [yes, no] of [
-        ['autostart', 'no-autostart'],
         ['with-managed-save', 'without-managed-save'],
         ['with-snapshot', 'without-snapshot'],
         ['with-checkpoint', 'without-checkpoint'],
@@ -125,10 +128,10 @@ export function formatDominfo(d: DomainInfo, vcpusOnline: number): string {
   out += line('State:', d.state);
   out += line('CPU(s):', String(vcpusOnline));
   if (d.cpuTimeMs !== 0) out += line('CPU time:', `${(d.cpuTimeMs / 1000).toFixed(1)}s`);
-  out += line('Max memory:', `${d.memoryMiB * 1024} KiB`);
+  out += line('Max memory:', `${d.maxMemoryKiB} KiB`);
   out += line('Used memory:', `${d.currentMemoryKiB} KiB`);
   out += line('Persistent:', d.persistent ? 'yes' : 'no');
-  out += line('Autostart:', 'disable');
+  out += line('Autostart:', d.autostart ? 'enable' : 'disable');
   out += line('Managed save:', 'no');
   // Not in libvirt's dominfo: which engine runs the vCPUs (the domain type; dumpxml shows it too).
   out += line('Hypervisor:', `${d.type} (${d.engine === 'jit' ? 'JIT' : 'interpreter'})`);

@@ -24,6 +24,7 @@ const PREFIX: Record<VirtErrorCode, string> = {
   'no-domain': 'Domain not found: ',
   'operation-invalid': 'Requested operation is not valid: ',
   'invalid-arg': 'invalid argument: ',
+  'config-unsupported': 'unsupported configuration: ',
   'no-resources': 'operation failed: ',
   'domain-exists': 'operation failed: ',
   internal: 'internal error: ',

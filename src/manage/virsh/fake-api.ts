@@ -1,3 +1,4 @@
+import { checkStartable } from '../start-checks';
 import { DEFAULT_THRESHOLDS, checkThresholds } from '../balloon-policy';
 import type {
   BalloonPolicyInfo,
@@ -30,6 +31,7 @@ interface FakeDomain {
   reason: StateReason;
   id: number | null;
   persistent: boolean;
+  autostart?: boolean;
   pins: string[];
   cpuTimeMs: number;
 }
@@ -118,6 +120,7 @@ export class FakeApi {
       reason: d.reason,
       persistent: d.persistent,
       uuid: d.def.uuid,
+      ...(d.autostart ? { autostart: true as const } : {}),
     };
   }
 
@@ -143,6 +146,8 @@ export class FakeApi {
       return structuredClone(this.policy);
     },
     hostInfo: async () => ({
+      hostname: 'fakehost.example.org',
+      uuid: '11111111-2222-3333-4444-555555555555',
       pcpus: this.pcpus,
       ramMiB: 1024,
       freeMiB: 1000,
@@ -153,19 +158,51 @@ export class FakeApi {
     }),
     define: async (def) => {
       this.calls.push(`define ${def.name}`);
-      if (this.domains.has(def.name)) {
+      const existing = this.domains.get(def.name);
+      // As domains.ts: the existing domain's uuid updates its definition.
+      if (existing && def.uuid !== undefined && def.uuid === existing.def.uuid) {
+        existing.def = { ...def, uuid: existing.def.uuid };
+        return this.#summary(existing);
+      }
+      if (existing) {
         throw new VirtError('domain-exists', `domain '${def.name}' already exists`);
       }
-      if (def.vcpus < 1 || def.vcpus > 8) {
-        throw new VirtError('invalid-arg', `vCPU count must be 1 to 8, got ${def.vcpus}`);
+      // As domains.ts: the machine's limit (8) is checked at start, not here.
+      if (def.vcpus < 1 || def.vcpus > 4096) {
+        throw new VirtError('invalid-arg', `vCPU count must be 1 to 4096, got ${def.vcpus}`);
       }
       this.add({ ...def });
       return this.#summary(this.#get(def.name));
+    },
+    setAutostart: async (name, enabled) => {
+      this.calls.push(`setAutostart ${name} ${enabled}`);
+      const d = this.#get(name);
+      if (!d.persistent)
+        throw new VirtError(
+          'operation-invalid',
+          'Requested operation is not valid: cannot set autostart for transient domain',
+        );
+      d.autostart = enabled;
+    },
+    setMetadata: async (name, metadata) => {
+      this.calls.push(`setMetadata ${name} ${JSON.stringify(metadata)}`);
+      const d = this.#get(name);
+      for (const key of ['title', 'description'] as const) {
+        const value = metadata[key];
+        if (value === '') delete d.def[key];
+        else if (value !== undefined) d.def[key] = value;
+      }
     },
     create: async (def) => {
       this.calls.push(`create ${def.name}`);
       await this.api.define(def);
       const d = this.#get(def.name);
+      try {
+        checkStartable(d.def, this.pcpus);
+      } catch (error) {
+        this.domains.delete(def.name);
+        throw error;
+      }
       d.persistent = false;
       d.id = this.#nextId++;
       this.#set(d, 'running', 'booted');
@@ -223,6 +260,7 @@ export class FakeApi {
         vcpus: d.def.vcpus,
         vcpusCurrent: d.def.vcpusCurrent ?? d.def.vcpus,
         memoryMiB: d.def.memoryMiB,
+        maxMemoryKiB: d.def.memoryKiB ?? d.def.memoryMiB * 1024,
         cpuTimeMs: d.cpuTimeMs,
         instructions: 0,
         rssKiB: active ? 8192 : 0,
@@ -272,6 +310,7 @@ export class FakeApi {
       this.calls.push(`start ${name}`);
       const d = this.#get(name);
       this.#require(d, ['shut off', 'crashed'], 'start');
+      checkStartable(d.def, this.pcpus); // the real host-limit rules (start-checks.ts)
       d.id = this.#nextId++;
       d.cpuTimeMs = 1234;
       this.#set(d, 'running', 'booted');
@@ -424,6 +463,9 @@ export class CaptureIo implements VirshIo {
   attachConsole?: (domain: string) => Promise<void> = async (domain) => {
     this.consoles.push(domain);
   };
+  /** Absent unless a test gives one (virsh edit, desc --edit). */
+  editText?: (text: string, suffix: string) => Promise<string>;
+  ask?: (question: string) => Promise<string>;
   /** What was printed so far, then forgets it. */
   take(): { stdout: string; stderr: string } {
     const result = { stdout: this.stdout, stderr: this.stderr };

@@ -728,7 +728,16 @@ describe('virsh: help, quit, exec, argv, completion', () => {
 
   it('completes commands, options and domain names', async () => {
     const { virsh } = setup();
-    expect(await virsh.complete('dom')).toEqual(['dominfo', 'dommemstat', 'domstate', 'domstats']);
+    expect(await virsh.complete('dom')).toEqual([
+      'domcapabilities',
+      'domid',
+      'dominfo',
+      'dommemstat',
+      'domname',
+      'domstate',
+      'domstats',
+      'domuuid',
+    ]);
     expect(await virsh.complete('list --st')).toEqual([
       '--state-other',
       '--state-paused',

@@ -1,7 +1,10 @@
 import type { ControlApi, DomainEvent, DomainSummary } from '../control-api';
 import type { Args, CommandDef, Completer, Shell, VirshIo } from './command';
+import { CAPS_COMMANDS } from './commands-caps';
 import { DOMAIN_COMMANDS } from './commands-domain';
+import { EDIT_COMMANDS } from './commands-edit';
 import { HOST_COMMANDS } from './commands-host';
+import { INFO_COMMANDS } from './commands-info';
 import { MONITOR_COMMANDS } from './commands-monitor';
 import { OUR_COMMANDS } from './commands-ours';
 import { TUNE_COMMANDS } from './commands-tune';
@@ -17,9 +20,12 @@ export type { VirshIo } from './command';
 /** Every command, sorted by name within its help group (as virsh's tables are). */
 export const COMMANDS: readonly CommandDef[] = [
   ...DOMAIN_COMMANDS,
+  ...INFO_COMMANDS,
+  ...EDIT_COMMANDS,
   ...TUNE_COMMANDS,
   ...MONITOR_COMMANDS,
   ...HOST_COMMANDS,
+  ...CAPS_COMMANDS,
   ...VIRSH_COMMANDS,
   ...OUR_COMMANDS,
 ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -319,15 +319,19 @@ export async function virtInstall(sh: Shell, words: string[]): Promise<number> {
   }
   const restart = `virsh --connect ${sh.uri} start ${def.name}`;
   out('\nStarting install...\n');
+  let defined = false;
   try {
     out('Creating domain...\n');
     if (request.transient) await sh.api.create(def);
     else {
       await sh.api.define(def);
+      defined = true;
       if (!request.noreboot) await sh.api.start(def.name);
     }
   } catch (e) {
     error(libvirtMessage(e));
+    // virt-install undefines the domain it defined when its first start fails.
+    if (defined) await sh.api.undefine(def.name).catch(() => undefined);
     out(
       'Domain installation does not appear to have been successful.\n' +
         `If it was, you can restart your domain by running:\n  ${restart}\n` +

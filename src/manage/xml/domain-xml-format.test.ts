@@ -205,16 +205,32 @@ function randomDef(random: () => number): DomainDef & { uuid: string } {
   if (maybe()) def.onPoweroff = pick(actions.filter((a) => a !== 'destroy'));
   if (maybe()) def.onReboot = pick(actions.filter((a) => a !== 'restart'));
   if (maybe()) def.onCrash = pick(actions.filter((a) => a !== 'destroy'));
-  if (maybe()) def.currentMemoryKiB = int(1, memoryMiB * 1024 - 1);
-  if (maybe(0.2)) def.balloon = false;
-  else if (maybe()) {
-    const balloon: { autodeflate?: boolean; freePageReporting?: boolean; statsPeriodS?: number } =
-      {};
-    if (maybe()) balloon.autodeflate = true;
-    if (maybe()) balloon.freePageReporting = true;
-    if (maybe() || Object.keys(balloon).length === 0) balloon.statsPeriodS = int(1, 86400);
-    def.balloon = balloon;
+  // <memory> to the KiB: memoryKiB when it is not a whole number of MiB.
+  if (maybe(0.3)) {
+    def.memoryKiB = int((memoryMiB - 1) * 1024 + 1, memoryMiB * 1024 - 1);
+    if (def.memoryKiB < 1) delete def.memoryKiB;
   }
+  const max = def.memoryKiB ?? memoryMiB * 1024;
+  const current = maybe() && max > 1 ? int(1, max - 1) : undefined;
+  // Without a balloon, a currentMemory below memory is kept but warned about (the guest gets all).
+  if (maybe(0.2)) def.balloon = false;
+  else {
+    if (current !== undefined) def.currentMemoryKiB = current;
+    if (maybe()) {
+      const balloon: {
+        autodeflate?: boolean;
+        freePageReporting?: boolean;
+        statsPeriodS?: number;
+      } = {};
+      if (maybe()) balloon.autodeflate = true;
+      if (maybe()) balloon.freePageReporting = true;
+      if (maybe() || Object.keys(balloon).length === 0) balloon.statsPeriodS = int(1, 86400);
+      def.balloon = balloon;
+    }
+  }
+  if (maybe(0.1))
+    def.metadata =
+      "<metadata>\n  <app:info xmlns:app='http://example.org/app/1'>\n    <app:os id='x&amp;y'/>\n  </app:info>\n</metadata>\n";
   return def;
 }
 

@@ -131,7 +131,6 @@ describe('parseDomainXml: the domain', () => {
   it('never drops an element silently: every libvirt element it does not map is named', () => {
     const unsupported = [
       'genid',
-      'metadata',
       'blkiotune',
       'memtune',
       'vcpus',
@@ -143,8 +142,6 @@ describe('parseDomainXml: the domain', () => {
       'bootloader',
       'bootloader_args',
       'idmap',
-      'features',
-      'clock',
       'on_lockfailure',
       'pm',
       'perf',
@@ -161,6 +158,43 @@ describe('parseDomainXml: the domain', () => {
     expect(parse('<cpu mode="host-passthrough"/>').warnings).toEqual([
       'element <cpu> is not supported and was ignored: the vCPU is always the emulated riscv32 hart',
     ]);
+  });
+
+  it('keeps <metadata> verbatim, as libvirt does', () => {
+    const metadata = `<metadata>
+    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+      <libosinfo:os id="http://debian.org/debian/12"/>
+    </libosinfo:libosinfo>
+  </metadata>`;
+    const { def, warnings } = parse(metadata);
+    expect(warnings).toEqual([]);
+    expect(def.metadata).toBe(
+      "<metadata>\n  <libosinfo:libosinfo xmlns:libosinfo='http://libosinfo.org/xmlns/libvirt/domain/1.0'>\n    <libosinfo:os id='http://debian.org/debian/12'/>\n  </libosinfo:libosinfo>\n</metadata>\n",
+    );
+    expect(parse('<metadata/>').def.metadata).toBeUndefined();
+  });
+
+  it('names each <features> child and each <clock> timer; utc clock and boot hd are silent', () => {
+    const { warnings } = parse(
+      `<features><acpi/><apic/><pae/><smm state='on'/><vmcoreinfo state='on'/></features>
+       <clock offset='utc'><timer name='rtc' tickpolicy='catchup'/><timer name='hpet' present='no'/></clock>`,
+      { os: "<os><type>hvm</type><boot dev='hd'/></os>" },
+    );
+    expect(warnings).toEqual([
+      "element <features>/<acpi> is not supported and was ignored: the 'virt' board describes itself with a device tree, not ACPI",
+      'element <features>/<apic> is not supported and was ignored: there is no x86 APIC (the interrupt controller is the PLIC)',
+      'element <features>/<pae> is not supported and was ignored: there is no x86 paging (the MMU is Sv32)',
+      'element <features>/<smm> is not supported and was ignored: there is no x86 system management mode',
+      'element <features>/<vmcoreinfo> is not supported and was ignored',
+      "elements <clock>/<timer> 'rtc', 'hpet' are not supported and were ignored: the guest's timers are the board's CLINT and the SBI timer extension",
+    ]);
+    expect(parse("<clock offset='utc'/>").warnings).toEqual([]);
+    expect(parse("<clock offset='localtime'/>").warnings).toEqual([
+      "<clock> offset 'localtime' is not supported: the guest's RTC runs in UTC",
+    ]);
+    expect(
+      parse('', { os: "<os><type>hvm</type><boot dev='cdrom'/><boot dev='hd'/></os>" }).warnings,
+    ).toEqual(["<os>/<boot> dev 'cdrom' is not supported: the kernel boots directly"]);
   });
 });
 
@@ -200,25 +234,39 @@ describe('parseDomainXml: memory', () => {
     expect(parse('', { memory: "<memory unit=''>131072</memory>" }).def.memoryMiB).toBe(128);
   });
 
-  it('rounds memory up to a whole MiB, with a warning', () => {
+  it('keeps memory to the KiB; the guest gets it rounded up to a whole MiB', () => {
     expect(parse('', { memory: "<memory unit='MB'>1000</memory>" })).toEqual({
-      def: { ...BASE, memoryMiB: 954 },
+      def: { ...BASE, memoryMiB: 954, memoryKiB: 976563 },
+      warnings: [],
+    });
+    expect(parse('', { memory: '<memory>1</memory>' }).def).toEqual({
+      ...BASE,
+      memoryMiB: 1,
+      memoryKiB: 1,
+    });
+    // Both at 219200 KiB: no balloon target appears (issue 12).
+    expect(
+      parse('<currentMemory>219200</currentMemory>', { memory: '<memory>219200</memory>' }),
+    ).toEqual({ def: { ...BASE, memoryMiB: 215, memoryKiB: 219200 }, warnings: [] });
+  });
+
+  it('accepts currentMemory below memory without a balloon, saying the guest gets all', () => {
+    expect(
+      parse(
+        "<currentMemory unit='MiB'>32</currentMemory><devices><memballoon model='none'/></devices>",
+      ),
+    ).toEqual({
+      def: { ...BASE, currentMemoryKiB: 32768, balloon: false },
       warnings: [
-        '<memory> of 1000 MB rounded up to 954 MiB: guest memory is a whole number of MiB',
+        "<currentMemory> of 32 MiB is below <memory> but there is no balloon (memballoon model='none'): the guest gets all of <memory>",
       ],
     });
-    expect(parse('', { memory: '<memory>1</memory>' }).def.memoryMiB).toBe(1);
   });
 
   it.each([
-    [
-      "<memory unit='XB'>1</memory>",
-      "XML error: Invalid value for attribute 'unit' in element 'memory': 'XB'.",
-    ],
-    [
-      "<memory unit='Ki'>1</memory>",
-      "XML error: Invalid value for attribute 'unit' in element 'memory': 'Ki'.",
-    ],
+    ["<memory unit='XB'>1</memory>", "invalid argument: unknown suffix 'XB'"],
+    ["<memory unit='Ki'>1</memory>", "invalid argument: unknown suffix 'Ki'"],
+    ["<memory unit='MiBB'>1</memory>", "invalid argument: unknown suffix 'MiBB'"],
     ['<memory>12x</memory>', 'XML error: could not parse element ./memory[1]'],
     ['<memory>-1</memory>', 'XML error: could not parse element ./memory[1]'],
     ['<memory></memory>', 'XML error: could not parse element ./memory[1]'],
@@ -389,13 +437,16 @@ describe('parseDomainXml: vCPUs and cputune', () => {
 });
 
 describe('parseDomainXml: os and lifecycle', () => {
-  it('maps kernel and cmdline; accepts riscv32/riscv64 virt silently', () => {
-    const os = `<os><type arch='riscv64' machine='virt'>hvm</type>
+  it('maps kernel and cmdline; accepts riscv32 virt silently, warns precisely for riscv64', () => {
+    const os = `<os><type arch='riscv32' machine='virt'>hvm</type>
       <kernel>/boot/Image</kernel><cmdline>console=ttyS0 quiet</cmdline></os>`;
     expect(parse('', { os })).toEqual({
       def: { ...BASE, kernelPath: '/boot/Image', bootargs: 'console=ttyS0 quiet' },
       warnings: [],
     });
+    expect(parse('', { os: os.replace('riscv32', 'riscv64') }).warnings).toEqual([
+      "<os>/<type> arch 'riscv64' is not emulated: the vCPUs are riscv32 (RV32IMAC, Sv32), so a riscv64 kernel cannot boot; the built-in or an rv32 <kernel> is needed",
+    ]);
   });
 
   it('warns about another arch or machine, an initrd path and the other os children', () => {
@@ -404,11 +455,10 @@ describe('parseDomainXml: os and lifecycle', () => {
       <initrd>/boot/initrd.img</initrd><boot dev='hd'/><bootmenu enable='no'/></os>`;
     expect(parse('', { os }).warnings).toEqual([
       "attribute 'firmware' of <os> is not supported and was ignored",
-      "<os>/<type> arch 'x86_64' is not emulated: the guest runs on riscv32",
+      "<os>/<type> arch 'x86_64' is not emulated: the vCPUs are riscv32 (RV32IMAC, Sv32) and run the built-in or an rv32 <kernel>",
       "<os>/<type> machine 'pc-q35-8.2' is not emulated: the guest runs on a 'virt' board",
       'element <os>/<loader> is not supported and was ignored',
       "element <os>/<initrd> ('/boot/initrd.img') is not supported and was ignored: initrd path ignored (an initrd is only taken as bytes)",
-      'element <os>/<boot> is not supported and was ignored',
       'element <os>/<bootmenu> is not supported and was ignored',
     ]);
   });
@@ -485,6 +535,7 @@ describe('parseDomainXml: devices', () => {
       "element <devices>/<disk> (disk 'vda') is not supported and was ignored: there is no virtio-blk device yet",
       "element <devices>/<disk> (cdrom 'sda') is not supported and was ignored: there is no virtio-blk device yet",
       "element <devices>/<interface> (type 'network') is not supported and was ignored: there is no virtio-net device yet",
+      'no <os>/<kernel>: the built-in Linux image boots instead of the disk (disks are not attached)',
     ]);
   });
 

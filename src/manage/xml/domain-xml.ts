@@ -79,7 +79,22 @@ const CPUTUNE_UNSUPPORTED: Record<string, string> = {
 };
 
 const CPU_REASON = 'the vCPU is always the emulated riscv32 hart';
+
+/** Why common <features> children do nothing here (the riscv 'virt' board has no firmware tables). */
+const FEATURE_REASONS: Record<string, string> = {
+  acpi: "the 'virt' board describes itself with a device tree, not ACPI",
+  apic: 'there is no x86 APIC (the interrupt controller is the PLIC)',
+  pae: 'there is no x86 paging (the MMU is Sv32)',
+  smm: 'there is no x86 system management mode',
+  vmport: 'there is no VMware I/O port',
+  hyperv: 'there are no Hyper-V enlightenments',
+  kvm: 'there are no KVM paravirtual features for x86',
+  gic: 'there is no Arm GIC (the interrupt controller is the PLIC)',
+  aia: 'there is no AIA (the interrupt controller is the PLIC)',
+};
 const QUOTA_MAX = 17592186044415;
+const SHARES_MIN = 2;
+const SHARES_MAX = 262144;
 const CPU_MAX = 16383;
 
 // ------------------------------------------------------------------ parsing
@@ -97,6 +112,8 @@ interface Collected {
   uuid?: string;
   title?: string;
   description?: string;
+  /** `<metadata>` as written (serialized back, libvirt keeps it verbatim). */
+  metadata?: string;
   memory?: { kib: bigint; shown: string };
   currentMemory?: { kib: bigint; shown: string };
   vcpus?: number;
@@ -115,6 +132,8 @@ interface Collected {
   balloon?: false | { autodeflate?: true; freePageReporting?: true; statsPeriodS?: number };
   /** serial and console elements seen. */
   ports: { serial: number; console: number };
+  /** `<devices>/<disk>` elements seen (ignored: no virtio-blk yet). */
+  disks: number;
 }
 
 class DomainXmlReader {
@@ -124,6 +143,7 @@ class DomainXmlReader {
     lifecycle: {},
     osType: false,
     ports: { serial: 0, console: 0 },
+    disks: 0,
   };
 
   read(root: XmlElement): { def: DomainDef; warnings: string[] } {
@@ -241,12 +261,12 @@ class DomainXmlReader {
     if (!c.memory || c.memory.kib === 0n)
       throw xmlError('Memory size must be specified via <memory> or in the <numa> configuration');
     if (!c.osType) throw xmlError('an os <type> must be specified');
-    const memoryMiB = Number((c.memory.kib + 1023n) / 1024n);
-    if (BigInt(memoryMiB) * 1024n !== c.memory.kib) {
-      this.warn(
-        `<memory> of ${c.memory.shown} rounded up to ${memoryMiB} MiB: guest memory is a whole number of MiB`,
-      );
-    }
+    // The definition keeps <memory> to the KiB (dumpxml writes it back); the
+    // guest's RAM is whole MiB, rounded up at start as libvirt's QEMU driver
+    // aligns it, silently (qemuDomainAlignMemorySizes). Host limits are
+    // checked at start (start-checks.ts).
+    const memoryKiB = Number(c.memory.kib);
+    const memoryMiB = Math.ceil(memoryKiB / 1024);
     const vcpus = c.vcpus ?? 1;
     if (c.vcpusCurrent !== undefined && c.vcpusCurrent > vcpus)
       throw unsupportedConfig(
@@ -256,11 +276,17 @@ class DomainXmlReader {
       if (vcpu >= vcpus)
         throw xmlError(`vcpu id '${vcpu}' is out of range of maximum vcpu count ${vcpus}`);
     }
+    if (c.kernelPath === undefined && c.disks > 0)
+      this.warn(
+        'no <os>/<kernel>: the built-in Linux image boots instead of the disk (disks are not attached)',
+      );
 
     const def: DomainDef = { name: c.name!, memoryMiB, vcpus };
+    if (memoryMiB * 1024 !== memoryKiB) def.memoryKiB = memoryKiB;
     if (c.uuid !== undefined) def.uuid = c.uuid;
     if (c.title !== undefined) def.title = c.title;
     if (c.description !== undefined) def.description = c.description;
+    if (c.metadata !== undefined) def.metadata = c.metadata;
     if (c.vcpusCurrent !== undefined && c.vcpusCurrent < vcpus) def.vcpusCurrent = c.vcpusCurrent;
     if (c.cpuset !== undefined) def.cpuset = c.cpuset;
     if (Object.keys(c.vcpupin).length > 0) def.vcpupin = c.vcpupin;
@@ -277,13 +303,18 @@ class DomainXmlReader {
     if (on_crash && on_crash !== LIFECYCLE_DEFAULT.on_crash) def.onCrash = on_crash;
     if (c.balloon !== undefined) def.balloon = c.balloon;
 
-    const maxKiB = BigInt(memoryMiB) * 1024n;
-    if (c.currentMemory && c.currentMemory.kib > maxKiB) {
+    // virDomainDefPostParseMemory: a currentMemory above the maximum (or 0) becomes the maximum.
+    const current = c.currentMemory;
+    if (current && current.kib > c.memory.kib) {
       this.warn(
-        `<currentMemory> of ${c.currentMemory.shown} is more than <memory>: clamped to ${maxKiB} KiB`,
+        `<currentMemory> of ${current.shown} is more than <memory>: clamped to ${memoryKiB} KiB`,
       );
-    } else if (c.currentMemory && c.currentMemory.kib > 0n && c.currentMemory.kib < maxKiB) {
-      def.currentMemoryKiB = Number(c.currentMemory.kib);
+    } else if (current && current.kib > 0n && current.kib < c.memory.kib) {
+      def.currentMemoryKiB = Number(current.kib);
+      if (c.balloon === false)
+        this.warn(
+          `<currentMemory> of ${current.shown} is below <memory> but there is no balloon (memballoon model='none'): the guest gets all of <memory>`,
+        );
     }
     return def;
   }
@@ -355,10 +386,11 @@ function scaledMemory(
   // An empty unit is the default, as in virScaleInteger.
   const unit = el.attrs.get('unit') || 'KiB';
   const bytes = scaledToBytes(value, unit);
-  if (bytes === undefined) throw invalidAttr(el.name, 'unit', unit);
+  // virScaleInteger's errors (VIR_ERR_INVALID_ARG, VIR_ERR_OVERFLOW).
+  if (bytes === undefined) throw invalidArg(`unknown suffix '${quote(unit)}'`);
   const kib = bytesToKiB(bytes);
   if (kib > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new DomainXmlError(`numerical overflow: value too large: ${value}${unit}`);
+    throw new DomainXmlError(`numerical overflow: value too large: ${value}${quote(unit)}`);
   const shown = `${value} ${unit}`;
   if (kib * 1024n !== bytes && el.name === 'currentMemory')
     reader.warn(`<currentMemory> of ${shown} rounded up to ${kib} KiB`);
@@ -402,6 +434,36 @@ const DOMAIN: Record<string, Handler> = {
   description(reader, el, path) {
     const description = reader.text(el, path);
     if (description !== '') reader.c.description = description;
+  },
+  metadata(reader, el) {
+    // libvirt keeps <metadata> as it was written (virDomainDefParseXML stores the node).
+    if (el.children.some((c) => typeof c !== 'string'))
+      reader.c.metadata = serializeXml({ ...el, attrs: new Map() });
+  },
+  features(reader, el, path) {
+    reader.attrs(el, path, []);
+    for (const child of reader.children(el, path))
+      reader.ignored(
+        `${path}/<${child.name}>`,
+        '',
+        Object.hasOwn(FEATURE_REASONS, child.name) ? FEATURE_REASONS[child.name] : '',
+      );
+  },
+  clock(reader, el, path) {
+    reader.attrs(el, path, ['offset']);
+    // The RTC (goldfish) reads the host's UTC clock: offset 'utc' is what it does.
+    const offset = el.attrs.get('offset') ?? 'utc';
+    if (offset !== 'utc')
+      reader.warn(`${path} offset '${offset}' is not supported: the guest's RTC runs in UTC`);
+    const timers: string[] = [];
+    for (const child of reader.children(el, path)) {
+      if (child.name === 'timer') timers.push(`'${quote(child.attrs.get('name') ?? '?')}'`);
+      else reader.ignored(`${path}/<${child.name}>`);
+    }
+    if (timers.length)
+      reader.warn(
+        `element${timers.length > 1 ? 's' : ''} ${path}/<timer> ${timers.join(', ')} ${timers.length > 1 ? 'are' : 'is'} not supported and ${timers.length > 1 ? 'were' : 'was'} ignored: the guest's timers are the board's CLINT and the SBI timer extension`,
+      );
   },
   memory(reader, el, path) {
     reader.c.memory = scaledMemory(reader, el, path);
@@ -452,7 +514,7 @@ const DOMAIN: Record<string, Handler> = {
   },
   os(reader, el, path) {
     reader.attrs(el, path, []);
-    reader.dispatch(el, path, OS);
+    reader.dispatch(el, path, OS, ['boot']);
   },
   on_poweroff: lifecycle('on_poweroff'),
   on_reboot: lifecycle('on_reboot'),
@@ -467,7 +529,13 @@ const CPUTUNE: Record<string, Handler> = {
   shares(reader, el, path) {
     const shares = safeNumber(wholeNumber(reader.text(el, path)));
     if (shares === undefined) throw xmlError("can't parse cputune shares value");
-    reader.c.shares = shares;
+    // libvirt stores any value; cgroup v1 clamps cpu.shares to [2, 262144] (MIN/MAX_SHARES).
+    const clamped = Math.min(Math.max(shares, SHARES_MIN), SHARES_MAX);
+    if (clamped !== shares)
+      reader.warn(
+        `${path} of ${shares} is outside cpu.shares' range [${SHARES_MIN}, ${SHARES_MAX}]: ${clamped} is used, as the kernel clamps it`,
+      );
+    reader.c.shares = clamped;
   },
   period(reader, el, path) {
     const period = safeNumber(wholeNumber(reader.text(el, path)));
@@ -511,8 +579,14 @@ const OS: Record<string, Handler> = {
     const type = xmlTrim(reader.text(el, path, ['arch', 'machine']));
     if (type !== 'hvm') throw invalidArg(`could not find capabilities for ostype=${type}`);
     const arch = el.attrs.get('arch');
-    if (arch !== undefined && arch !== 'riscv32' && arch !== 'riscv64')
-      reader.warn(`${path} arch '${arch}' is not emulated: the guest runs on riscv32`);
+    if (arch === 'riscv64')
+      reader.warn(
+        `${path} arch 'riscv64' is not emulated: the vCPUs are riscv32 (RV32IMAC, Sv32), so a riscv64 kernel cannot boot; the built-in or an rv32 <kernel> is needed`,
+      );
+    else if (arch !== undefined && arch !== 'riscv32')
+      reader.warn(
+        `${path} arch '${quote(arch)}' is not emulated: the vCPUs are riscv32 (RV32IMAC, Sv32) and run the built-in or an rv32 <kernel>`,
+      );
     const machine = el.attrs.get('machine');
     if (machine !== undefined && machine !== 'virt')
       reader.warn(`${path} machine '${machine}' is not emulated: the guest runs on a 'virt' board`);
@@ -525,6 +599,14 @@ const OS: Record<string, Handler> = {
   cmdline(reader, el, path) {
     const cmdline = reader.text(el, path);
     if (cmdline !== '') reader.c.bootargs = cmdline;
+  },
+  boot(reader, el, path) {
+    reader.text(el, path, ['dev']);
+    // The kernel is loaded straight into RAM, as QEMU's -kernel: booting from
+    // the disk ('hd') is what it stands for, and there is no other device.
+    const dev = el.attrs.get('dev');
+    if (dev !== undefined && dev !== 'hd')
+      reader.warn(`${path} dev '${quote(dev)}' is not supported: the kernel boots directly`);
   },
   initrd(reader, el, path) {
     const initrd = reader.text(el, path);
@@ -543,6 +625,7 @@ const DEVICES: Record<string, Handler> = {
     );
     const dev = target?.attrs.get('dev') ?? '?';
     const device = el.attrs.get('device') ?? 'disk';
+    reader.c.disks++;
     reader.ignored(path, `(${device} '${dev}')`, 'there is no virtio-blk device yet');
   },
   interface(reader, el, path) {
@@ -624,7 +707,8 @@ export function formatDomainXml(
   const children: XmlElement[] = [text('name', def.name), text('uuid', def.uuid)];
   if (def.title) children.push(text('title', def.title));
   if (def.description) children.push(text('description', def.description));
-  const memoryKiB = def.memoryMiB * 1024;
+  if (def.metadata) children.push(parseXml(def.metadata));
+  const memoryKiB = def.memoryKiB ?? def.memoryMiB * 1024;
   children.push(text('memory', memoryKiB, { unit: 'KiB' }));
   const current = live?.currentMemoryKiB ?? def.currentMemoryKiB ?? memoryKiB;
   children.push(text('currentMemory', current, { unit: 'KiB' }));
