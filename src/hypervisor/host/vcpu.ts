@@ -200,10 +200,14 @@ export class Vcpu {
     const agent = new ByteRing(shared.agentIn);
     return {
       // Forwarded to the VMM one byte per exit, so it lands in the console stream in order.
+      // As the firmware's console does (OpenSBI's sbi_putc), "\n" goes out as "\r\n": Linux's
+      // DBCN earlycon writes raw buffers, and a terminal needs the carriage return.
       consoleWrite: (bytes) => {
         let n = 0;
-        for (; n < bytes.length && view.stopCode === 0; n++)
+        for (; n < bytes.length && view.stopCode === 0; n++) {
+          if (bytes[n] === 0x0a) this.#exit.access(SBI_CONSOLE_EXIT, 1, true, 0x0d);
           this.#exit.access(SBI_CONSOLE_EXIT, 1, true, bytes[n]);
+        }
         return n;
       },
       // The serial console's input belongs to the UART (VMM worker); the SBI console carries guest-agent requests.
