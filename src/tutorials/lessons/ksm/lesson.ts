@@ -51,6 +51,8 @@ export const lesson: LessonDef = {
       view: { view: 'memory' },
       baseline: (w) => sharing(w),
       check(w, base) {
+        const down = VMS.filter((n) => !running(w, [n]).length);
+        if (down.length) return { reason: 'need-vms', params: { missing: down.join(', ') } };
         const grown = sharing(w) - base;
         const per = VMS.map((n) => w.infos[n]?.ksm.ksm_merging_pages ?? 0);
         if (grown >= 4000 && per.every((p) => p >= 1500)) return true;
@@ -70,6 +72,8 @@ export const lesson: LessonDef = {
       view: { view: 'domain', name: 'ksm1', tab: 'memory' },
       baseline: (w) => w.infos.ksm1?.ksm.cow_ksm ?? 0,
       check(w, base) {
+        if (!running(w, ['ksm1']).length)
+          return { reason: 'need-vms', params: { missing: 'ksm1' } };
         const breaks = (w.infos.ksm1?.ksm.cow_ksm ?? 0) - base;
         if (breaks >= 1000) return true;
         return { reason: 'no-cow', params: { breaks } };
