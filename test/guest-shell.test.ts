@@ -338,16 +338,17 @@ class PtySession {
 
   /**
    * Types keys while a command runs; returns the output up to the next
-   * prompt. `job`: the command runs as a job (keys wait until it owns the
-   * terminal); otherwise it runs in the shell itself. Then `settleMs` more.
+   * prompt. After `settleMs`, and when `job`, once a job owns the terminal
+   * (otherwise the command runs in the shell itself).
    */
   async keys(line: string, keys: string, settleMs = 300, job = true): Promise<string> {
     await this.waitFor(PROMPT, 0);
     const mark = this.output.length;
     this.type(line + '\r');
     await this.waitFor(/\n/, mark);
-    if (job) await this.#jobInForeground();
     await new Promise((resolve) => setTimeout(resolve, settleMs));
+    // Right before the keys: a job (not the shell between two commands of a loop) owns the terminal.
+    if (job) await this.#jobInForeground();
     this.type(keys);
     await this.waitFor(PROMPT, mark);
     return this.output.slice(mark).replace(PROMPT, '').replace(/\r+\n/g, '\n');
