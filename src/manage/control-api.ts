@@ -439,6 +439,22 @@ export interface ControlApi {
   /** Bytes typed on the domain's serial console. running | paused. */
   consoleWrite(name: string, data: string | Uint8Array): Promise<void>;
   /** Events for one domain, or for every domain when `domain` is omitted; returns an id for unsubscribe. */
+  /**
+   * virsh save: the domain's whole state as a save image (ARCHITECTURE.md,
+   * "Save image format"); the domain is shut off (reason saved).
+   */
+  save(name: string, options?: { paused?: boolean; running?: boolean }): Promise<Uint8Array>;
+  /**
+   * virsh restore: a domain from a save image, running or paused (as saved,
+   * unless told). `xml` replaces the image's definition (same name and
+   * uuid, as libvirt's --xml). A bad image is refused whole.
+   */
+  restore(
+    image: Uint8Array,
+    options?: { paused?: boolean; running?: boolean; xml?: string },
+  ): Promise<DomainSummary>;
+  /** virsh save-image-dumpxml: the domain XML inside a save image. */
+  saveImageXml(image: Uint8Array): Promise<string>;
   /** virsh managedsave: saves the domain's state inside the host and stops it; start resumes it. */
   managedSave(name: string, options?: { paused?: boolean; running?: boolean }): Promise<void>;
   /** virsh managedsave-remove: false when there was no image. */

@@ -7,6 +7,8 @@ import { HOST_COMMANDS } from './commands-host';
 import { INFO_COMMANDS } from './commands-info';
 import { MONITOR_COMMANDS } from './commands-monitor';
 import { OUR_COMMANDS } from './commands-ours';
+import { SAVE_COMMANDS } from './commands-save';
+import { SNAPSHOT_COMMANDS } from './commands-snapshot';
 import { TUNE_COMMANDS } from './commands-tune';
 import { VIRSH_COMMANDS } from './commands-virsh';
 import { VshError, VshSyntaxError, libvirtMessage } from './errors';
@@ -26,6 +28,8 @@ export const COMMANDS: readonly CommandDef[] = [
   ...MONITOR_COMMANDS,
   ...HOST_COMMANDS,
   ...CAPS_COMMANDS,
+  ...SNAPSHOT_COMMANDS,
+  ...SAVE_COMMANDS,
   ...VIRSH_COMMANDS,
   ...OUR_COMMANDS,
 ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
