@@ -172,10 +172,6 @@ export async function unpackContainer(file: Uint8Array): Promise<Container> {
   return { version, flags, sections, sha256: hex(digest) };
 }
 
-export function sectionName(id: SectionId): string {
-  return SECTION_NAME[id];
-}
-
 function truncated(have: number, need: number, what: string): SaveImageError {
   return new SaveImageError(
     'truncated',
