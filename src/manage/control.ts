@@ -3,6 +3,8 @@ import { IMAGE_MAX_BYTES, gunzip, isGzip } from '../hypervisor/loader/gzip';
 import type { ControlApi, HostConfig } from './control-api';
 import { DomainManager } from './domains';
 import { VirtError } from './errors';
+import { readSaveImageHeader } from './save-image';
+import { restoreFromImage, saveToImage } from './save-file';
 
 const PCPU_START_TIMEOUT_MS = 15_000;
 
@@ -134,6 +136,9 @@ export function createControl(platform: ControlPlatform): ControlApi {
     ksm: async () => need().ksm(),
     setKsm: async (knobs) => need().setKsm(knobs),
     consoleWrite: async (name, data) => need().consoleWrite(name, data),
+    save: async (name, options) => saveToImage(need(), name, options ?? {}),
+    restore: async (image, options) => restoreFromImage(need(), image, options ?? {}),
+    saveImageXml: async (image) => (await readSaveImageHeader(image)).xml,
     managedSave: async (name, options) => need().managedSave(name, options),
     managedSaveRemove: async (name) => need().managedSaveRemove(name),
     hasManagedSave: async (name) => need().hasManagedSave(name),

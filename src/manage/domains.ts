@@ -810,26 +810,34 @@ export class DomainManager {
   };
 
   /**
-   * virsh save: the domain's whole state as a VmImage, and the domain shut
-   * off (reason saved). `paused`/`running` record how restore starts it.
+   * virsh save: the domain's whole state as a VmImage, handed to `write`
+   * (which makes the file) while the VM is still paused in place; only once
+   * that worked is the domain shut off (reason saved). A failure leaves
+   * the domain as it was. `paused`/`running` record how restore starts it.
    */
-  async save(
+  async save<T>(
     name: string,
-    options: { paused?: boolean; running?: boolean } = {},
-  ): Promise<VmImage> {
+    options: { paused?: boolean; running?: boolean },
+    write: (image: VmImage) => T | Promise<T>,
+  ): Promise<T> {
     const dom = this.#get(name);
     this.#require(dom, ['running', 'paused'], 'save');
-    const def = this.domainDef(name);
-    const { machine, memory, wasPaused } = await captureDomain(
+    const def = stripLive(this.domainDef(name));
+    const { memory } = await captureDomain(
       this.host,
       this.#hooks,
       name,
       'saving',
       'stop',
-      (vm) => copyPages(this.host, vm),
+      (vm, machine, wasPaused) =>
+        write({
+          def,
+          machine,
+          ...copyPages(this.host, vm),
+          paused: options.paused ? true : options.running ? false : wasPaused,
+        }),
     );
-    const paused = options.paused ? true : options.running ? false : wasPaused;
-    return { def: stripLive(def), machine, ...memory, paused };
+    return memory;
   }
 
   /**
@@ -902,8 +910,7 @@ export class DomainManager {
         'operation-invalid',
         `Requested operation is not valid: cannot do managed save for transient domain`,
       );
-    const image = await this.save(name, options);
-    dom.managedSave = image;
+    dom.managedSave = await this.save(name, options, (image) => image);
   }
 
   /** virsh managedsave-remove: drops the managed save image; false if there was none. */

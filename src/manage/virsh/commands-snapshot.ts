@@ -51,7 +51,7 @@ const snapshotCreateAs: CommandDef = {
       allowEmpty: true,
       help: 'description of snapshot',
     },
-    bool('print-xml', 'print XML document rather than create'),
+    bool('print-xml', 'print the XML rather than create'),
     bool('no-metadata', 'take snapshot but create no metadata'),
     bool('halt', 'halt domain after snapshot is created'),
     bool('disk-only', 'capture disk state but not vm state'),
