@@ -19,7 +19,8 @@ async function pick(sh: Shell, args: Args, domain: string): Promise<string> {
   if (named !== undefined) return named;
   if (!args.has('current')) throw new VshError('--snapshotname or --current is required');
   const current = (await sh.api.snapshotList(domain)).find((s) => s.current);
-  if (!current) throw new VshError(`domain '${domain}' has no current snapshot`);
+  if (!current)
+    throw new VshError('Domain snapshot not found: the domain does not have a current snapshot');
   return current.name;
 }
 
@@ -124,17 +125,7 @@ const snapshotList: CommandDef = {
       return;
     }
     if (args.has('tree')) {
-      const walk = (parent: string | undefined, indent: string) => {
-        const kids = list.filter((s) => s.parent === parent);
-        kids.forEach((s, i) => {
-          const last = i === kids.length - 1;
-          sh.print(parent === undefined ? `${s.name}\n` : `${indent}+- ${s.name}\n`);
-          walk(s.name, parent === undefined ? '  ' : `${indent}${last ? '   ' : '|  '}`);
-          if (parent !== undefined && !last && list.some((c) => c.parent === s.name))
-            sh.print(`${indent}|\n`);
-        });
-      };
-      walk(undefined, '');
+      sh.print(snapshotTree(list));
       return;
     }
     const header = ['Name', 'Creation Time', 'State'];
@@ -290,6 +281,27 @@ const snapshotDelete: CommandDef = {
     );
   },
 };
+
+/**
+ * `snapshot-list --tree`, drawn as libvirt's vshTreePrint does: each name
+ * under its parent after "+- ", a "|" line before a node's children, "|"
+ * down the left while more siblings follow, a blank line after a last leaf.
+ */
+export function snapshotTree(list: SnapshotInfo[]): string {
+  let out = '';
+  const kids = (name: string) => list.filter((s) => s.parent === name);
+  const node = (s: SnapshotInfo, indent: string, root: boolean, last: boolean) => {
+    out += `${indent}${root ? '' : '+- '}${s.name}\n`;
+    const own = root ? indent : `${indent}${last ? ' ' : '|'} `;
+    const children = kids(s.name);
+    if (children.length) out += `${own}  |\n`;
+    children.forEach((c, i) => node(c, `${own}  `, false, i === children.length - 1));
+    if (!children.length && last) out += `${own}\n`;
+  };
+  for (const root of list.filter((s) => !s.parent || !list.some((p) => p.name === s.parent)))
+    node(root, '', true, true);
+  return out;
+}
 
 export const SNAPSHOT_COMMANDS: CommandDef[] = [
   snapshotCreateAs,
