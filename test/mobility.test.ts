@@ -181,3 +181,33 @@ describe('save and restore', () => {
     }
   }, 180_000);
 });
+
+describe('quick boot', () => {
+  it('the first start boots and keeps a snapshot at its prompt; the next resumes from it', async () => {
+    const api = client.api;
+    const def = { memoryMiB: 48, vcpus: 1, bootargs: 'console=ttyS0' };
+    const first = await DomainSession.attach(client, 'quick1');
+    await api.define({ name: 'quick1', ...def });
+    await api.start('quick1', { quick: true });
+    expect(await api.info('quick1')).toMatchObject({ state: 'running', reason: 'booted' });
+    await first.waitFor(/# $/, 0, 60_000);
+    // The template is taken at the first prompt (the host holds its pages).
+    for (let i = 0; i < 100 && (await api.hostInfo()).quickBootKiB === 0; i++) await sleep(100);
+    expect((await api.hostInfo()).quickBootKiB).toBeGreaterThan(1024);
+    expect((await api.info('quick1')).state).toBe('running');
+
+    const second = await DomainSession.attach(client, 'quick2');
+    await api.define({ name: 'quick2', ...def });
+    await api.start('quick2', { quick: true });
+    expect(await api.info('quick2')).toMatchObject({ state: 'running', reason: 'from snapshot' });
+    // No boot log: the shell's prompt, drawn again by the Enter the host typed.
+    await second.waitFor(/root@virtlab:[^\n#]*# $/, 0, 10_000);
+    expect(second.output).not.toMatch(/Linux version/);
+    expect(await second.exec('echo quick')).toBe('quick\n');
+    // A different configuration boots for real.
+    await api.define({ name: 'quick3', ...def, memoryMiB: 40 });
+    await api.start('quick3', { quick: true });
+    expect((await api.info('quick3')).reason).toBe('booted');
+    for (const n of ['quick1', 'quick2', 'quick3']) await api.destroy(n);
+  }, 120_000);
+});

@@ -265,6 +265,11 @@ export interface HostInfo {
   usedKiB: number;
   /** Host memory reserved for running domains' own workers (VMM), KiB: not free, not guest RAM. */
   overheadKiB: number;
+  /**
+   * Guest memory held by quick boot's templates (snapshots taken at the
+   * shell prompt, shared copy-on-write with the VMs started from them), KiB.
+   */
+  quickBootKiB: number;
   /** The automatic balloon policy runs. */
   balloonPolicy: boolean;
   /** Idle and busy time of each pCPU since the host started, ms. */
@@ -386,7 +391,20 @@ export interface ControlApi {
    * virsh start: boots the domain, or resumes it from its managed save
    * image (which is then removed) unless forceBoot.
    */
-  start(name: string, options?: { paused?: boolean; forceBoot?: boolean }): Promise<void>;
+  start(
+    name: string,
+    options?: {
+      paused?: boolean;
+      forceBoot?: boolean;
+      /**
+       * Quick boot (the page's default VMs): resume from the host's snapshot
+       * of the same configuration taken at the shell prompt, if it has one;
+       * else boot, and keep such a snapshot at the first prompt
+       * (boot-templates.ts).
+       */
+      quick?: boolean;
+    },
+  ): Promise<void>;
   /** running → paused (virsh suspend). */
   suspend(name: string): Promise<void>;
   /** paused → running. */

@@ -154,6 +154,7 @@ export class FakeApi {
       freeMiB: 1000,
       usedKiB: 24576,
       overheadKiB: 0,
+      quickBootKiB: 0,
       balloonPolicy: false,
       pcpuTimes: [],
     }),
