@@ -177,6 +177,7 @@ export class Host {
       if (report.kind === 'error') this.ksmdFailure = report.message;
     });
     this.ksmd.onError((message) => (this.ksmdFailure = message));
+    this.#spawnSpare();
     this.ksmd.post({
       kind: 'init',
       ksm: this.ksm.sab,
@@ -185,6 +186,32 @@ export class Host {
       sched: this.sched.sab,
     });
   }
+
+  /**
+   * A VMM worker started ahead of need: a worker takes tens of ms to start
+   * (hundreds on a loaded machine), which would be most of the time a VM
+   * restored from a snapshot takes to come up. It sleeps until a VM takes
+   * it, and the next spare is started once one is taken.
+   */
+  #spare?: { link: WorkerLink<VmmCommand, VmmReport>; failed: boolean };
+
+  #spawnSpare(): void {
+    if (this.#spare || this.#shutdown) return;
+    const spare = { link: this.platform.spawnVmm('spare'), failed: false };
+    spare.link.onError(() => (spare.failed = true));
+    this.#spare = spare;
+  }
+
+  #takeVmm(name: string): WorkerLink<VmmCommand, VmmReport> {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    setTimeout(() => this.#spawnSpare(), 50);
+    if (spare && !spare.failed) return spare.link;
+    spare?.link.terminate();
+    return this.platform.spawnVmm(name);
+  }
+
+  #shutdown = false;
 
   /** Set when a pCPU worker failed (could not load, or crashed): no VM can start. */
   pcpuFailure: string | undefined;
@@ -463,7 +490,7 @@ export class Host {
     const rt = this.#vm(vm);
     if (rt.started) throw new HostError('invalid-state', 'the VM is already running');
     rt.started = true;
-    const vmm = this.platform.spawnVmm(rt.shared.name);
+    const vmm = this.#takeVmm(rt.shared.name);
     rt.vmm = vmm;
     let exited = () => {};
     rt.vmmExited = new Promise((resolve) => (exited = resolve));
@@ -783,6 +810,9 @@ export class Host {
 
   /** Stops every VM and the pCPU workers. */
   async shutdown(): Promise<void> {
+    this.#shutdown = true;
+    this.#spare?.link.terminate();
+    this.#spare = undefined;
     await Promise.all([...this.#vms.keys()].map((vm) => this.destroyVm(vm)));
     Atomics.store(this.sched.header, H.SHUTDOWN, 1);
     this.scheduler.notifyWork();
