@@ -47,7 +47,7 @@ async function confirm(page: Page) {
 }
 
 describe('save, restore, snapshots and clones in the page', () => {
-  it('reverts to a snapshot, clones, saves to a file and restores from it', async () => {
+  it('reverts to a snapshot, deletes it, clones, saves to a file, restores it and resumes a managed save', async () => {
     browser = await openBrowser();
     const { page } = browser;
     await page.goto(inject('baseUrl') + '#/domain/vm1/console');
@@ -99,6 +99,12 @@ describe('save, restore, snapshots and clones in the page', () => {
     await page.keyboard.type('echo C-$((6*7))\n');
     await expect.poll(() => terminalText(page), { timeout: 60_000 }).toMatch(/C-42/);
 
+    // Delete the snapshot (after the confirmation): the tree is empty again.
+    await show(page, 'vm1', 'snapshots');
+    await page.getByRole('button', { name: 'Delete snapshot before of vm1' }).click();
+    await confirm(page);
+    await expect.poll(() => page.getByTestId('snapshot-row').count(), { timeout: 30_000 }).toBe(0);
+
     // Save vm1 to a file: the browser downloads vm1.vlsave and vm1 shuts off.
     await show(page, 'vm1', 'console');
     const [download] = await Promise.all([
@@ -129,6 +135,17 @@ describe('save, restore, snapshots and clones in the page', () => {
       .poll(() => status(page), { timeout: 60_000 })
       .toMatch(/^running: .*restored from a saved state/);
     await run(page, 'vm1', 'echo R-$((8*8))', /R-64/);
+
+    // Save and stop (managed save): the shut-off VM says Start resumes it, and Start does.
+    await page.getByTestId('managed-save').click();
+    await page.getByTestId('has-managed-save').waitFor({ timeout: 60_000 });
+    expect(await status(page)).toMatch(/^shut off: .*its state was saved/);
+    await page.getByRole('button', { name: 'Start vm1' }).click();
+    await expect
+      .poll(() => status(page), { timeout: 60_000 })
+      .toMatch(/^running: .*restored from a saved state/);
+    expect(await page.getByTestId('has-managed-save').count()).toBe(0);
+    await run(page, 'vm1', 'echo S-$((9*9))', /S-81/);
     expect(browser.errors).toEqual([]);
   }, 400_000);
 });
