@@ -40,6 +40,8 @@ const messages: Messages = {
     colCreated: 'Created',
     colState: 'State',
     colMemory: 'Memory',
+    colMemoryTitle:
+      'Guest memory the snapshot holds: its pages are shared copy-on-write with the VM and its clones, so most cost no host memory of their own',
     colActions: 'Actions',
     current: 'current',
     currentTitle: 'The current snapshot: the last one taken or reverted to; a new one is its child',
@@ -104,6 +106,8 @@ const messages: Messages = {
     colCreated: '创建时间',
     colState: '状态',
     colMemory: '内存',
+    colMemoryTitle:
+      '快照保存的客户机内存：这些页面与虚拟机及其克隆以写时复制方式共享，大多不单独占用宿主机内存',
     colActions: '操作',
     current: '当前',
     currentTitle: '当前快照：最近创建或回滚到的快照；新快照会成为它的子快照',
