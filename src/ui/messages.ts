@@ -169,6 +169,9 @@ const messages: Messages = {
     backing: 'Memory backing',
     mergeable: 'ksmd may merge its pages (unchecked: <nosharepages/>)',
     balloon: 'Balloon (virtio)',
+    bootLegend: 'Boot',
+    quickBoot:
+      'Quick boot: resume from the snapshot taken at the shell prompt of a VM with these settings (boots for real the first time)',
     autodeflate:
       'autodeflate (deflate on guest OOM; the balloon policy manages only such balloons)',
     freePageReporting: 'free page reporting',
@@ -376,6 +379,8 @@ const messages: Messages = {
     backing: '内存后端',
     mergeable: '允许 ksmd 合并其页面（不勾选：<nosharepages/>）',
     balloon: '气球（virtio）',
+    bootLegend: '启动',
+    quickBoot: '快速启动：从相同配置的虚拟机在 shell 提示符处拍下的快照恢复（第一次仍真正启动）',
     autodeflate: 'autodeflate（客户机 OOM 时收缩气球；气球策略只管理这类气球）',
     freePageReporting: '空闲页上报',
     statsPeriod: '统计周期（秒）',
