@@ -1,4 +1,10 @@
-import { MAX_BLOCK_INSNS, type ScannedBlock, isControlTransfer, scanBlock } from './block-scan';
+import {
+  MAJOR,
+  MAX_BLOCK_INSNS,
+  type ScannedBlock,
+  isControlTransfer,
+  scanBlock,
+} from './block-scan';
 import { type JitLayout, translatePage } from './translate';
 
 /**
@@ -62,6 +68,8 @@ export interface CodeCacheStats {
   stale: number;
   /** Modules the wasm engine refused (the page then stays with the interpreter). */
   failures: number;
+  /** RV32A instructions (AMOs, LR/SC) in the blocks compiled so far, recompilations included. */
+  atomics: number;
 }
 
 /** One pCPU thread's translations: pages by (frame, vpage), bounded, flushed whole when full. */
@@ -76,6 +84,7 @@ export class CodeCache {
     flushes: 0,
     stale: 0,
     failures: 0,
+    atomics: 0,
   };
   lastFailure = '';
 
@@ -198,6 +207,8 @@ export class CodeCache {
     p.compiles++;
     this.stats.compiles++;
     this.stats.blocks += entries.size;
+    for (const b of blocks)
+      for (const i of b.insns) if (((i.insn >>> 2) & 31) === MAJOR.AMO) this.stats.atomics++;
     this.stats.codeBytes += bytes.length;
     this.stats.compileMs += performance.now() - t0;
   }

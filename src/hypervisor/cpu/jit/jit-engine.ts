@@ -216,7 +216,12 @@ export class JitEngine implements HartEngine {
           const entry = page.entries?.get(o);
           if (entry !== undefined) {
             this.entries++;
+            // The LR reservation travels with the call (translated LR/SC/AMOs keep it in the frame).
+            words[FRAME_WORD.RES_OFF] = h.resOffset;
+            words[FRAME_WORD.RES_VAL] = h.resValue;
             const r = page.run!(entry, chunk - done, h.dmode);
+            h.resOffset = words[FRAME_WORD.RES_OFF];
+            h.resValue = words[FRAME_WORD.RES_VAL];
             if (r > 0) {
               const inhibit = s[S.MCOUNTINHIBIT];
               if ((inhibit & 1) === 0) f[F.CYCLE] += r;

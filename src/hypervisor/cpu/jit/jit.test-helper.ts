@@ -121,10 +121,12 @@ type Unit =
  * A random program in CODE: ALU, M, loads and stores in and around DATA
  * (aligned, misaligned and faulting), stores into its own code,
  * compressed instructions, forward and backward branches, CSR reads of the
- * counters, ECALL, FENCE.I and AMOs; the last instruction jumps back to the
- * start, so the code loops and gets hot.
+ * counters, ECALL, FENCE.I and RV32A (AMOs, LR/SC pairs, misaligned,
+ * faulting, illegal, into its own code); the last instruction jumps back to
+ * the start, so the code loops and gets hot. `atomicsPercent` adds that
+ * share of extra RV32A units.
  */
-export function randomProgram(seed: number) {
+export function randomProgram(seed: number, atomicsPercent = 0) {
   const r = rng(seed);
   const units: Unit[] = [];
   const reg = () => r.below(32);
@@ -155,7 +157,39 @@ export function randomProgram(seed: number) {
   const ctab = new Hart(new HartState(), HostMemory.create(65536), new P2m(0, 1), new MmioBus(), {
     clock: { now: () => 0 },
   }).ctab;
+  /** RV32A (unprivileged spec ch. 13), aq/rl bits at random. */
+  const atomic = () => {
+    const aqrl = r.below(4);
+    const k = r.below(100);
+    if (k < 4)
+      addrInto(26, CODE_BYTES - 4, 4); // into its own code (a write that changes nothing)
+    else addrInto(28, 0x1ffc, k < 10 ? 1 : 4); // sometimes misaligned (an exception)
+    if (k < 4) {
+      w(asm.amo(0x08, rd(), T, 0, aqrl)); // amoor.w rd, x0: rewrites the word it read
+    } else if (k < 45) {
+      // LR/SC on one word, so SC can succeed; sometimes the word changes in between (SC fails).
+      const v = rd();
+      w(asm.amo(0x02, v, T, 0, aqrl));
+      w(asm.addi(v, v, r.below(7) - 3));
+      if (r.chance(0.2)) w(asm.sw(reg(), T, 0));
+      if (r.chance(0.1)) w(asm.amo(0x01, rd(), T, reg(), aqrl));
+      w(asm.amo(0x03, rd(), T, r.chance(0.8) ? v : reg(), aqrl));
+    } else if (k < 95) {
+      const f5 = [0, 1, 4, 8, 0xc, 0x10, 0x14, 0x18, 0x1c, 2, 3][r.below(11)];
+      w(asm.amo(f5, rd(), T, f5 === 2 ? 0 : reg(), aqrl));
+    } else {
+      // Illegal: LR.W with rs2 ≠ 0, an unused funct5, a .D width.
+      const bad = [asm.amo(0x02, rd(), T, 1 + r.below(31)), asm.amo(0x05, rd(), T, reg())][
+        r.below(2)
+      ];
+      w(r.chance(0.5) ? bad : bad | (3 << 12));
+    }
+  };
   while (units.length < 900) {
+    if (atomicsPercent > 0 && r.below(100) < atomicsPercent) {
+      atomic();
+      continue;
+    }
     const k = r.below(100);
     if (k < 30) {
       const f3 = r.below(8);
@@ -229,9 +263,7 @@ export function randomProgram(seed: number) {
     } else if (k < 97) {
       w(r.chance(0.5) ? asm.ecall() : asm.fenceI());
     } else if (k < 99) {
-      addrInto(28, 0x1ffc, 4);
-      const f5 = [0, 1, 4, 8, 0xc, 0x10, 0x14, 0x18, 0x1c, 2, 3][r.below(11)];
-      w(asm.amo(f5, rd(), T, f5 === 2 ? 0 : reg()));
+      atomic();
     } else {
       w(0); // illegal
     }

@@ -1,5 +1,5 @@
-import { MAJOR, type ScannedBlock } from './block-scan';
-import { FuncWriter, OP, buildModule } from './wasm-emit';
+import { AMO, MAJOR, type ScannedBlock } from './block-scan';
+import { ATOMIC, FuncWriter, OP, buildModule } from './wasm-emit';
 
 /**
  * Guest code → WebAssembly: one module per guest page (host frame), one
@@ -26,6 +26,14 @@ import { FuncWriter, OP, buildModule } from './wasm-emit';
  *   a miss, MMIO or a misaligned access calls the host's slow path, and an
  *   access that would fault leaves with status FAULT *before* the
  *   instruction, which the interpreter then executes and traps precisely.
+ * - LR/SC and AMOs (unprivileged spec ch. 13) are wasm atomic instructions
+ *   on the shared memory, as the interpreter's are Atomics on the same
+ *   buffer, so harts on other pCPU workers see them atomic. They take the
+ *   TLB inline too (LR the read TLB, SC and AMOs the write TLB, whose
+ *   entries exist only for writable RAM with D set); a miss or a misaligned
+ *   address leaves with FAULT before the instruction. The reservation is
+ *   the interpreter's (hart.ts `resOffset`/`resValue`: the host offset LR
+ *   read and the value it read), kept in the register frame during a call.
  */
 
 /** Host byte offsets of the state generated code reaches (cpu/jit/jit-context.ts). */
@@ -38,8 +46,12 @@ export interface JitLayout {
   wAdd: number;
 }
 
-/** Words of the register frame after x0–x31. */
-export const FRAME_WORD = { PC: 32, STATUS: 33, FAULT: 34 } as const;
+/**
+ * Words of the register frame after x0–x31. RES_OFF and RES_VAL are the
+ * LR reservation (host byte offset, -1 for none; the value LR read), copied
+ * from the hart before each call and back after it.
+ */
+export const FRAME_WORD = { PC: 32, STATUS: 33, FAULT: 34, RES_OFF: 35, RES_VAL: 36 } as const;
 
 /** Why `run` returned. */
 export const STATUS = {
@@ -368,9 +380,83 @@ export function translatePage(
         w.end();
         return;
       }
+      case MAJOR.AMO:
+        emitAmo(insn, off, ilen, k);
+        return;
       default:
         throw new Error(`untranslatable instruction ${insn >>> 0} reached the translator`);
     }
+  }
+
+  /**
+   * LR.W, SC.W, AMO*.W (unprivileged spec ch. 13) at host address L_A, with
+   * the interpreter's semantics (interpreter.ts `amo`): LR loads atomically
+   * and reserves (offset, value); SC succeeds iff it is the reserved offset
+   * and a compare-and-swap from the value LR read succeeds (rd = 0, else 1);
+   * every SC and AMO drops the reservation; AMOMIN/MAX[U] are a
+   * compare-and-swap loop that writes only when the operand wins. aq/rl
+   * need nothing more: wasm atomics are sequentially consistent.
+   */
+  function emitAmo(insn: number, off: number, ilen: number, k: number): void {
+    const rd = (insn >> 7) & 31;
+    const rs1 = (insn >> 15) & 31;
+    const rs2 = (insn >> 20) & 31;
+    const op = insn >>> 27;
+    const resOff = layout.regs + 4 * FRAME_WORD.RES_OFF;
+    const resVal = layout.regs + 4 * FRAME_WORD.RES_VAL;
+    emitTlbCheck(rs1, 0, op === AMO.LR ? layout.rTag : layout.wTag, 2);
+    w.op(OP.i32Eqz).if();
+    exitAt(off, STATUS.FAULT, k); // a miss or misaligned: the interpreter walks, or traps
+    w.end();
+    w.get(L_VA)
+      .get(L_I)
+      .mem(OP.i32Load, 2, op === AMO.LR ? layout.rAdd : layout.wAdd)
+      .op(OP.i32Add)
+      .set(L_A);
+    if (op === AMO.LR) {
+      w.i32(0).get(L_A).mem(OP.i32Store, 2, resOff);
+      w.i32(0).get(L_A).atomic(ATOMIC.i32Load).tee(L_T).mem(OP.i32Store, 2, resVal);
+      if (rd) w.get(L_T).set(X(rd));
+      return;
+    }
+    if (op === AMO.SC) {
+      w.i32(0).mem(OP.i32Load, 2, resOff).get(L_A).op(OP.i32Eq).ifI32();
+      w.get(L_A).i32(0).mem(OP.i32Load, 2, resVal);
+      reg(rs2);
+      w.atomic(ATOMIC.i32RmwCmpxchg).i32(0).mem(OP.i32Load, 2, resVal).op(OP.i32Eq);
+      w.else().i32(0).end();
+      w.op(OP.i32Eqz).set(L_T); // 0: success
+    } else if (op >= AMO.MIN) {
+      const wins = { [AMO.MIN]: OP.i32LtS, [AMO.MAX]: OP.i32GtS, [AMO.MINU]: OP.i32LtU }[op];
+      w.loop('cas');
+      w.get(L_A).atomic(ATOMIC.i32Load).set(L_T);
+      reg(rs2);
+      w.get(L_T)
+        .op(wins ?? OP.i32GtU)
+        .if();
+      w.get(L_A).get(L_T);
+      reg(rs2);
+      w.atomic(ATOMIC.i32RmwCmpxchg).get(L_T).op(OP.i32Ne).brIf('cas');
+      w.end().end();
+    } else {
+      w.get(L_A);
+      reg(rs2);
+      const rmw = {
+        [AMO.ADD]: ATOMIC.i32RmwAdd,
+        [AMO.SWAP]: ATOMIC.i32RmwXchg,
+        [AMO.XOR]: ATOMIC.i32RmwXor,
+        [AMO.OR]: ATOMIC.i32RmwOr,
+        [AMO.AND]: ATOMIC.i32RmwAnd,
+      }[op];
+      if (rmw === undefined) throw new Error(`AMO funct5 ${op} reached the translator`);
+      w.atomic(rmw).set(L_T);
+    }
+    w.i32(0).i32(-1).mem(OP.i32Store, 2, resOff);
+    if (rd) w.get(L_T).set(X(rd));
+    // A write into this very page may have changed code: leave, as after a store.
+    w.get(L_A).i32(12).op(OP.i32ShrU).i32(frame).op(OP.i32Eq).if();
+    exitAt(off + ilen, STATUS.NORMAL, k + 1);
+    w.end();
   }
 
   /**

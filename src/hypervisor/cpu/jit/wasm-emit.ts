@@ -64,6 +64,19 @@ export const OP = {
   i32WrapI64: 0xa7,
   i64ExtendI32S: 0xac,
   i64ExtendI32U: 0xad,
+  /** The threads proposal's prefix for atomic memory instructions (wasm threads §"Atomic Memory Accesses"). */
+  atomicPrefix: 0xfe,
+} as const;
+
+/** Atomic instructions after the 0xfe prefix (threads proposal, binary encoding); all on i32, natural alignment. */
+export const ATOMIC = {
+  i32Load: 0x10,
+  i32RmwAdd: 0x1e,
+  i32RmwAnd: 0x2c,
+  i32RmwOr: 0x33,
+  i32RmwXor: 0x3a,
+  i32RmwXchg: 0x41,
+  i32RmwCmpxchg: 0x48,
 } as const;
 
 const I32 = 0x7f;
@@ -150,6 +163,10 @@ export class FuncWriter extends ByteWriter {
   /** A memory access; `align` is log2 of the natural alignment, `offset` a constant added to the address. */
   mem(code: number, align: number, offset = 0): this {
     return this.byte(code).u32(align).u32(offset);
+  }
+  /** An atomic i32 access (ATOMIC); the address must be 4-aligned or the wasm traps, so callers check first. */
+  atomic(code: number, offset = 0): this {
+    return this.byte(OP.atomicPrefix).u32(code).u32(2).u32(offset);
   }
   block(label: string | null = null): this {
     this.#labels.push(label);
