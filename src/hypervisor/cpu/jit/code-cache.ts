@@ -5,7 +5,8 @@ import {
   isControlTransfer,
   scanBlock,
 } from './block-scan';
-import { type JitLayout, translatePage } from './translate';
+import { type ModuleExchange, type SharedPageModule, pageHash } from './module-exchange';
+import { translatePage } from './translate';
 
 /**
  * Entries (or ends of interpreter bursts) at one offset before its page is
@@ -70,6 +71,8 @@ export interface CodeCacheStats {
   failures: number;
   /** RV32A instructions (AMOs, LR/SC) in the blocks compiled so far, recompilations included. */
   atomics: number;
+  /** Pages that took a module another pCPU compiled (module-exchange.ts) instead of compiling. */
+  adopted: number;
 }
 
 /** One pCPU thread's translations: pages by (frame, vpage), bounded, flushed whole when full. */
@@ -85,6 +88,7 @@ export class CodeCache {
     stale: 0,
     failures: 0,
     atomics: 0,
+    adopted: 0,
   };
   lastFailure = '';
 
@@ -92,12 +96,15 @@ export class CodeCache {
     readonly ram8: Uint8Array,
     readonly ctab: Int32Array,
     readonly memory: WebAssembly.Memory,
-    readonly layout: JitLayout,
+    /** Host byte offset of this pCPU's JIT frames (translate.ts JIT_OFFSET): the modules' `e.base`. */
+    readonly base: number,
     readonly imports: {
       ld: (va: number, f3: number) => number;
       st: (va: number, v: number, f3: number) => number;
     },
     readonly hotThreshold = HOT_THRESHOLD,
+    /** Modules shared with the other pCPU workers, when there are any. */
+    readonly exchange?: ModuleExchange,
   ) {}
 
   /** Counts one entry at `off`; true when the page should be (re)compiled for it. */
@@ -122,8 +129,55 @@ export class CodeCache {
       if (this.#pages.size >= MAX_PAGES || this.stats.codeBytes >= MAX_CODE_BYTES) this.flush();
       p = new CodePage(frame, vpage);
       this.#pages.set(key, p);
+      // Another pCPU found this page hot and compiled it: take its module now.
+      if (this.exchange?.has(frame, vpage)) {
+        const t0 = performance.now();
+        const m = this.exchange.find(frame, vpage, pageHash(this.#frame32(frame)));
+        if (m) this.#adopt(p, m, t0);
+      }
     }
     return p;
+  }
+
+  #adopt(p: CodePage, m: SharedPageModule, t0: number): void {
+    const instance = this.#instantiate(m.module);
+    if (!instance) return;
+    this.#install(p, instance, new Map(m.entries), m.bytes);
+    this.stats.adopted++;
+    this.exchange!.adopted++;
+    this.stats.compileMs += performance.now() - t0;
+  }
+
+  #instantiate(module: WebAssembly.Module): WebAssembly.Instance | undefined {
+    try {
+      return new WebAssembly.Instance(module, {
+        e: { m: this.memory, base: this.base, ...this.imports },
+      });
+    } catch (error) {
+      // The engine refused the module (a size limit, a CSP without 'wasm-unsafe-eval'): this
+      // page stays with the interpreter, which is always correct; counted, so it shows.
+      this.stats.failures++;
+      this.lastFailure = String(error);
+      return undefined;
+    }
+  }
+
+  #install(
+    p: CodePage,
+    instance: WebAssembly.Instance,
+    entries: Map<number, number>,
+    bytes: number,
+  ): void {
+    if (p.run) {
+      this.stats.blocks -= p.entries?.size ?? 0;
+      this.stats.codeBytes -= p.bytes;
+    } else this.stats.pages++;
+    p.run = instance.exports.run as RunFn;
+    p.entries = entries;
+    p.bytes = bytes;
+    p.compiles++;
+    this.stats.blocks += entries.size;
+    this.stats.codeBytes += bytes;
   }
 
   /** Drops every translation (tb_flush). */
@@ -184,37 +238,48 @@ export class CodeCache {
         for (const s of successors(b, p.vpage)) if (!seen.has(s)) queue.push([s, depth + 1]);
     }
     if (blocks.length === 0) return;
-    const { bytes, entries } = translatePage(blocks, code, p.frame, p.vpage, this.layout);
-    let instance: WebAssembly.Instance;
+    const hash = this.exchange ? pageHash(new Int32Array(code.buffer)) : 0;
+    const shared = this.exchange?.find(p.frame, p.vpage, hash);
+    if (shared && blocks.every((b) => shared.entries.some(([o]) => o === b.start))) {
+      this.#adopt(p, shared, t0); // another pCPU already compiled these blocks (or more)
+      return;
+    }
+    const { bytes, entries } = translatePage(blocks, code, p.frame, p.vpage);
+    let module: WebAssembly.Module;
     try {
-      const module = new WebAssembly.Module(bytes);
-      instance = new WebAssembly.Instance(module, { e: { m: this.memory, ...this.imports } });
+      module = new WebAssembly.Module(bytes);
     } catch (error) {
-      // The engine refused the module (a size limit, a CSP without 'wasm-unsafe-eval'): this
-      // page stays with the interpreter, which is always correct; counted, so it shows.
       this.stats.failures++;
       this.lastFailure = String(error);
       p.stale = MAX_STALE;
       return;
     }
-    if (p.run) {
-      this.stats.blocks -= p.entries?.size ?? 0;
-      this.stats.codeBytes -= p.bytes;
-    } else this.stats.pages++;
-    p.run = instance.exports.run as RunFn;
-    p.entries = entries;
-    p.bytes = bytes.length;
-    p.compiles++;
+    const instance = this.#instantiate(module);
+    if (!instance) {
+      p.stale = MAX_STALE;
+      return;
+    }
+    this.#install(p, instance, entries, bytes.length);
     this.stats.compiles++;
-    this.stats.blocks += entries.size;
     for (const b of blocks)
       for (const i of b.insns) if (((i.insn >>> 2) & 31) === MAJOR.AMO) this.stats.atomics++;
-    this.stats.codeBytes += bytes.length;
     this.stats.compileMs += performance.now() - t0;
+    this.exchange?.offer({
+      frame: p.frame,
+      vpage: p.vpage,
+      hash,
+      module,
+      entries: [...entries],
+      bytes: bytes.length,
+    });
   }
 
   #frame16(frame: number): Uint16Array {
     return new Uint16Array(this.ram8.buffer, frame * 4096, 2048);
+  }
+
+  #frame32(frame: number): Int32Array {
+    return new Int32Array(this.ram8.buffer, frame * 4096, 1024);
   }
 }
 

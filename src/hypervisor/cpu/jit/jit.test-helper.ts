@@ -6,6 +6,7 @@ import { CSR, PRIV, SATP } from '../csr';
 import { Hart, type HartEnv } from '../hart';
 import { F, HartState, S } from '../hart-state';
 import { JitEngine } from './jit-engine';
+import type { ModuleExchange } from './module-exchange';
 
 export const RAM_BASE = 0x8000_0000;
 /** Guest RAM of the test machines; the JIT's five frames sit just above it in host RAM. */
@@ -21,7 +22,12 @@ export const DATA = RAM_BASE + 0x10000;
  * it at the next check point), deterministically, so interrupt points can
  * be compared between engines.
  */
-export function makeMachine(engine: 'interpreter' | 'jit', irqEvery = 0) {
+export function makeMachine(
+  engine: 'interpreter' | 'jit',
+  irqEvery = 0,
+  /** The JIT's module exchange, and how many frames higher its JIT frames sit (another pCPU's). */
+  jit: { exchange?: ModuleExchange; frameShift?: number } = {},
+) {
   const mem = HostMemory.create(GUEST_BYTES + 65536);
   const p2m = new P2m(RAM_BASE, GUEST_BYTES >>> 12);
   p2m.mapLinear(0);
@@ -43,13 +49,15 @@ export function makeMachine(engine: 'interpreter' | 'jit', irqEvery = 0) {
   const hart = new Hart(new HartState(), mem, p2m, new MmioBus(), env);
   hart.reset(0, CODE, PRIV.M);
   if (engine === 'jit') {
-    const first = GUEST_BYTES >>> 12;
+    const first = (GUEST_BYTES >>> 12) + (jit.frameShift ?? 0);
     hart.engine = new JitEngine(
       mem,
       mem.wasm!,
       [0, 1, 2, 3, 4].map((k) => first + k),
       hart.ctab,
       8, // a low threshold, so the tests run translated code soon
+      undefined,
+      jit.exchange,
     );
   }
   const host = (gpa: number) => p2m.hostOffset(gpa);

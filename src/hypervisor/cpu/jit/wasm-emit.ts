@@ -25,6 +25,7 @@ export const OP = {
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
+  globalGet: 0x23,
   i32Load: 0x28,
   i32Load8S: 0x2c,
   i32Load8U: 0x2d,
@@ -160,6 +161,9 @@ export class FuncWriter extends ByteWriter {
   tee(local: number): this {
     return this.byte(OP.localTee).u32(local);
   }
+  globalGet(global: number): this {
+    return this.byte(OP.globalGet).u32(global);
+  }
   /** A memory access; `align` is log2 of the natural alignment, `offset` a constant added to the address. */
   mem(code: number, align: number, offset = 0): this {
     return this.byte(code).u32(align).u32(offset);
@@ -216,8 +220,9 @@ export interface FuncType {
 
 /**
  * A module: imports `e.m` (a shared memory of up to 4 GiB, §5.5.10 limits
- * flag 3), the functions `e.<name>` of the given types (all i32), and one
- * function exported as `run` with `locals` extra i32 locals.
+ * flag 3), the functions `e.<name>` of the given types (all i32), the
+ * immutable i32 global `e.base` (global 0), and one function exported as
+ * `run` with `locals` extra i32 locals.
  */
 export function buildModule(
   imports: { name: string; type: FuncType }[],
@@ -237,9 +242,10 @@ export function buildModule(
     for (let i = 0; i < t.results; i++) ty.byte(I32);
   }
   section(1, ty);
-  const im = new ByteWriter().u32(imports.length + 1);
+  const im = new ByteWriter().u32(imports.length + 2);
   im.str('e').str('m').byte(0x02).byte(0x03).u32(0).u32(65536);
   imports.forEach((imp, i) => im.str('e').str(imp.name).byte(0x00).u32(i));
+  im.str('e').str('base').byte(0x03).byte(I32).byte(0x00); // §5.5.10 globaltype: i32, const
   section(2, im);
   section(3, new ByteWriter().u32(1).u32(types.length - 1));
   section(7, new ByteWriter().u32(1).str('run').byte(0x00).u32(imports.length));
