@@ -60,6 +60,7 @@ async function profile(type: DomainType, lines: boolean): Promise<void> {
       promptMs: +wall.toFixed(0),
       /** CPU time of every thread of the host process from define to the prompt (less noisy than wall time on a shared machine). */
       processCpuMs: +((cpu.user + cpu.system) / 1000).toFixed(0),
+      processSysMs: +(cpu.system / 1000).toFixed(0),
       instructionsM: +(info.instructions / 1e6).toFixed(2),
       cpuTimeMs: info.cpuTimeMs,
       blockedMs: vcpu.blockedMs,
