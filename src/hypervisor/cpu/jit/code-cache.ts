@@ -46,6 +46,8 @@ export class CodePage {
   bytes = 0;
   stale = 0;
   compiles = 0;
+  /** The module exchange's `gen` when this page last looked for a shared module. */
+  exchangeGen = -1;
   constructor(
     readonly frame: number,
     readonly vpage: number,
@@ -109,6 +111,12 @@ export class CodeCache {
 
   /** Counts one entry at `off`; true when the page should be (re)compiled for it. */
   enter(p: CodePage, off: number): boolean {
+    // Modules came from other pCPUs since this page last looked: one may be this page's.
+    if (p.run === null && this.exchange && p.exchangeGen !== this.exchange.gen) {
+      p.exchangeGen = this.exchange.gen;
+      this.#adoptShared(p);
+      if (p.run) return false;
+    }
     const i = off >> 1;
     const c = p.counts[i] < COUNT_MAX ? ++p.counts[i] : COUNT_MAX;
     // A page already translated is hot: a new entry into it (a return address, say) is added
@@ -130,13 +138,19 @@ export class CodeCache {
       p = new CodePage(frame, vpage);
       this.#pages.set(key, p);
       // Another pCPU found this page hot and compiled it: take its module now.
-      if (this.exchange?.has(frame, vpage)) {
-        const t0 = performance.now();
-        const m = this.exchange.find(frame, vpage, pageHash(this.#frame32(frame)));
-        if (m) this.#adopt(p, m, t0);
-      }
+      this.#adoptShared(p);
     }
     return p;
+  }
+
+  #adoptShared(p: CodePage): void {
+    const x = this.exchange;
+    if (!x) return;
+    p.exchangeGen = x.gen;
+    if (!x.has(p.frame, p.vpage)) return;
+    const t0 = performance.now();
+    const m = x.find(p.frame, p.vpage, pageHash(this.#frame32(p.frame)));
+    if (m) this.#adopt(p, m, t0);
   }
 
   #adopt(p: CodePage, m: SharedPageModule, t0: number): void {
@@ -240,8 +254,9 @@ export class CodeCache {
     if (blocks.length === 0) return;
     const hash = this.exchange ? pageHash(new Int32Array(code.buffer)) : 0;
     const shared = this.exchange?.find(p.frame, p.vpage, hash);
-    if (shared && blocks.every((b) => shared.entries.some(([o]) => o === b.start))) {
-      this.#adopt(p, shared, t0); // another pCPU already compiled these blocks (or more)
+    if (shared && shared.entries.some(([o]) => o === off)) {
+      // Another pCPU already compiled this block (blocks only warm here come in a later recompilation).
+      this.#adopt(p, shared, t0);
       return;
     }
     const { bytes, entries } = translatePage(blocks, code, p.frame, p.vpage);

@@ -53,6 +53,8 @@ export class ModuleExchange {
   bytes = 0;
   /** Modules received from other pCPUs, and adopted here instead of compiling. */
   received = 0;
+  /** Bumped by each batch received: a cold page looks again only when it moved. */
+  gen = 0;
   adopted = 0;
   /** Set by the pCPU worker: posts a module this thread compiled to the other pCPUs. */
   publish: ((m: SharedPageModule) => void) | null = null;
@@ -74,6 +76,7 @@ export class ModuleExchange {
 
   /** Modules compiled on other pCPUs. */
   receive(list: SharedPageModule[]): void {
+    this.gen++;
     for (const m of list) {
       this.received++;
       this.#put(m);
