@@ -444,6 +444,7 @@ export class Host {
       counters: new Int32Array(shared.memStats),
       residentIndex: MEM_STAT.RESIDENT,
       cowIndex: MEM_STAT.COW_KSM,
+      snapIndex: MEM_STAT.COW_SNAPSHOT,
       onOutOfMemory: () => (outOfMemory = true),
       shootdown: () => {}, // loading: no vCPU runs yet
     });
