@@ -80,6 +80,22 @@ describe('snapshots', () => {
   }, 60_000);
 });
 
+describe('one job at a time', () => {
+  it('two snapshots asked for at once are taken one after the other', async () => {
+    const api = client.api;
+    const [a, b] = await Promise.all([
+      api.snapshotCreate('snap', { name: 'c1' }),
+      api.snapshotCreate('snap', { name: 'c2' }),
+    ]);
+    expect([a.name, b.name]).toEqual(['c1', 'c2']);
+    expect((await api.snapshotInfo('snap', 'c2')).parent).toBe('c1');
+    expect((await api.info('snap')).state).toBe('running');
+    expect(await counter(vm)).toBeGreaterThan(0);
+    await api.snapshotDelete('snap', 'c1', { children: true });
+    expect(await api.snapshotList('snap')).toEqual([]);
+  }, 60_000);
+});
+
 describe('clones', () => {
   it('a clone runs from the source state and shares its RAM until it writes', async () => {
     const api = client.api;

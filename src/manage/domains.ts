@@ -740,6 +740,10 @@ export class DomainManager {
 
   /** Quick boot: the first prompt of a real boot becomes its configuration's template. */
   async #captureTemplate(dom: Domain, key: string): Promise<void> {
+    await this.#job(dom.def.name, () => this.#takeTemplate(dom, key));
+  }
+
+  async #takeTemplate(dom: Domain, key: string): Promise<void> {
     if (dom.state !== 'running' || dom.vm === undefined) return;
     // Silent: the domain is paused for a few ms, which its state does not show.
     const silent: DomainHooks = { ...this.#hooks, set: () => {} };
@@ -849,6 +853,59 @@ export class DomainManager {
 
   // ------------------------------------------------------------ save, snapshots, clones
 
+  /**
+   * One state-changing job per domain at a time (libvirt's job lock): a
+   * second save, snapshot, revert or clone of the same domain waits for the
+   * first, so two captures never interleave their freeze and thaw.
+   */
+  readonly #jobs = new Map<string, Promise<unknown>>();
+
+  async #job<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#jobs.get(name) ?? Promise.resolve();
+    const run = before.catch(() => {}).then(work);
+    this.#jobs.set(name, run);
+    try {
+      return await run;
+    } finally {
+      if (this.#jobs.get(name) === run) this.#jobs.delete(name);
+    }
+  }
+
+  /** virsh save (#save): one job of the domain. */
+  save<T>(
+    name: string,
+    options: { paused?: boolean; running?: boolean },
+    write: (image: VmImage) => T | Promise<T>,
+  ): Promise<T> {
+    return this.#job(name, () => this.#save(name, options, write));
+  }
+
+  managedSave(name: string, options: { paused?: boolean; running?: boolean } = {}): Promise<void> {
+    return this.#job(name, () => this.#managedSave(name, options));
+  }
+
+  snapshotCreate(
+    name: string,
+    options: { name?: string; description?: string; halt?: boolean } = {},
+  ): Promise<SnapshotInfo> {
+    return this.#job(name, () => this.#snapshotCreate(name, options));
+  }
+
+  snapshotRevert(
+    name: string,
+    snapshot: string,
+    options: { running?: boolean; paused?: boolean } = {},
+  ): Promise<void> {
+    return this.#job(name, () => this.#snapshotRevert(name, snapshot, options));
+  }
+
+  clone(
+    source: string,
+    options: { name: string; snapshot?: string; paused?: boolean },
+  ): Promise<DomainSummary> {
+    return this.#job(source, () => this.#clone(source, options));
+  }
+
   /** The hooks mobility.ts drives the domain state machine with. */
   readonly #hooks: DomainHooks = {
     state: (name) => {
@@ -866,7 +923,7 @@ export class DomainManager {
    * that worked is the domain shut off (reason saved). A failure leaves
    * the domain as it was. `paused`/`running` record how restore starts it.
    */
-  async save<T>(
+  async #save<T>(
     name: string,
     options: { paused?: boolean; running?: boolean },
     write: (image: VmImage) => T | Promise<T>,
@@ -951,7 +1008,7 @@ export class DomainManager {
   }
 
   /** virsh managedsave: like save, the image kept by the host; the next start resumes from it. */
-  async managedSave(
+  async #managedSave(
     name: string,
     options: { paused?: boolean; running?: boolean } = {},
   ): Promise<void> {
@@ -961,7 +1018,7 @@ export class DomainManager {
         'operation-invalid',
         `Requested operation is not valid: cannot do managed save for transient domain`,
       );
-    dom.managedSave = await this.save(name, options, (image) => image);
+    dom.managedSave = await this.#save(name, options, (image) => image);
   }
 
   /** virsh managedsave-remove: drops the managed save image; false if there was none. */
@@ -982,7 +1039,7 @@ export class DomainManager {
    * snapshot copy-on-write. A shut-off domain's snapshot holds only its
    * definition (there are no disks to snapshot).
    */
-  async snapshotCreate(
+  async #snapshotCreate(
     name: string,
     options: { name?: string; description?: string; halt?: boolean } = {},
   ): Promise<SnapshotInfo> {
@@ -1057,7 +1114,7 @@ export class DomainManager {
    * revert); the current VM, if any, is discarded. `running`/`paused`
    * override the snapshot's own state.
    */
-  async snapshotRevert(
+  async #snapshotRevert(
     name: string,
     snapshot: string,
     options: { running?: boolean; paused?: boolean } = {},
@@ -1131,7 +1188,7 @@ export class DomainManager {
    * instant capture; a shut-off source gives a shut-off clone (its
    * definition only: there are no disks to copy).
    */
-  async clone(
+  async #clone(
     source: string,
     options: { name: string; snapshot?: string; paused?: boolean },
   ): Promise<DomainSummary> {

@@ -9,6 +9,7 @@ mkdirSync(out, { recursive: true });
 const { url, server } = await serveStatic(join(import.meta.dirname, '../../dist'), '/virtlab/');
 const b = await openBrowser();
 const page = b.page;
+page.on('console', (m) => { if (m.text().startsWith('TIMING')) console.log(m.text()); });
 const t0 = Date.now();
 const log = (...a: unknown[]) => console.log(((Date.now() - t0) / 1000).toFixed(1), ...a);
 await page.setViewportSize({ width: 1280, height: 860 });
