@@ -2,6 +2,7 @@ import { JIT_FRAMES } from '../cpu/jit/jit-engine';
 import { JIT_STATS } from '../cpu/jit/jit-stats';
 import { FramePool } from '../memory/frame-pool';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
+import { DirtyLog } from '../memory/dirty-log';
 import { P2m } from '../memory/p2m';
 import { VIRT } from '../board/virt-board';
 import type {
@@ -17,6 +18,7 @@ import { ByteRing } from '../vm/byte-ring';
 import { loadGuest, validateConfig, type MachineConfig, type StopReason } from '../vm/boot';
 import { hostNow } from './clock';
 import { MB } from './mmio-mailbox';
+import { Shootdown } from './shootdown';
 import { H, MAX_PCPUS, P, PCPU_STATE, PF, SchedState, V, VCPU_STATE } from './sched-state';
 import { VcpuScheduler } from './scheduler';
 import { TraceRing } from './trace-ring';
@@ -90,6 +92,7 @@ export class HostError extends Error {
 interface VmRuntime {
   shared: VmShared;
   p2m: P2m;
+  dirty: DirtyLog;
   control: Int32Array;
   vmm?: WorkerLink<VmmCommand, VmmReport>;
   /** Resolves when the VMM worker reported 'exited' (its console output is all delivered by then). */
@@ -279,14 +282,22 @@ export class Host {
             }
           : undefined,
     });
-    const p2m = new P2m(VIRT.DRAM.base, pages, new Int32Array(shared.p2m), {
-      pool: this.frames,
-      counters: new Int32Array(shared.memStats),
-      residentIndex: MEM_STAT.RESIDENT,
-      cowIndex: MEM_STAT.COW_KSM,
-      onOutOfMemory: () => {},
-      shootdown: () => {}, // loading: no vCPU runs yet
-    });
+    const control = new Int32Array(shared.control);
+    const dirty = new DirtyLog(shared.dirty, control, VMC.LOG_DIRTY);
+    const p2m = new P2m(
+      VIRT.DRAM.base,
+      pages,
+      new Int32Array(shared.p2m),
+      {
+        pool: this.frames,
+        counters: new Int32Array(shared.memStats),
+        residentIndex: MEM_STAT.RESIDENT,
+        cowIndex: MEM_STAT.COW_KSM,
+        onOutOfMemory: () => {},
+        shootdown: () => {}, // loading: no vCPU runs yet
+      },
+      dirty,
+    );
     try {
       const states = slots.map((_, h) => new HartState(shared.hartStates, h * HART_STATE_BYTES));
       const loaded = loadGuest(config, this.mem, p2m, states);
@@ -300,7 +311,8 @@ export class Host {
     this.#vms.set(vm, {
       shared,
       p2m,
-      control: new Int32Array(shared.control),
+      dirty,
+      control,
       started: false,
       reserved,
     });
@@ -454,6 +466,38 @@ export class Host {
       );
     }
     this.scheduler.setParams(slot, params);
+  }
+
+  /**
+   * Starts dirty-page logging (KVM_MEM_LOG_DIRTY_PAGES on all of the VM's
+   * RAM): from the return on, every page written is in the next collect.
+   * Write translations made before are shot down, so the next write to any
+   * page goes through the p2m's write path and marks it.
+   */
+  startDirtyLog(vm: number): void {
+    const rt = this.#vm(vm);
+    rt.dirty.setEnabled(true);
+    new Shootdown(rt.shared, this.sched).run();
+  }
+
+  /**
+   * The guest frames written (or unmapped) since the start or the last
+   * collect, ascending (KVM_GET_DIRTY_LOG with KVM_CLEAR_DIRTY_LOG): takes
+   * the bits, then shoots the VM down, so a page written after the bit was
+   * taken is either already in RAM when this returns (the caller's copy has
+   * it) or marked again for the next collect. Callable while the VM runs.
+   */
+  collectDirtyLog(vm: number): Int32Array {
+    const rt = this.#vm(vm);
+    if (!rt.dirty.enabled) throw new HostError('invalid-state', 'dirty-page logging is off');
+    const gfns = rt.dirty.collect();
+    new Shootdown(rt.shared, this.sched).run();
+    return gfns;
+  }
+
+  /** Stops dirty-page logging; the bitmap is emptied. */
+  stopDirtyLog(vm: number): void {
+    this.#vm(vm).dirty.setEnabled(false);
   }
 
   #fail(vm: number, message: string): void {
