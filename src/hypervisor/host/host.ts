@@ -3,7 +3,7 @@ import { JIT_STATS } from '../cpu/jit/jit-stats';
 import { FramePool } from '../memory/frame-pool';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
 import { DirtyLog } from '../memory/dirty-log';
-import { P2m } from '../memory/p2m';
+import { P2M, P2m } from '../memory/p2m';
 import { VIRT } from '../board/virt-board';
 import type {
   KsmdCommand,
@@ -493,6 +493,34 @@ export class Host {
     const gfns = rt.dirty.collect();
     new Shootdown(rt.shared, this.sched).run();
     return gfns;
+  }
+
+  /**
+   * Copies guest frame `gfn` of a VM into `into` (4096 bytes) without
+   * backing it; false when it reads as zeroes (unbacked, ballooned, or the
+   * zero frame). A running VM may be writing the page meanwhile: a
+   * migration reads it again after the dirty log reports it.
+   */
+  readGuestPage(vm: number, gfn: number, into: Uint8Array): boolean {
+    const rt = this.#vm(vm);
+    if (!(gfn >= 0 && gfn < rt.p2m.pages)) throw new RangeError(`no guest page ${gfn}`);
+    const e = Atomics.load(rt.p2m.table, gfn);
+    if (e < 0) return false;
+    const frame = e & P2M.FRAME;
+    if (frame === this.frames.zeroFrame) return false;
+    into.set(this.mem.ram8.subarray(frame * PAGE_SIZE, (frame + 1) * PAGE_SIZE));
+    return true;
+  }
+
+  /** Guest frames of a VM that hold a frame of their own now (not unbacked, not the zero frame). */
+  backedGuestPages(vm: number): Int32Array {
+    const rt = this.#vm(vm);
+    const out: number[] = [];
+    for (let g = 0; g < rt.p2m.pages; g++) {
+      const e = Atomics.load(rt.p2m.table, g);
+      if (e >= 0 && (e & P2M.FRAME) !== this.frames.zeroFrame) out.push(g);
+    }
+    return Int32Array.from(out);
   }
 
   /** Stops dirty-page logging; the bitmap is emptied. */
