@@ -46,11 +46,26 @@ export type VmmCommand = {
   kind: 'start';
   shared: import('./host/vm-shared').VmShared;
   sched: SharedArrayBuffer;
+  /** A restored VM: the device models load this state before serving anything. */
+  devices?: import('./vm/machine-state').VmmDeviceState;
 };
 
 /** VMM worker -> control worker. */
 export type VmmReport =
-  { kind: 'console'; bytes: Uint8Array } | { kind: 'vm-stop' } | { kind: 'exited' };
+  | { kind: 'console'; bytes: Uint8Array }
+  | { kind: 'vm-stop' }
+  | { kind: 'exited' }
+  /** Answer to a save request (MB.SAVE_REQ = seq): the device models' state, or why it failed. */
+  | {
+      kind: 'device-state';
+      seq: number;
+      devices?: import('./vm/machine-state').VmmDeviceState;
+      error?: string;
+    }
+  /** The restored device state is loaded: the host may start the vCPUs. */
+  | { kind: 'loaded' }
+  /** The restored device state could not be loaded: the VM never ran. */
+  | { kind: 'load-failed'; message: string };
 
 /** Control worker -> the ksmd worker. */
 export type KsmdCommand =

@@ -27,7 +27,20 @@ export type StateReason =
   | 'finished'
   | 'rebooted'
   /** Paused by the host: no free host memory to back the guest's RAM (QEMU's stop on error). */
-  | 'out of memory';
+  | 'out of memory'
+  /** virsh save: shut off with its state in a save image (VIR_DOMAIN_SHUTOFF_SAVED), */
+  | 'saved'
+  /** and running again from one (VIR_DOMAIN_RUNNING_RESTORED). */
+  | 'restored'
+  /** Paused while its state is written (VIR_DOMAIN_PAUSED_SAVE). */
+  | 'saving'
+  /** Paused while a snapshot is taken (VIR_DOMAIN_PAUSED_SNAPSHOT). */
+  | 'creating snapshot'
+  /** Running, paused or shut off after snapshot-revert (VIR_DOMAIN_*_FROM_SNAPSHOT). */
+  | 'from snapshot'
+  /** Paused while migrating; running on the destination, shut off on the source after it (…_MIGRATED). */
+  | 'migrating'
+  | 'migrated';
 
 /**
  * Which config an action changes, as libvirt's flags: `live` the running
@@ -158,6 +171,23 @@ export interface DomainSummary {
   uuid: string;
   /** libvirt's autostart flag is set (virsh autostart). */
   autostart?: true;
+}
+
+/** A domain snapshot as snapshot-list and snapshot-info show it. */
+export interface SnapshotInfo {
+  name: string;
+  description?: string;
+  /** Seconds since the Unix epoch. */
+  creationTime: number;
+  /** The domain's state when it was taken. */
+  state: 'running' | 'paused' | 'shutoff';
+  parent?: string;
+  /** The domain's current snapshot (the last taken or reverted to). */
+  current: boolean;
+  children: number;
+  descendants: number;
+  /** Guest pages it holds (shared copy-on-write with the domain and its clones). */
+  memoryPages: number;
 }
 
 export interface DomainInfo extends DomainSummary {
@@ -352,7 +382,11 @@ export interface ControlApi {
   vcpuInfo(name: string): Promise<VcpuInfo[]>;
 
   /** shut off | crashed → running. Throws no-resources when the host lacks memory or vCPU slots. */
-  start(name: string, options?: { paused?: boolean }): Promise<void>;
+  /**
+   * virsh start: boots the domain, or resumes it from its managed save
+   * image (which is then removed) unless forceBoot.
+   */
+  start(name: string, options?: { paused?: boolean; forceBoot?: boolean }): Promise<void>;
   /** running → paused (virsh suspend). */
   suspend(name: string): Promise<void>;
   /** paused → running. */
@@ -405,6 +439,39 @@ export interface ControlApi {
   /** Bytes typed on the domain's serial console. running | paused. */
   consoleWrite(name: string, data: string | Uint8Array): Promise<void>;
   /** Events for one domain, or for every domain when `domain` is omitted; returns an id for unsubscribe. */
+  /** virsh managedsave: saves the domain's state inside the host and stops it; start resumes it. */
+  managedSave(name: string, options?: { paused?: boolean; running?: boolean }): Promise<void>;
+  /** virsh managedsave-remove: false when there was no image. */
+  managedSaveRemove(name: string): Promise<boolean>;
+  hasManagedSave(name: string): Promise<boolean>;
+  /** virsh snapshot-create-as: an internal snapshot (RAM shared copy-on-write). */
+  snapshotCreate(
+    name: string,
+    options?: { name?: string; description?: string; halt?: boolean },
+  ): Promise<SnapshotInfo>;
+  snapshotList(name: string): Promise<SnapshotInfo[]>;
+  snapshotInfo(name: string, snapshot: string): Promise<SnapshotInfo>;
+  /** The snapshot and the domain definition it holds (snapshot-dumpxml). */
+  snapshotDef(
+    name: string,
+    snapshot: string,
+  ): Promise<{ snapshot: SnapshotInfo; def: DomainDef & { uuid: string } }>;
+  snapshotRevert(
+    name: string,
+    snapshot: string,
+    options?: { running?: boolean; paused?: boolean },
+  ): Promise<void>;
+  /** Deletes a snapshot (and with children, its descendants); returns the names deleted. */
+  snapshotDelete(
+    name: string,
+    snapshot: string,
+    options?: { children?: boolean },
+  ): Promise<string[]>;
+  /** virt-clone: a new domain from the source's state (or a snapshot), sharing its RAM copy-on-write. */
+  clone(
+    source: string,
+    options: { name: string; snapshot?: string; paused?: boolean },
+  ): Promise<DomainSummary>;
   subscribe(listener: (event: DomainEvent) => void, domain?: string): Promise<number>;
   unsubscribe(id: number): Promise<void>;
 }

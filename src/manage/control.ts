@@ -134,6 +134,18 @@ export function createControl(platform: ControlPlatform): ControlApi {
     ksm: async () => need().ksm(),
     setKsm: async (knobs) => need().setKsm(knobs),
     consoleWrite: async (name, data) => need().consoleWrite(name, data),
+    managedSave: async (name, options) => need().managedSave(name, options),
+    managedSaveRemove: async (name) => need().managedSaveRemove(name),
+    hasManagedSave: async (name) => need().hasManagedSave(name),
+    snapshotCreate: async (name, options) => need().snapshotCreate(name, options),
+    snapshotList: async (name) => need().snapshotList(name),
+    snapshotInfo: async (name, snapshot) => need().snapshotInfo(name, snapshot),
+    snapshotDef: async (name, snapshot) => need().snapshotDef(name, snapshot),
+    snapshotRevert: async (name, snapshot, options) =>
+      need().snapshotRevert(name, snapshot, options),
+    snapshotDelete: async (name, snapshot, options) =>
+      need().snapshotDelete(name, snapshot, options),
+    clone: async (source, options) => need().clone(source, options),
     subscribe: async (listener, domain) => need().subscribe(listener, domain),
     unsubscribe: async (id) => need().unsubscribe(id),
   };

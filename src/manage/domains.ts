@@ -3,7 +3,7 @@ import { F, HART_STATE_BYTES } from '../hypervisor/cpu/hart-state';
 import { HostError, type Host, type HostEvent } from '../hypervisor/host/host';
 import { hostNow } from '../hypervisor/host/clock';
 import { H, PF, V, VCPU_STATE, VF } from '../hypervisor/host/sched-state';
-import { BAL, EXIT_STAT_NAMES, MEM_STAT } from '../hypervisor/host/vm-shared';
+import { BAL, EXIT_STAT_NAMES, MEM_STAT, type VmShared } from '../hypervisor/host/vm-shared';
 import { KSM_DEFAULTS, RMAP_ITEM_BYTES, type KsmKnobs } from '../hypervisor/ksm/ksm-state';
 import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
 import type { StopReason } from '../hypervisor/vm/boot';
@@ -18,6 +18,7 @@ import type {
   DomainState,
   DomainSummary,
   HostInfo,
+  SnapshotInfo,
   StateReason,
   VcpuInfo,
 } from './control-api';
@@ -45,6 +46,15 @@ import {
 } from './memory';
 import { VIRTIO_BALLOON_S } from '../hypervisor/devices/virtio/balloon';
 import { VirtError } from './errors';
+import {
+  captureDomain,
+  copyPages,
+  restoreDomain,
+  type DomainHooks,
+  type VmImage,
+} from './mobility';
+import { checkSnapshotName, getSnapshot, snapshotInfo, type DomainSnapshot } from './snapshots';
+import type { FrameSnapshot, MachineState } from '../hypervisor/vm/machine-state';
 import { quote } from './quote';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -85,6 +95,13 @@ interface Domain {
    * Changes with the live flag go here; with config, to def/pins.
    */
   live?: { def: DomainDef; pins: number[] };
+  /** The next stop of its VM shows this state, not "shut off (destroyed)" (save, migration). */
+  stopAs?: [DomainState, StateReason];
+  /** virsh managedsave: the state `start` resumes from (then drops). */
+  managedSave?: VmImage;
+  /** Its snapshots (virsh snapshot-*), kept while the host lives, and the current one's name. */
+  snapshots: Map<string, DomainSnapshot>;
+  currentSnapshot?: string;
 }
 
 /**
@@ -230,6 +247,11 @@ export class DomainManager {
     dom.live = undefined;
     if (dom.restarting) return; // reset/reboot in progress: the new VM takes over
     let [state, reason, detail] = outcome(event.reason);
+    if (dom.stopAs && event.reason.kind === 'destroyed') {
+      [state, reason] = dom.stopAs;
+      detail = undefined;
+    }
+    dom.stopAs = undefined;
     dom.id = null;
     // The domain's lifecycle actions (libvirt on_poweroff / on_reboot / on_crash).
     const kind = event.reason.kind;
@@ -258,6 +280,11 @@ export class DomainManager {
   #forget(dom: Domain): void {
     if (this.#domains.get(dom.def.name) !== dom) return;
     this.#domains.delete(dom.def.name);
+    // Its snapshots and managed save go with it (their frames back to the host).
+    for (const snap of dom.snapshots.values())
+      if (snap.frames) this.host.releaseSnapshotFrames(snap.frames);
+    dom.snapshots.clear();
+    dom.managedSave = undefined;
     this.#emit({ kind: 'lifecycle', domain: dom.def.name, state: 'shut off', reason: 'undefined' });
   }
 
@@ -387,6 +414,7 @@ export class DomainManager {
       id: null,
       pins,
       pinsPending: pending,
+      snapshots: new Map(),
     };
     this.#domains.set(def.name, dom);
     this.#emit({ kind: 'lifecycle', domain: def.name, state: 'shut off', reason: 'defined' });
@@ -665,9 +693,20 @@ export class DomainManager {
   // ------------------------------------------------------------ lifecycle
 
   /** Boots a domain; with `paused`, its vCPUs wait until resume (virsh start --paused). */
-  async start(name: string, options: { paused?: boolean } = {}): Promise<void> {
+  async start(
+    name: string,
+    options: { paused?: boolean; forceBoot?: boolean } = {},
+  ): Promise<void> {
     const dom = this.#get(name);
     this.#require(dom, ['shut off', 'crashed'], 'start');
+    // libvirt: a managed save image is resumed (and removed once running), unless --force-boot.
+    const image = dom.managedSave;
+    if (options.forceBoot) dom.managedSave = undefined;
+    else if (image) {
+      await this.restore(image, { paused: options.paused, running: !options.paused });
+      dom.managedSave = undefined;
+      return;
+    }
     await this.#boot(dom, options.paused);
     if (options.paused) this.#set(dom, 'paused', 'user');
     else this.#set(dom, 'running', 'booted');
@@ -726,6 +765,21 @@ export class DomainManager {
       }
       throw error;
     }
+    this.#adopt(dom, shared);
+    if (shared.balloon) {
+      const max = def.memoryMiB * 1024;
+      this.host.setBalloon(shared.vm, {
+        targetPages: balloonPages(max, def.currentMemoryKiB ?? max),
+        periodS: def.balloon ? (def.balloon.statsPeriodS ?? 0) : 0,
+      });
+    }
+    if (paused) this.host.pauseVm(shared.vm);
+    void this.host.startVm(shared.vm);
+  }
+
+  /** Makes a new host VM the domain's running one: its id, live config and scheduler tuning. */
+  #adopt(dom: Domain, shared: VmShared): void {
+    const def = dom.def;
     dom.vm = shared.vm;
     dom.slots = shared.vcpuSlots;
     dom.live = { def: { ...def }, pins: [...dom.pins] };
@@ -740,15 +794,339 @@ export class DomainManager {
         pinMask: dom.pins[v],
       });
     }
-    if (shared.balloon) {
-      const max = def.memoryMiB * 1024;
-      this.host.setBalloon(shared.vm, {
-        targetPages: balloonPages(max, def.currentMemoryKiB ?? max),
-        periodS: def.balloon ? (def.balloon.statsPeriodS ?? 0) : 0,
-      });
+  }
+
+  // ------------------------------------------------------------ save, snapshots, clones
+
+  /** The hooks mobility.ts drives the domain state machine with. */
+  readonly #hooks: DomainHooks = {
+    state: (name) => {
+      const dom = this.#get(name);
+      return { state: dom.state, reason: dom.reason, vm: dom.vm };
+    },
+    set: (name, state, reason, detail) => this.#set(this.#get(name), state, reason, detail),
+    stopAs: (name, state, reason) => (this.#get(name).stopAs = [state, reason]),
+    adopt: (name, shared) => this.#adopt(this.#get(name), shared),
+  };
+
+  /**
+   * virsh save: the domain's whole state as a VmImage, and the domain shut
+   * off (reason saved). `paused`/`running` record how restore starts it.
+   */
+  async save(
+    name: string,
+    options: { paused?: boolean; running?: boolean } = {},
+  ): Promise<VmImage> {
+    const dom = this.#get(name);
+    this.#require(dom, ['running', 'paused'], 'save');
+    const def = this.domainDef(name);
+    const { machine, memory, wasPaused } = await captureDomain(
+      this.host,
+      this.#hooks,
+      name,
+      'saving',
+      'stop',
+      (vm) => copyPages(this.host, vm),
+    );
+    const paused = options.paused ? true : options.running ? false : wasPaused;
+    return { def: stripLive(def), machine, ...memory, paused };
+  }
+
+  /**
+   * virsh restore: a domain from a VmImage, running or paused. libvirt's
+   * rules for names and uuids (virDomainObjListAdd with CHECK_LIVE): an
+   * inactive domain with the same name and uuid takes the image's live
+   * state; one with the same name but another uuid, or the same uuid but
+   * another name, or an active one, refuses; else the domain is transient.
+   */
+  async restore(
+    image: VmImage,
+    options: { paused?: boolean; running?: boolean } = {},
+  ): Promise<DomainSummary> {
+    const def = image.def;
+    if (!NAME.test(def.name))
+      throw new VirtError('invalid-arg', `invalid domain name '${quote(def.name)}' in the image`);
+    let dom = this.#domains.get(def.name);
+    for (const other of this.#domains.values())
+      if (other !== dom && def.uuid && sameUuid(other.def.uuid!, def.uuid))
+        throw new VirtError(
+          'domain-exists',
+          `operation failed: domain '${other.def.name}' is already defined with uuid ${other.def.uuid}`,
+        );
+    if (dom && def.uuid && !sameUuid(dom.def.uuid!, def.uuid))
+      throw new VirtError(
+        'domain-exists',
+        `operation failed: domain '${def.name}' already exists with uuid ${dom.def.uuid}`,
+      );
+    if (dom && dom.vm !== undefined)
+      throw new VirtError(
+        'operation-invalid',
+        `Requested operation is not valid: domain '${def.name}' is already active`,
+      );
+    const created = !dom;
+    if (!dom) {
+      this.define({ ...def });
+      dom = this.#domains.get(def.name)!;
+      dom.transient = true;
     }
-    if (paused) this.host.pauseVm(shared.vm);
-    this.host.startVm(shared.vm);
+    const paused = options.paused ? true : options.running ? false : image.paused;
+    const persistent = dom.def;
+    dom.def = { ...def, uuid: dom.def.uuid };
+    try {
+      await restoreDomain(
+        this.host,
+        this.#hooks,
+        dom.def,
+        image.machine,
+        { kind: 'pages', gfns: image.gfns, data: image.data },
+        paused,
+        'restored',
+      );
+    } catch (error) {
+      if (created) this.#forget(dom);
+      throw error;
+    } finally {
+      if (!created) dom.def = persistent;
+    }
+    return summary(dom);
+  }
+
+  /** virsh managedsave: like save, the image kept by the host; the next start resumes from it. */
+  async managedSave(
+    name: string,
+    options: { paused?: boolean; running?: boolean } = {},
+  ): Promise<void> {
+    const dom = this.#get(name);
+    if (dom.transient)
+      throw new VirtError(
+        'operation-invalid',
+        `Requested operation is not valid: cannot do managed save for transient domain`,
+      );
+    const image = await this.save(name, options);
+    dom.managedSave = image;
+  }
+
+  /** virsh managedsave-remove: drops the managed save image; false if there was none. */
+  managedSaveRemove(name: string): boolean {
+    const dom = this.#get(name);
+    const had = dom.managedSave !== undefined;
+    dom.managedSave = undefined;
+    return had;
+  }
+
+  hasManagedSave(name: string): boolean {
+    return this.#get(name).managedSave !== undefined;
+  }
+
+  /**
+   * virsh snapshot-create-as: an internal snapshot. An active domain is
+   * paused for the instant of the capture; its RAM is shared with the
+   * snapshot copy-on-write. A shut-off domain's snapshot holds only its
+   * definition (there are no disks to snapshot).
+   */
+  async snapshotCreate(
+    name: string,
+    options: { name?: string; description?: string; halt?: boolean } = {},
+  ): Promise<SnapshotInfo> {
+    const dom = this.#get(name);
+    const snapName = options.name ?? String(Math.floor(Date.now() / 1000));
+    checkSnapshotName(snapName);
+    if (dom.snapshots.has(snapName))
+      throw new VirtError(
+        'operation-invalid',
+        `Requested operation is not valid: domain snapshot '${snapName}' already exists`,
+      );
+    const def = stripLive(this.domainDef(name));
+    const snap: DomainSnapshot = {
+      name: snapName,
+      ...(options.description ? { description: options.description } : {}),
+      creationTime: Math.floor(Date.now() / 1000),
+      state: dom.state === 'running' ? 'running' : dom.state === 'paused' ? 'paused' : 'shutoff',
+      ...(dom.currentSnapshot ? { parent: dom.currentSnapshot } : {}),
+      def,
+    };
+    if (dom.vm !== undefined) {
+      const { machine, memory } = await captureDomain(
+        this.host,
+        this.#hooks,
+        name,
+        'creating snapshot',
+        options.halt ? 'stop' : 'resume',
+        (vm) => this.host.snapshotMemory(vm),
+      );
+      snap.machine = machine;
+      snap.frames = memory;
+      if (options.halt) this.#set(dom, 'shut off', 'from snapshot');
+    }
+    dom.snapshots.set(snapName, snap);
+    dom.currentSnapshot = snapName;
+    return snapshotInfo(dom.snapshots, snap, dom.currentSnapshot);
+  }
+
+  snapshotList(name: string): SnapshotInfo[] {
+    const dom = this.#get(name);
+    return [...dom.snapshots.values()].map((s) =>
+      snapshotInfo(dom.snapshots, s, dom.currentSnapshot),
+    );
+  }
+
+  snapshotInfo(name: string, snapshot: string): SnapshotInfo {
+    const dom = this.#get(name);
+    return snapshotInfo(
+      dom.snapshots,
+      getSnapshot(dom.snapshots, name, snapshot),
+      dom.currentSnapshot,
+    );
+  }
+
+  /** The snapshot and the definition it holds (snapshot-dumpxml formats them). */
+  snapshotDef(
+    name: string,
+    snapshot: string,
+  ): { snapshot: SnapshotInfo; def: DomainDef & { uuid: string } } {
+    const dom = this.#get(name);
+    const snap = getSnapshot(dom.snapshots, name, snapshot);
+    return {
+      snapshot: snapshotInfo(dom.snapshots, snap, dom.currentSnapshot),
+      def: { ...snap.def, uuid: dom.def.uuid! },
+    };
+  }
+
+  /**
+   * virsh snapshot-revert: the domain returns to the snapshot's state. An
+   * active snapshot's VM is rebuilt from its machine state over its frames
+   * (shared copy-on-write again, so the snapshot stays intact for another
+   * revert); the current VM, if any, is discarded. `running`/`paused`
+   * override the snapshot's own state.
+   */
+  async snapshotRevert(
+    name: string,
+    snapshot: string,
+    options: { running?: boolean; paused?: boolean } = {},
+  ): Promise<void> {
+    const dom = this.#get(name);
+    const snap = getSnapshot(dom.snapshots, name, snapshot);
+    if (dom.vm !== undefined) {
+      dom.restarting = true;
+      try {
+        await this.host.destroyVm(dom.vm);
+      } finally {
+        dom.restarting = false;
+      }
+      dom.id = null;
+    }
+    dom.def = { ...snap.def, uuid: dom.def.uuid };
+    dom.currentSnapshot = snap.name;
+    if (!snap.machine || !snap.frames) {
+      this.#set(dom, 'shut off', 'from snapshot');
+      if (options.running || options.paused) await this.start(name, { paused: options.paused });
+      return;
+    }
+    const paused = options.paused ? true : options.running ? false : snap.state === 'paused';
+    try {
+      await restoreDomain(
+        this.host,
+        this.#hooks,
+        dom.def,
+        snap.machine,
+        { kind: 'frames', frames: snap.frames },
+        paused,
+        'from snapshot',
+      );
+    } catch (error) {
+      this.#set(dom, 'shut off', 'failed', (error as Error).message);
+      throw error;
+    }
+    if (paused) this.#set(dom, 'paused', 'from snapshot');
+  }
+
+  /** virsh snapshot-delete: its frames are released; its children move up to its parent (libvirt's default). */
+  snapshotDelete(name: string, snapshot: string, options: { children?: boolean } = {}): string[] {
+    const dom = this.#get(name);
+    const snap = getSnapshot(dom.snapshots, name, snapshot);
+    const gone = [snap.name];
+    if (options.children) {
+      const walk = (parent: string) => {
+        for (const s of dom.snapshots.values())
+          if (s.parent === parent) {
+            gone.push(s.name);
+            walk(s.name);
+          }
+      };
+      walk(snap.name);
+    } else {
+      for (const s of dom.snapshots.values()) if (s.parent === snap.name) s.parent = snap.parent;
+    }
+    for (const n of gone) {
+      const s = dom.snapshots.get(n)!;
+      if (s.frames) this.host.releaseSnapshotFrames(s.frames);
+      dom.snapshots.delete(n);
+      if (dom.currentSnapshot === n) dom.currentSnapshot = snap.parent;
+    }
+    return gone;
+  }
+
+  /**
+   * virt-clone: a new domain with its own name and uuid whose VM starts
+   * from the source's state and shares its RAM copy-on-write until either
+   * writes. From a named snapshot, or (for an active source) from an
+   * instant capture; a shut-off source gives a shut-off clone (its
+   * definition only: there are no disks to copy).
+   */
+  async clone(
+    source: string,
+    options: { name: string; snapshot?: string; paused?: boolean },
+  ): Promise<DomainSummary> {
+    const dom = this.#get(source);
+    if (this.#domains.has(options.name))
+      throw new VirtError(
+        'domain-exists',
+        `operation failed: domain '${options.name}' already exists with uuid ${this.#domains.get(options.name)!.def.uuid}`,
+      );
+    let machine: MachineState | undefined;
+    let frames: FrameSnapshot | undefined;
+    let ownFrames = false;
+    let def: DomainDef;
+    if (options.snapshot !== undefined) {
+      const snap = getSnapshot(dom.snapshots, source, options.snapshot);
+      ({ machine, frames, def } = snap);
+    } else {
+      def = stripLive(this.domainDef(source));
+      if (dom.vm !== undefined) {
+        const captured = await captureDomain(
+          this.host,
+          this.#hooks,
+          source,
+          'creating snapshot',
+          'resume',
+          (vm) => this.host.snapshotMemory(vm),
+        );
+        machine = captured.machine;
+        frames = captured.memory;
+        ownFrames = true;
+      }
+    }
+    try {
+      const { uuid: _uuid, ...rest } = def;
+      const summaryNew = this.define({ ...rest, name: options.name, title: def.title });
+      if (!machine || !frames) return summaryNew;
+      const clone = this.#domains.get(options.name)!;
+      await restoreDomain(
+        this.host,
+        this.#hooks,
+        clone.def,
+        machine,
+        { kind: 'frames', frames },
+        !!options.paused,
+        'restored',
+      ).catch((error: unknown) => {
+        this.#forget(clone);
+        throw error;
+      });
+      return summary(clone);
+    } finally {
+      if (ownFrames && frames) this.host.releaseSnapshotFrames(frames);
+    }
   }
 
   // ------------------------------------------------------------ memory
@@ -1152,4 +1530,10 @@ function outcome(reason: StopReason): [DomainState, StateReason, string?] {
     case 'destroyed':
       return ['shut off', 'destroyed'];
   }
+}
+
+/** A definition for an image or snapshot: without the live-only vcpupin table domainDef adds. */
+function stripLive(def: DomainDef & { vcpupin?: Record<number, string> }): DomainDef {
+  const { vcpupin, ...rest } = def;
+  return vcpupin && Object.keys(vcpupin).length ? { ...rest, vcpupin } : rest;
 }

@@ -16,6 +16,10 @@ export type VirtErrorCode =
   | 'no-resources'
   /** VIR_ERR_DOM_EXIST */
   | 'domain-exists'
+  /** VIR_ERR_OPERATION_FAILED: the action was valid but did not work (a bad save image, a VMM that did not answer) */
+  | 'operation-failed'
+  /** VIR_ERR_NO_DOMAIN_SNAPSHOT */
+  | 'no-snapshot'
   /** VIR_ERR_INTERNAL_ERROR */
   | 'internal';
 

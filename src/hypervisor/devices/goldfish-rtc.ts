@@ -14,6 +14,8 @@
  * Only aligned 32-bit accesses are defined; others read 0 and are ignored.
  */
 import type { IrqLine, MmioDevice } from './mmio-device';
+import type { Json } from '../vm/machine-state';
+import { StateReader } from './device-state';
 
 const TIME_LOW = 0x00;
 const TIME_HIGH = 0x04;
@@ -70,6 +72,38 @@ export class GoldfishRtc implements MmioDevice {
     this.#alarmRunning = false;
     this.#irqPending = true;
     this.#update();
+  }
+
+  /** Registers and the guest's offset from host wall time, for save/restore and migration. */
+  saveState(): Json {
+    return {
+      offsetNs: String(this.#offsetNs),
+      timeHigh: this.#timeHigh,
+      alarmNs: String(this.#alarmNs),
+      alarmRunning: this.#alarmRunning,
+      irqEnabled: this.#irqEnabled,
+      irqPending: this.#irqPending,
+      irqLevel: this.#irqLevel,
+    };
+  }
+
+  /** Loads what saveState returned (checked first: all or nothing); the RTC keeps following wall time. */
+  loadState(state: Json): void {
+    const r = new StateReader(this.name, state);
+    const offsetNs = r.bigint('offsetNs');
+    const timeHigh = r.int('timeHigh', 0, 0xffff_ffff);
+    const alarmNs = r.bigint('alarmNs');
+    const alarmRunning = r.bool('alarmRunning');
+    const irqEnabled = r.bool('irqEnabled');
+    const irqPending = r.bool('irqPending');
+    const irqLevel = r.bool('irqLevel');
+    this.#offsetNs = offsetNs;
+    this.#timeHigh = timeHigh;
+    this.#alarmNs = alarmNs;
+    this.#alarmRunning = alarmRunning;
+    this.#irqEnabled = irqEnabled;
+    this.#irqPending = irqPending;
+    this.#irqLevel = irqLevel;
   }
 
   read(offset: number, size: 1 | 2 | 4): number {

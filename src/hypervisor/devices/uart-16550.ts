@@ -15,6 +15,8 @@
  * - MCR.OUT2 does not gate the interrupt (as in QEMU).
  */
 import type { IrqLine, MmioDevice } from './mmio-device';
+import type { Json } from '../vm/machine-state';
+import { StateReader } from './device-state';
 
 // Register offsets (reg-shift 0).
 const RBR_THR_DLL = 0;
@@ -108,6 +110,58 @@ export class Uart16550 implements MmioDevice {
     this.#dropped += dropped;
     this.#update();
     return dropped;
+  }
+
+  /** The registers and receive FIFO, for save/restore and migration (device-state.ts). */
+  saveState(): Json {
+    const rx: number[] = [];
+    for (let i = 0; i < this.#rxCount; i++)
+      rx.push(this.#rx[(this.#rxHead + i) % UART_RX_CAPACITY]);
+    return {
+      rx,
+      dropped: this.#dropped,
+      ier: this.#ier,
+      lcr: this.#lcr,
+      mcr: this.#mcr,
+      scr: this.#scr,
+      divisor: this.#divisor,
+      fifoEnabled: this.#fifoEnabled,
+      thrIpending: this.#thrIpending,
+      irqLevel: this.#irqLevel,
+    };
+  }
+
+  /**
+   * Loads what saveState returned (checked first: all or nothing). The line
+   * level is taken as saved, not raised again: the PLIC's own saved state
+   * already holds its effect.
+   */
+  loadState(state: Json): void {
+    const r = new StateReader(this.name, state);
+    const rx = r.bytes('rx', UART_RX_CAPACITY);
+    const fields = {
+      dropped: r.int('dropped', 0, Number.MAX_SAFE_INTEGER),
+      ier: r.int('ier', 0, IER_MASK),
+      lcr: r.int('lcr', 0, 0xff),
+      mcr: r.int('mcr', 0, MCR_MASK),
+      scr: r.int('scr', 0, 0xff),
+      divisor: r.int('divisor', 0, 0xffff),
+      fifoEnabled: r.bool('fifoEnabled'),
+      thrIpending: r.bool('thrIpending'),
+      irqLevel: r.bool('irqLevel'),
+    };
+    this.#rx.set(rx);
+    this.#rxHead = 0;
+    this.#rxCount = rx.length;
+    this.#dropped = fields.dropped;
+    this.#ier = fields.ier;
+    this.#lcr = fields.lcr;
+    this.#mcr = fields.mcr;
+    this.#scr = fields.scr;
+    this.#divisor = fields.divisor;
+    this.#fifoEnabled = fields.fifoEnabled;
+    this.#thrIpending = fields.thrIpending;
+    this.#irqLevel = fields.irqLevel;
   }
 
   read(offset: number, _size: 1 | 2 | 4): number {

@@ -18,7 +18,6 @@ import { ByteRing } from '../vm/byte-ring';
 import { loadGuest, validateConfig, type MachineConfig, type StopReason } from '../vm/boot';
 import { hostNow } from './clock';
 import { MB } from './mmio-mailbox';
-import { Shootdown } from './shootdown';
 import { H, MAX_PCPUS, P, PCPU_STATE, PF, SchedState, V, VCPU_STATE } from './sched-state';
 import { VcpuScheduler } from './scheduler';
 import { TraceRing } from './trace-ring';
@@ -31,7 +30,22 @@ import {
   requestStop,
   type VmShared,
 } from './vm-shared';
-import { HartState, HART_STATE_BYTES, S } from '../cpu/hart-state';
+import { F, HartState, HART_STATE_BYTES, S } from '../cpu/hart-state';
+import {
+  MACHINE_STATE_VERSION,
+  type FrameSnapshot,
+  type MachineState,
+  type VmmDeviceState,
+} from '../vm/machine-state';
+import type { CpuEngine } from '../vm/boot';
+import { Shootdown } from './shootdown';
+import {
+  forEachPage,
+  machineStateProblem,
+  mapFrames,
+  releaseFrames,
+  snapshotFrames,
+} from './vm-snapshot';
 import { HSM_STATE } from '../sbi/sbi';
 
 /** A worker as its starter sees it, whatever the platform. */
@@ -103,6 +117,12 @@ interface VmRuntime {
   failure?: string;
   /** Frames reserved for the VM's overhead (never mapped, never touched). */
   reserved: number[];
+  /** A restored VM's device state, handed to its VMM at start. */
+  restoredDevices?: VmmDeviceState;
+  /** Save requests waiting for the VMM's device state, by SAVE_REQ sequence. */
+  saveWaiters?: Map<number, { resolve: (d: VmmDeviceState) => void; reject: (e: Error) => void }>;
+  /** Settles once a restored VM's VMM loaded its devices (or failed to). */
+  loaded?: Promise<void>;
 }
 
 /**
@@ -239,20 +259,107 @@ export class Host {
     } catch (error) {
       throw new HostError('invalid-argument', (error as Error).message);
     }
+    return this.#buildVm(
+      name,
+      {
+        harts: config.harts,
+        memoryMiB: config.memoryMiB,
+        sbi: config.kernel !== undefined,
+        engine: config.engine ?? 'interpreter',
+        mergeable: config.mergeable !== false,
+        balloon:
+          config.kernel !== undefined && config.balloon !== false
+            ? {
+                deflateOnOom: config.balloon?.deflateOnOom ?? false,
+                freePageReporting: config.balloon?.freePageReporting ?? false,
+              }
+            : undefined,
+      },
+      (shared, p2m, states) => {
+        const loaded = loadGuest(config, this.mem, p2m, states);
+        if (loaded.htif) shared.htif = loaded.htif;
+      },
+    );
+  }
+
+  /**
+   * Builds a VM from a saved machine (virsh restore, snapshot-revert, a
+   * clone, the destination of a migration), shut off until startVm:
+   * checks the state, allocates as createVm does, copies harts, irqchip and
+   * balloon words, lets `populate` put the RAM in place (writeGuestPage /
+   * mapSnapshotFrames through the given p2m), and sets the VM's clock so
+   * its mtime continues from the saved value. The VMM loads the devices'
+   * state at startVm. Nothing is left behind when anything fails.
+   */
+  restoreVm(
+    name: string,
+    state: MachineState,
+    options: { mergeable?: boolean; engine?: CpuEngine },
+    populate: (p2m: P2m) => void,
+  ): VmShared {
+    const problem = machineStateProblem(state);
+    if (problem) throw new HostError('invalid-argument', `cannot restore: ${problem}`);
+    const shared = this.#buildVm(
+      name,
+      {
+        harts: state.harts,
+        memoryMiB: state.memoryMiB,
+        sbi: state.sbi,
+        engine: options.engine ?? state.engine,
+        mergeable: options.mergeable !== false,
+        balloon: state.balloon
+          ? {
+              deflateOnOom: state.balloon.deflateOnOom,
+              freePageReporting: state.balloon.freePageReporting,
+            }
+          : undefined,
+        restoring: true,
+      },
+      (sh, p2m) => {
+        new Uint8Array(sh.hartStates).set(state.hartStates);
+        new Uint8Array(sh.plic).set(state.plic);
+        new Uint8Array(sh.clint).set(state.clint);
+        if (state.htif) sh.htif = { ...state.htif };
+        if (sh.balloon && state.balloon) new Float64Array(sh.balloon).set(state.balloon.words);
+        for (let h = 0; h < state.harts; h++) {
+          // Steal time already reported is counted against the new vCPU slot's (zero) steal.
+          new HartState(sh.hartStates, h * HART_STATE_BYTES).f64[F.STA_REPORTED] = 0;
+        }
+        populate(p2m);
+        sh.epochMs = hostNow() - state.mtime / (VIRT.TIMEBASE_HZ / 1000);
+      },
+    );
+    this.#vm(shared.vm).restoredDevices = state.devices;
+    return shared;
+  }
+
+  #buildVm(
+    name: string,
+    spec: {
+      harts: number;
+      memoryMiB: number;
+      sbi: boolean;
+      engine: CpuEngine;
+      mergeable: boolean;
+      balloon?: { deflateOnOom: boolean; freePageReporting: boolean };
+      restoring?: boolean;
+    },
+    fill: (shared: VmShared, p2m: P2m, states: HartState[]) => void,
+  ): VmShared {
     if (this.pcpuFailure) throw new HostError('invalid-state', this.pcpuFailure);
-    const pages = (config.memoryMiB << 20) / PAGE_SIZE;
+    const pages = (spec.memoryMiB << 20) / PAGE_SIZE;
     // Guest RAM is backed on first touch, so guests may together exceed host RAM (overcommit);
     // one guest larger than all of host RAM can never run.
     if (pages > this.frames.totalFrames) {
       throw new HostError(
         'out-of-resources',
-        `not enough host memory: ${config.memoryMiB} MiB wanted, the host has ${(this.frames.totalFrames * PAGE_SIZE) >> 20} MiB`,
+        `not enough host memory: ${spec.memoryMiB} MiB wanted, the host has ${(this.frames.totalFrames * PAGE_SIZE) >> 20} MiB`,
       );
     }
     const reserved = this.#reserve();
     const now = hostNow();
     const slots: number[] = [];
-    for (let h = 0; h < config.harts; h++) {
+    for (let h = 0; h < spec.harts; h++) {
       const slot = this.scheduler.assign(-1, h, now);
       if (slot < 0) {
         for (const s of slots) this.scheduler.release(s);
@@ -268,22 +375,17 @@ export class Host {
       framePool: this.frames.sab,
       vm,
       name,
-      harts: config.harts,
-      memoryMiB: config.memoryMiB,
+      harts: spec.harts,
+      memoryMiB: spec.memoryMiB,
       vcpuSlots: slots,
       epochMs: now,
-      sbi: config.kernel !== undefined,
-      engine: config.engine ?? 'interpreter',
-      balloon:
-        config.kernel !== undefined && config.balloon !== false
-          ? {
-              deflateOnOom: config.balloon?.deflateOnOom ?? false,
-              freePageReporting: config.balloon?.freePageReporting ?? false,
-            }
-          : undefined,
+      sbi: spec.sbi,
+      engine: spec.engine,
+      balloon: spec.balloon,
     });
     const control = new Int32Array(shared.control);
     const dirty = new DirtyLog(shared.dirty, control, VMC.LOG_DIRTY);
+    let outOfMemory = false;
     const p2m = new P2m(
       VIRT.DRAM.base,
       pages,
@@ -293,19 +395,21 @@ export class Host {
         counters: new Int32Array(shared.memStats),
         residentIndex: MEM_STAT.RESIDENT,
         cowIndex: MEM_STAT.COW_KSM,
-        onOutOfMemory: () => {},
+        onOutOfMemory: () => (outOfMemory = true),
         shootdown: () => {}, // loading: no vCPU runs yet
       },
       dirty,
     );
     try {
       const states = slots.map((_, h) => new HartState(shared.hartStates, h * HART_STATE_BYTES));
-      const loaded = loadGuest(config, this.mem, p2m, states);
-      if (loaded.htif) shared.htif = loaded.htif;
+      fill(shared, p2m, states);
+      if (outOfMemory && spec.restoring)
+        throw new HostError('out-of-resources', 'not enough free host memory for the saved RAM');
     } catch (error) {
       for (const s of slots) this.scheduler.release(s);
       p2m.releaseAll();
       for (const f of reserved) this.frames.release(f);
+      if (error instanceof HostError) throw error;
       throw new HostError('invalid-argument', (error as Error).message);
     }
     this.#vms.set(vm, {
@@ -317,7 +421,7 @@ export class Host {
       reserved,
     });
     for (const p of this.pcpus) p.post({ kind: 'vm-add', shared });
-    if (config.mergeable !== false) {
+    if (spec.mergeable) {
       this.ksmd.post({ kind: 'vm-add', shared });
       this.ksm.kick();
     }
@@ -361,8 +465,12 @@ export class Host {
     return rt;
   }
 
-  /** Starts the VMM worker and the boot vCPUs. */
-  startVm(vm: number): void {
+  /**
+   * Starts the VMM worker and the boot vCPUs. A restored VM's vCPUs start
+   * only once its VMM loaded the saved device state; the promise rejects
+   * (and the VM is gone) if that state did not load.
+   */
+  startVm(vm: number): Promise<void> {
     const rt = this.#vm(vm);
     if (rt.started) throw new HostError('invalid-state', 'the VM is already running');
     rt.started = true;
@@ -370,18 +478,166 @@ export class Host {
     rt.vmm = vmm;
     let exited = () => {};
     rt.vmmExited = new Promise((resolve) => (exited = resolve));
+    const startHarts = () => {
+      const now = hostNow();
+      rt.shared.vcpuSlots.forEach((slot, h) => {
+        const st = new HartState(rt.shared.hartStates, h * HART_STATE_BYTES);
+        if (Atomics.load(st.i32, S.HSM) === HSM_STATE.STARTED) this.scheduler.start(slot, now);
+      });
+    };
+    let loaded: { resolve: () => void; reject: (e: Error) => void } | undefined;
+    const devices = rt.restoredDevices;
+    rt.restoredDevices = undefined;
+    rt.loaded = devices
+      ? new Promise<void>((resolve, reject) => (loaded = { resolve, reject }))
+      : Promise.resolve();
     vmm.onMessage((report) => {
-      if (report.kind === 'console') this.emit({ kind: 'console', vm, bytes: report.bytes });
-      else if (report.kind === 'vm-stop') void this.#reap(vm);
-      else if (report.kind === 'exited') exited();
+      switch (report.kind) {
+        case 'console':
+          this.emit({ kind: 'console', vm, bytes: report.bytes });
+          break;
+        case 'vm-stop':
+          void this.#reap(vm);
+          break;
+        case 'exited':
+          exited();
+          break;
+        case 'loaded':
+          startHarts();
+          loaded?.resolve();
+          break;
+        case 'load-failed':
+          rt.failure = `cannot restore the devices: ${report.message}`;
+          loaded?.reject(new HostError('invalid-argument', rt.failure));
+          void this.#reap(vm);
+          break;
+        case 'device-state': {
+          const waiter = rt.saveWaiters?.get(report.seq);
+          rt.saveWaiters?.delete(report.seq);
+          if (report.devices) waiter?.resolve(report.devices);
+          else waiter?.reject(new HostError('invalid-state', report.error ?? 'no device state'));
+          break;
+        }
+      }
     });
-    vmm.onError((message) => this.#fail(vm, `VMM worker failed: ${message}`));
-    vmm.post({ kind: 'start', shared: rt.shared, sched: this.sched.sab });
-    const now = hostNow();
-    rt.shared.vcpuSlots.forEach((slot, h) => {
-      const st = new HartState(rt.shared.hartStates, h * HART_STATE_BYTES);
-      if (Atomics.load(st.i32, S.HSM) === HSM_STATE.STARTED) this.scheduler.start(slot, now);
+    vmm.onError((message) => {
+      loaded?.reject(new HostError('invalid-state', `VMM worker failed: ${message}`));
+      this.#fail(vm, `VMM worker failed: ${message}`);
     });
+    vmm.post({ kind: 'start', shared: rt.shared, sched: this.sched.sab, devices });
+    if (!devices) startHarts();
+    return rt.loaded;
+  }
+
+  // ------------------------------------------------------------ save, snapshot, restore
+
+  /**
+   * Pauses the VM (if it is not) and resolves once none of its vCPUs is on
+   * a pCPU: the harts' state in shared memory is then final.
+   */
+  async quiesceVm(vm: number): Promise<void> {
+    const rt = this.#vm(vm);
+    this.pauseVm(vm);
+    this.scheduler.notifyWork();
+    while (rt.shared.vcpuSlots.some((s) => this.scheduler.isRunning(s))) {
+      if (rt.stopping) throw new HostError('invalid-state', 'the VM stopped');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  /**
+   * Captures a quiesced VM's machine state (QEMU's savevm device sections):
+   * freezes its VMM's devices, which stay frozen until thawVm, so the
+   * guest memory the caller copies next belongs to the same instant.
+   */
+  async captureMachine(vm: number): Promise<MachineState> {
+    const rt = this.#vm(vm);
+    if (!rt.started || !rt.vmm) throw new HostError('invalid-state', 'the VM is not running');
+    if (!Atomics.load(rt.control, VMC.PAUSED))
+      throw new HostError('invalid-state', 'the VM is not paused');
+    if (rt.shared.vcpuSlots.some((s) => this.scheduler.isRunning(s)))
+      throw new HostError('invalid-state', 'a vCPU of the VM is still running');
+    await rt.loaded;
+    const mb = new Int32Array(rt.shared.mailbox);
+    // Odd: frozen (host/vmm.ts); only this thread writes SAVE_REQ. A capture while already
+    // frozen asks again with the next odd number.
+    const current = Atomics.load(mb, MB.SAVE_REQ);
+    const want = current + ((current & 1) === 1 ? 2 : 1);
+    Atomics.store(mb, MB.SAVE_REQ, want);
+    rt.saveWaiters ??= new Map();
+    const devices = new Promise<VmmDeviceState>((resolve, reject) => {
+      rt.saveWaiters!.set(want, { resolve, reject });
+      rt.stopping?.then(() => reject(new HostError('invalid-state', 'the VM stopped')));
+    });
+    Atomics.add(mb, MB.DOORBELL, 1);
+    Atomics.notify(mb, MB.DOORBELL);
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new HostError('invalid-state', 'the VMM did not answer the save request')),
+        10_000,
+      ),
+    );
+    const state = await Promise.race([devices, timeout]);
+    const bal = rt.shared.balloon;
+    return {
+      version: MACHINE_STATE_VERSION,
+      harts: rt.shared.harts,
+      memoryMiB: rt.shared.memoryMiB,
+      sbi: rt.shared.sbi,
+      engine: rt.shared.engine,
+      ...(rt.shared.htif ? { htif: { ...rt.shared.htif } } : {}),
+      // The VM's clock as its vCPUs read it (vm-view.ts), frozen here and continued on restore.
+      mtime: Math.floor((hostNow() - rt.shared.epochMs) * (VIRT.TIMEBASE_HZ / 1000)),
+      hartStates: new Uint8Array(rt.shared.hartStates.slice(0)),
+      plic: new Uint8Array(rt.shared.plic.slice(0)),
+      clint: new Uint8Array(rt.shared.clint.slice(0)),
+      ...(bal
+        ? {
+            balloon: {
+              deflateOnOom: !!rt.shared.balloonDeflateOnOom,
+              freePageReporting: !!rt.shared.balloonFreePageReporting,
+              words: Array.from(new Float64Array(bal)),
+            },
+          }
+        : {}),
+      devices: state,
+    };
+  }
+
+  /** Lets a captured VM's devices run again (the VM itself stays paused until resumeVm). */
+  thawVm(vm: number): void {
+    const rt = this.#vm(vm);
+    const mb = new Int32Array(rt.shared.mailbox);
+    if ((Atomics.load(mb, MB.SAVE_REQ) & 1) === 0) return;
+    Atomics.add(mb, MB.SAVE_REQ, 1);
+    Atomics.add(mb, MB.DOORBELL, 1);
+    Atomics.notify(mb, MB.DOORBELL);
+  }
+
+  /** Calls `fn` with each backed page of a quiesced VM (gfn, a view of its frame; copy what you keep). */
+  forEachGuestPage(vm: number, fn: (gfn: number, bytes: Uint8Array) => void): void {
+    forEachPage(this.#vm(vm).p2m, this.frames, fn);
+  }
+
+  /**
+   * A copy-on-write snapshot of a quiesced VM's RAM (snapshot-create): the
+   * returned frames are held until releaseSnapshotFrames, and the VM's
+   * TLBs are flushed before it runs again.
+   */
+  snapshotMemory(vm: number): FrameSnapshot {
+    const rt = this.#vm(vm);
+    const snap = snapshotFrames(rt.p2m, this.frames);
+    new Shootdown(rt.shared, this.sched).run();
+    return snap;
+  }
+
+  releaseSnapshotFrames(snap: FrameSnapshot): void {
+    releaseFrames(this.frames, snap);
+  }
+
+  /** For restoreVm's populate: shares a snapshot's frames copy-on-write with the new VM. */
+  mapSnapshotFrames(p2m: P2m, snap: FrameSnapshot): void {
+    mapFrames(p2m, this.frames, snap, p2m.backing!.counters);
   }
 
   pauseVm(vm: number): void {

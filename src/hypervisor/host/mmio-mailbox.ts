@@ -9,6 +9,8 @@ import type { ExitSpans } from './exit-spans';
  * Layout (Int32, all Atomics):
  *   [0] DOORBELL  bumped + notified by a vCPU after posting a request
  *   [1] SERVED    requests served (a counter for telemetry)
+ *   [2] SAVE_REQ  bumped by the host (then the doorbell) to ask for the device state
+ *   [3] SAVE_ACK  set to SAVE_REQ by the VMM once it posted the state (host/vmm.ts)
  *   mailbox h at word 8 + 8h:
  *     +0 STATE   0 idle, 1 request posted (vCPU), 2 reply ready (VMM)
  *     +1 ADDR    guest-physical address
@@ -21,7 +23,7 @@ import type { ExitSpans } from './exit-spans';
  * doorbell before it sleeps. A request is owned by exactly one side at a
  * time, by STATE.
  */
-export const MB = { DOORBELL: 0, SERVED: 1, BASE: 8, STRIDE: 8 } as const;
+export const MB = { DOORBELL: 0, SERVED: 1, SAVE_REQ: 2, SAVE_ACK: 3, BASE: 8, STRIDE: 8 } as const;
 
 /**
  * The "address" of an SBI console byte forwarded to the VMM: KVM hands SBI

@@ -2,7 +2,8 @@ import { createVirtDevices, type VirtDevices } from '../board/virt-devices';
 import { MmioBus } from '../devices/mmio-bus';
 import type { ParentPort, VmmCommand, VmmReport } from '../protocol';
 import { ByteRing } from '../vm/byte-ring';
-import { MmioServer, SBI_CONSOLE_EXIT } from './mmio-mailbox';
+import { MB, MmioServer, SBI_CONSOLE_EXIT } from './mmio-mailbox';
+import { loadDevices, saveDevices } from './vmm-state';
 import { SchedState } from './sched-state';
 import { BAL, STOP_CODE, requestStop } from './vm-shared';
 import { Shootdown, dmaEnter, dmaExit } from './shootdown';
@@ -74,7 +75,36 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
         return new VirtioMmio({ device: balloon, dma, irq, name: 'virtio-balloon' });
       },
     });
+    if (command.devices) {
+      try {
+        loadDevices(devices, command.devices);
+      } catch (error) {
+        port.post({ kind: 'load-failed', message: (error as Error).message });
+        stop(STOP_CODE.ERROR);
+        port.post({ kind: 'exited' });
+        return;
+      }
+      port.post({ kind: 'loaded' });
+    }
     const server = new MmioServer(command.shared.mailbox, command.shared.harts);
+    const mailbox = new Int32Array(command.shared.mailbox);
+    /**
+     * An odd SAVE_REQ freezes the devices (Host.captureMachine): the VM is
+     * paused, and until the host makes SAVE_REQ even again no device model
+     * runs, so the state posted here and the guest memory the host copies
+     * next describe the same instant.
+     */
+    const frozen = () => (Atomics.load(mailbox, MB.SAVE_REQ) & 1) === 1;
+    const saveWork = () => {
+      const seq = Atomics.load(mailbox, MB.SAVE_REQ);
+      if (seq === Atomics.load(mailbox, MB.SAVE_ACK)) return;
+      try {
+        port.post({ kind: 'device-state', seq, devices: saveDevices(devices) });
+      } catch (error) {
+        port.post({ kind: 'device-state', seq, error: (error as Error).message });
+      }
+      Atomics.store(mailbox, MB.SAVE_ACK, seq);
+    };
     const input = new ByteRing(command.shared.consoleIn);
     const read = (addr: number, size: 1 | 2 | 4) => bus.read(addr, size);
     const write = (addr: number, value: number, size: 1 | 2 | 4) => {
@@ -85,7 +115,8 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       return bus.write(addr, value, size);
     };
 
-    let appliedTarget = 0;
+    // A restored balloon already holds the host's target: do not signal it again.
+    let appliedTarget = balloon && command.devices ? balloon.targetPages : 0;
     let nextStatsMs = Infinity;
     /** The host's balloon target and stats period (BAL words), applied between exits. */
     const balloonWork = (now: number): number => {
@@ -119,6 +150,13 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
         server.serve(read, write);
       } finally {
         dmaExit(view.control);
+      }
+      if (frozen()) {
+        saveWork();
+        if (view.stopCode !== 0) break;
+        flush();
+        server.waitForWork(seen, MAX_SLEEP_MS);
+        continue;
       }
       const untilStats = balloonWork(performance.now());
       if (input.available > 0 && devices.uart.pendingInput < 64) {

@@ -27,6 +27,8 @@ const PREFIX: Record<VirtErrorCode, string> = {
   'config-unsupported': 'unsupported configuration: ',
   'no-resources': 'operation failed: ',
   'domain-exists': 'operation failed: ',
+  'operation-failed': 'operation failed: ',
+  'no-snapshot': 'Domain snapshot not found: ',
   internal: 'internal error: ',
 };
 

@@ -16,6 +16,7 @@ import type {
 import { DEFAULT_DOMAIN_TYPE, domainEngine } from '../control-api';
 import { VirtError } from '../errors';
 import type { VirshIo } from './command';
+import { fakeMobility, type MobilityCalls } from './fake-mobility';
 
 /**
  * A test double of the control API for virsh's unit tests: an in-memory
@@ -25,7 +26,7 @@ import type { VirshIo } from './command';
  * answers). Every mutating call is recorded in `calls`.
  */
 
-interface FakeDomain {
+export interface FakeDomain {
   def: DomainDef & { uuid: string };
   state: DomainState;
   reason: StateReason;
@@ -436,7 +437,21 @@ export class FakeApi {
     unsubscribe: async (id) => {
       this.#listeners.delete(id);
     },
+    ...this.#mobility(),
   } as ControlApi;
+
+  /** Save, snapshots and clones (fake-mobility.ts). */
+  #mobility(): Pick<ControlApi, MobilityCalls> {
+    return fakeMobility({
+      get: (name) => this.#get(name),
+      require: (d, states, action) => this.#require(d, states, action),
+      set: (d, state, reason) => this.#set(d, state, reason),
+      summary: (d) => this.#summary(d),
+      add: (def, state) => this.add(def, state),
+      nextId: () => this.#nextId++,
+      calls: this.calls,
+    });
+  }
 }
 
 /** A VirshIo that collects what virsh prints, with files from a map. */

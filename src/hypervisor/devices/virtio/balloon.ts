@@ -28,6 +28,8 @@
  * PFNs outside RAM) is skipped and counted, never a failure of the device.
  */
 import type { GuestDma } from './dma';
+import type { Json } from '../../vm/machine-state';
+import { DeviceStateError, StateReader } from '../device-state';
 import type { DescBuffer, DescChain, SplitQueue } from './split-queue';
 import { featureBit, type VirtioDevice, type VirtioTransport } from './virtio-device';
 
@@ -243,6 +245,38 @@ export class VirtioBalloon implements VirtioDevice {
   reset(): void {
     this.#heldStats = undefined;
     this.#actual = 0;
+  }
+
+  /** Config space and the held stats buffer (QEMU's virtio-balloon vmstate: num_pages, actual, stats_vq_elem). */
+  saveState(): Json {
+    const held = this.#heldStats;
+    return {
+      numPages: this.#numPages,
+      actual: this.#actual,
+      heldStats: held ? { index: held.index, head: held.head } : null,
+    };
+  }
+
+  loadState(state: Json): void {
+    const r = new StateReader('virtio-balloon', state);
+    const numPages = r.int('numPages', 0, 0xffff_ffff);
+    const actual = r.int('actual', 0, 0xffff_ffff);
+    const heldState = r.value('heldStats');
+    let held: { queue: SplitQueue; index: number; head: number } | undefined;
+    if (heldState !== null) {
+      const h = new StateReader('virtio-balloon heldStats', heldState);
+      const index = h.int('index', 0, this.queueCount - 1);
+      const head = h.int('head', 0, 32767);
+      const queue = this.#transport?.queue(index);
+      if (!queue || this.queueRole(index) !== 'stats' || head >= queue.size)
+        throw new DeviceStateError(
+          `virtio-balloon: held stats buffer ${head} on queue ${index}, which is no ready stats queue`,
+        );
+      held = { queue, index, head };
+    }
+    this.#numPages = numPages;
+    this.#actual = actual;
+    this.#heldStats = held;
   }
 
   /** Config layout (§5.5.4): le32 num_pages @0, le32 actual @4; @8 and @12 belong to features we do not offer and read 0. */

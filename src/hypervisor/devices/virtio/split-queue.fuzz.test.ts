@@ -224,6 +224,10 @@ class RingWriter {
 
 /** A device that drains queue 0 on every notification, writing into writable buffers when `scribble`. */
 class DrainDevice implements VirtioDevice {
+  saveState(): null {
+    return null;
+  }
+  loadState(): void {}
   readonly deviceId = 1;
   readonly features = 0n;
   readonly queueCount = 1;

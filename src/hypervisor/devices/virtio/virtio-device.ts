@@ -4,6 +4,7 @@
  * features, queues and config, and handles queue notifications).
  */
 import type { SplitQueue } from './split-queue';
+import type { Json } from '../../vm/machine-state';
 
 /** Device status bits (VIRTIO 1.2 §2.1). */
 export const VIRTIO_STATUS = {
@@ -66,4 +67,8 @@ export interface VirtioDevice {
   notify(index: number): void;
   /** Device reset (§2.4): forget every queue, held buffer and driver-written value. */
   reset(): void;
+  /** The device's own state (its transport saves the queues), for save/restore and migration. */
+  saveState(): Json;
+  /** Loads what saveState returned; called after the transport restored its queues. Throws DeviceStateError on bad state. */
+  loadState(state: Json): void;
 }

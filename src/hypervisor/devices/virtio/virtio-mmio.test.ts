@@ -37,6 +37,10 @@ const ALL = (1n << 64n) - 1n;
 
 /** A device with two queues (max 16 and 8) that uses every chain it is notified of. */
 class EchoDevice implements VirtioDevice {
+  saveState(): null {
+    return null;
+  }
+  loadState(): void {}
   readonly deviceId = 42;
   readonly features: bigint;
   readonly queueCount = 2;

@@ -12,6 +12,8 @@
  * InterruptStatus is non-zero (§4.2.3.4).
  */
 import type { IrqLine, MmioDevice } from '../mmio-device';
+import type { Json } from '../../vm/machine-state';
+import { DeviceStateError, StateReader } from '../device-state';
 import {
   VIRTIO_MMIO_MAGIC,
   VIRTIO_MMIO_VENDOR_QEMU,
@@ -174,6 +176,126 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
     // Like QEMU's virtio_notify_config: no notification before DRIVER_OK; the
     // driver reads the configuration when it gets there (§3.1.1).
     if (this.driverOk) this.#raise(VIRTIO_MMIO_INT_CONFIG);
+  }
+
+  /**
+   * Transport registers, each queue's layout and ring indices, then the
+   * device's own state (QEMU's virtio_save: transport, vrings, device).
+   */
+  saveState(): Json {
+    return {
+      deviceId: this.#device.deviceId,
+      deviceFeaturesSel: this.#deviceFeaturesSel,
+      driverFeaturesSel: this.#driverFeaturesSel,
+      driverFeatures: String(this.#driverFeatures),
+      queueSel: this.#queueSel,
+      interruptStatus: this.#interruptStatus,
+      irqLevel: this.#irqLevel,
+      status: this.#status,
+      needsReset: this.#needsReset,
+      configGeneration: this.#configGeneration,
+      queues: this.#queues.map((q) => ({
+        size: q.size ?? -1,
+        ready: q.ready,
+        desc: [...q.desc],
+        driver: [...q.driver],
+        device: [...q.device],
+        broken: q.ring?.fault !== undefined,
+        indices: q.ring ? { ...q.ring.indices } : null,
+      })),
+      device: this.#device.saveState(),
+    };
+  }
+
+  /**
+   * Loads what saveState returned into a freshly made transport, checking
+   * every field first (all or nothing), and rebuilds each ready queue over
+   * the restored guest memory, which must already be in place.
+   */
+  loadState(state: Json): void {
+    const r = new StateReader(this.name, state);
+    const deviceId = r.int('deviceId', 0, 0xffff);
+    if (deviceId !== this.#device.deviceId)
+      throw new DeviceStateError(
+        `${this.name}: saved device ID ${deviceId}, this slot holds ${this.#device.deviceId}`,
+      );
+    const u32 = (key: string) => r.int(key, 0, 0xffff_ffff);
+    const regs = {
+      deviceFeaturesSel: u32('deviceFeaturesSel'),
+      driverFeaturesSel: u32('driverFeaturesSel'),
+      driverFeatures: r.bigint('driverFeatures'),
+      queueSel: u32('queueSel'),
+      interruptStatus: r.int('interruptStatus', 0, 3),
+      irqLevel: r.bool('irqLevel'),
+      status: r.int('status', 0, DRIVER_STATUS_BITS),
+      needsReset: r.bool('needsReset'),
+      configGeneration: u32('configGeneration'),
+    };
+    if (regs.driverFeatures < 0n || (regs.driverFeatures & ~this.#offered) !== 0n)
+      throw new DeviceStateError(`${this.name}: saved driver features were never offered`);
+    const saved = r.value('queues');
+    if (!Array.isArray(saved) || saved.length !== this.#device.queueCount)
+      throw new DeviceStateError(`${this.name}: saved state has the wrong number of queues`);
+    const queues = saved.map((entry, index) => this.#loadQueue(index, entry, regs.driverFeatures));
+    this.#deviceFeaturesSel = regs.deviceFeaturesSel;
+    this.#driverFeaturesSel = regs.driverFeaturesSel;
+    this.#driverFeatures = regs.driverFeatures;
+    this.#queueSel = regs.queueSel;
+    this.#interruptStatus = regs.interruptStatus;
+    this.#irqLevel = regs.irqLevel;
+    this.#status = regs.status;
+    this.#needsReset = regs.needsReset;
+    this.#configGeneration = regs.configGeneration;
+    this.#queues = queues;
+    this.#device.loadState(r.value('device'));
+  }
+
+  #loadQueue(index: number, state: Json, features: bigint): QueueRegs {
+    const r = new StateReader(`${this.name} queue ${index}`, state);
+    const pair = (key: string): [number, number] => {
+      const v = r.value(key);
+      if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => Number.isInteger(x)))
+        throw new DeviceStateError(
+          `${this.name} queue ${index}: saved field '${key}' is not a pair`,
+        );
+      return [(v[0] as number) >>> 0, (v[1] as number) >>> 0];
+    };
+    const size = r.int('size', -1, 32768);
+    const q: QueueRegs = {
+      size: size < 0 ? undefined : size,
+      ready: r.bool('ready'),
+      desc: pair('desc'),
+      driver: pair('driver'),
+      device: pair('device'),
+      ring: undefined,
+    };
+    if (!q.ready || r.bool('broken')) return q;
+    const ir = new StateReader(`${this.name} queue ${index}`, r.value('indices'));
+    const indices = {
+      lastAvailIdx: ir.int('lastAvailIdx', 0, 0xffff),
+      usedIdx: ir.int('usedIdx', 0, 0xffff),
+      signalledUsedIdx: ir.int('signalledUsedIdx', 0, 0xffff),
+    };
+    const max = this.#device.queueMaxSize(index) || 32768;
+    const ringSize = q.size ?? max;
+    if (ringSize > max)
+      throw new DeviceStateError(`${this.name} queue ${index}: size ${ringSize} over ${max}`);
+    const ring = new SplitQueue(
+      this.#dma,
+      {
+        size: ringSize,
+        descAddr: join(q.desc),
+        driverAddr: join(q.driver),
+        deviceAddr: join(q.device),
+        indirectDesc: (features & featureBit(VIRTIO_F_INDIRECT_DESC)) !== 0n,
+        eventIdx: (features & featureBit(VIRTIO_F_EVENT_IDX)) !== 0n,
+      },
+      (fault) => this.#queueFault(index, fault),
+      indices,
+    );
+    if (ring.fault) throw new DeviceStateError(`${this.name} queue ${index}: ${ring.fault.detail}`);
+    q.ring = ring;
+    return q;
   }
 
   read(offset: number, size: 1 | 2 | 4): number {

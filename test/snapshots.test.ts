@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControl, type ControlClient } from '../tools/lib/control-client';
+import { DomainSession } from '../tools/lib/domain-session';
+import { boot, errorCode, settle, sleep } from './helpers/hypervisor';
+
+/**
+ * Internal snapshots and clones on the real guest: a counting job in the
+ * guest, a file written after the snapshot, and host frames to see the
+ * copy-on-write sharing.
+ */
+let client: ControlClient;
+let vm: DomainSession;
+
+const counter = async (s: DomainSession) => Number((await s.exec('cat /tmp/count')).trim());
+
+beforeAll(async () => {
+  client = await startControl({ pcpus: 2, ramMiB: 384 });
+  vm = await boot(client, { name: 'snap', memoryMiB: 64 });
+  await settle(vm);
+  // A job that counts in the guest (0.1 s per step) and leaves its count in a file.
+  await vm.exec('(i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done) &');
+  await sleep(500);
+}, 180_000);
+afterAll(async () => client?.close());
+
+describe('snapshots', () => {
+  it('snapshot-create-as keeps the guest running, and revert returns to that instant', async () => {
+    const api = client.api;
+    const taken = await api.snapshotCreate('snap', { name: 's1', description: 'counting' });
+    expect(taken).toMatchObject({ name: 's1', state: 'running', current: true, children: 0 });
+    expect(taken.memoryPages).toBeGreaterThan(1000);
+    expect((await api.info('snap')).state).toBe('running');
+    const atSnapshot = await counter(vm);
+    await vm.exec('echo after > /tmp/after');
+    await sleep(1000);
+    const later = await counter(vm);
+    expect(later).toBeGreaterThan(atSnapshot + 3);
+
+    const from = vm.output.length;
+    await api.snapshotRevert('snap', 's1');
+    const info = await api.info('snap');
+    expect(info).toMatchObject({ state: 'running', reason: 'from snapshot' });
+    // The console still works and the guest is back where it was: no /tmp/after, an
+    // earlier count that goes on counting.
+    await vm.type('\n');
+    await vm.waitFor(/# $/, from, 30_000);
+    expect(await vm.exec('cat /tmp/after 2>&1')).toMatch(/No such file/);
+    const reverted = await counter(vm);
+    expect(reverted).toBeLessThan(later);
+    await sleep(600);
+    expect(await counter(vm)).toBeGreaterThan(reverted);
+
+    // Reverting twice works: the snapshot's frames are never written.
+    await vm.exec('echo again > /tmp/after');
+    await api.snapshotRevert('snap', 's1');
+    await vm.type('\n');
+    await sleep(300);
+    expect(await vm.exec('cat /tmp/after 2>&1')).toMatch(/No such file/);
+  }, 120_000);
+
+  it('lists, describes, dumps and deletes snapshots with libvirt parentage', async () => {
+    const api = client.api;
+    await api.snapshotCreate('snap', { name: 's2' });
+    const list = await api.snapshotList('snap');
+    expect(list.map((s) => [s.name, s.parent ?? '-', s.current])).toEqual([
+      ['s1', '-', false],
+      ['s2', 's1', true],
+    ]);
+    expect((await api.snapshotInfo('snap', 's1')).descendants).toBe(1);
+    expect((await api.snapshotDef('snap', 's2')).def.name).toBe('snap');
+    expect(await errorCode(api.snapshotInfo('snap', 'nope'))).toBe('no-snapshot');
+    expect(await errorCode(api.snapshotCreate('snap', { name: 's2' }))).toBe('operation-invalid');
+    const freeBefore = (await api.hostInfo()).freeMiB;
+    expect(await api.snapshotDelete('snap', 's1')).toEqual(['s1']);
+    expect((await api.snapshotInfo('snap', 's2')).parent).toBeUndefined();
+    await api.snapshotDelete('snap', 's2');
+    expect(await api.snapshotList('snap')).toEqual([]);
+    // Their frames went back to the host (the ones the running VM no longer maps).
+    expect((await api.hostInfo()).freeMiB).toBeGreaterThanOrEqual(freeBefore);
+  }, 60_000);
+});
+
+describe('clones', () => {
+  it('a clone runs from the source state and shares its RAM until it writes', async () => {
+    const api = client.api;
+    const rss = (await api.info('snap')).rssKiB;
+    const freeBefore = (await api.hostInfo()).freeMiB;
+    const session = await DomainSession.attach(client, 'snap-clone');
+    const made = await api.clone('snap', { name: 'snap-clone' });
+    expect(made).toMatchObject({ name: 'snap-clone', state: 'running', persistent: true });
+    expect(made.uuid).not.toBe((await api.info('snap')).uuid);
+    const freeAfter = (await api.hostInfo()).freeMiB;
+    // The clone's own workers cost 18 MiB; its RAM (rss above, MiBs) is shared, not copied.
+    expect(rss / 1024).toBeGreaterThan(5);
+    expect(freeBefore - freeAfter).toBeLessThan(18 + 2);
+    expect((await api.info('snap-clone')).rssKiB).toBeGreaterThan(rss * 0.9);
+
+    await session.type('\n');
+    await session.waitFor(/# $/, 0, 30_000);
+    const count = await counter(session);
+    expect(count).toBeGreaterThan(0);
+    // The clone writes 8 MiB of its own: now it diverges and takes frames of its own.
+    await session.exec('seq 1 1200000 > /tmp/big; echo done');
+    const freeDiverged = (await api.hostInfo()).freeMiB;
+    expect(freeAfter - freeDiverged).toBeGreaterThanOrEqual(8);
+    // The source never sees the clone's file.
+    expect(await vm.exec('ls /tmp/big 2>&1')).toMatch(/No such file/);
+    await api.destroy('snap-clone');
+    await api.undefine('snap-clone');
+  }, 120_000);
+
+  it('refuses an existing name', async () => {
+    expect(await errorCode(client.api.clone('snap', { name: 'snap' }))).toBe('domain-exists');
+  });
+});
+
+describe('managed save', () => {
+  it('managedsave stops the domain, start resumes it where it was', async () => {
+    const api = client.api;
+    const before = await counter(vm);
+    await api.managedSave('snap');
+    expect(await api.info('snap')).toMatchObject({ state: 'shut off', reason: 'saved' });
+    expect(await api.hasManagedSave('snap')).toBe(true);
+    await sleep(500);
+    await api.start('snap');
+    expect(await api.info('snap')).toMatchObject({ state: 'running', reason: 'restored' });
+    expect(await api.hasManagedSave('snap')).toBe(false);
+    await vm.type('\n');
+    await sleep(300);
+    const after = await counter(vm);
+    // It went on from where it stopped (not from a fresh boot, where /tmp/count is gone).
+    expect(after).toBeGreaterThanOrEqual(before);
+    expect(after).toBeLessThan(before + 30);
+  }, 120_000);
+});
