@@ -1,5 +1,11 @@
+import { HostError } from '../../hypervisor/host/host';
+import { writePage } from '../../hypervisor/host/vm-snapshot';
+import type { VmShared } from '../../hypervisor/host/vm-shared';
+import { PAGE_SIZE } from '../../hypervisor/memory/host-memory';
+import type { P2m } from '../../hypervisor/memory/p2m';
+import type { CpuEngine } from '../../hypervisor/vm/boot';
 import type { MachineState } from '../../hypervisor/vm/machine-state';
-import type { SourceHostPort } from './ports';
+import type { DestinationHostPort, SourceHostPort } from './ports';
 
 /**
  * The Host methods a migration source uses (host/host.ts): KVM's dirty log
@@ -67,4 +73,50 @@ export function hostSourcePort(
       await host.destroyVm(vm);
     },
   };
+}
+
+/** The Host methods a migration destination uses. */
+export interface RestoringHost {
+  readonly frames: { freeFrames: number };
+  restoreVm(
+    name: string,
+    state: MachineState,
+    options: { mergeable?: boolean; engine?: CpuEngine },
+    populate: (p2m: P2m) => void,
+  ): VmShared;
+  startVm(vm: number): Promise<void>;
+}
+
+/**
+ * The destination port over a bare Host (no domain table: the domain-level
+ * one is in domain-ports.ts): refuses a guest larger than the host's free
+ * memory, builds the VM from the machine state with the staged pages
+ * written into private frames, and starts it; `onRunning` gets its VmShared.
+ */
+export function hostDestinationPort(
+  host: RestoringHost,
+  name: string,
+  onRunning: (shared: VmShared) => void,
+): DestinationHostPort {
+  return {
+    prepare(_xml, memoryMiB) {
+      const free = (host.frames.freeFrames * PAGE_SIZE) >> 20;
+      return memoryMiB > free
+        ? `not enough free host memory for a ${memoryMiB} MiB guest (${free} MiB free)`
+        : undefined;
+    },
+    async restore(_xml, state, pages) {
+      const shared = host.restoreVm(name, state, {}, (p2m) => writeStagedPages(p2m, pages));
+      await host.startVm(shared.vm);
+      onRunning(shared);
+    },
+  };
+}
+
+/** Writes migrated pages into a new VM's RAM (zero pages stay unbacked: they read as zeroes). */
+export function writeStagedPages(p2m: P2m, pages: ReadonlyMap<number, Uint8Array | null>): void {
+  for (const [gfn, bytes] of pages) {
+    if (bytes && !writePage(p2m, gfn, bytes))
+      throw new HostError('out-of-resources', 'not enough free host memory for the migrated RAM');
+  }
 }
