@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VM_OVERHEAD_MIB } from '../src/hypervisor/host/host';
+import { V } from '../src/hypervisor/host/sched-state';
 import type { VmShared } from '../src/hypervisor/host/vm-shared';
 import { MigrationDestination } from '../src/manage/migration/destination';
 import { hostDestinationPort, hostSourcePort } from '../src/manage/migration/host-ports';
@@ -75,4 +76,63 @@ describe('live migration between two hosts in one process', () => {
     expect(out).toMatch(/moved 42/);
     await b.host.destroyVm(there);
   }, 180_000);
+
+  it('under a guest re-dirtying 8 MiB faster than the link: auto-converge throttles, then the documented fallback', async () => {
+    const vm = (await a.boot('dirtier', MIB)).vm;
+    await a.run(vm, 'true');
+    const from = a.output(vm).length;
+    a.type(vm, 'stress --vm 1 --vm-bytes 8M --vm-keep &\n');
+    await a.waitFor(vm, /vm worker \d+: \d+ bytes/, from, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // it is re-dirtying now
+
+    // 8 MiB/s cannot keep up: stress rewrites one word of each of its 2048 pages in a few
+    // ms of CPU, so even at 99 % throttle every round dirties them all again. Auto-converge
+    // steps up (20 %, +10 % every two rounds over the threshold), and after maxIterations
+    // the job stops the guest and copies the rest (ARCHITECTURE.md, "Live migration").
+    const slot = a.host.shared(vm).vcpuSlots[0];
+    const quotas = new Set<number>();
+    const { source, destination, moved } = migrate(vm, 'dirtier', {
+      bandwidthMiBs: 8,
+      maxDowntimeMs: 300,
+      autoConverge: true,
+      maxIterations: 8,
+    });
+    const timer = setInterval(() => quotas.add(a.host.sched.vcpu(slot)[V.QUOTA_US]), 50);
+    const info = await source.run().finally(() => clearInterval(timer));
+    await destination.done;
+    console.log(
+      `under stress: ${info.iteration} rounds, throttle ${info.autoConvergeThrottle} %, expected downtime ${Math.round(info.expectedDowntimeMs)} ms, downtime ${info.downtimeMs?.toFixed(1)} ms, dirty rate ${Math.round(info.dirtyRate)} pages/s, vCPU quotas seen ${[...quotas].join(', ')} µs`,
+    );
+    expect(info.type).toBe('completed');
+    expect(info.autoConvergeThrottle).toBeGreaterThanOrEqual(30);
+    expect(quotas).toContain(80_000); // 20 % of the 100 ms period taken away
+    expect(quotas).toContain(70_000);
+    const converged = info.expectedDowntimeMs <= 300;
+    expect(converged || info.iteration === 8).toBe(true);
+    // The guest goes on there, stress included, with the domain's own tuning (no throttle).
+    const there = moved().vm;
+    expect(await b.run(there, 'ps')).toMatch(/stress/);
+    expect(b.host.sched.vcpu(b.host.shared(there).vcpuSlots[0])[V.QUOTA_US]).toBe(-1);
+    await b.host.destroyVm(there);
+  }, 240_000);
+
+  it('domjobabort mid-copy: the destination discards, the source runs on with dirty logging off', async () => {
+    const vm = (await a.boot('stayer', MIB)).vm;
+    await a.run(vm, 'true');
+    const reservedThere = b.host.reservedFrames;
+    const freeThere = b.host.frames.freeFrames;
+    const { source, destination } = migrate(vm, 'stayer', { bandwidthMiBs: 2 });
+    const run = source.run();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    source.abort();
+    await expect(run).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(destination.done).rejects.toMatchObject({ code: 'cancelled' });
+    expect(source.info.memProcessed).toBeGreaterThan(0);
+    expect(source.info.memProcessed).toBeLessThan(MIB << 20);
+    expect(b.host.reservedFrames).toBe(reservedThere); // no VM was built there
+    expect(b.host.frames.freeFrames).toBe(freeThere); // and the pages it received are freed
+    expect(() => a.host.collectDirtyLog(vm)).toThrow(/logging is off/);
+    expect(await a.run(vm, 'echo "still $((40+2))"')).toMatch(/still 42/);
+    await a.host.destroyVm(vm);
+  }, 120_000);
 });

@@ -111,14 +111,22 @@ export class FakeDestinationHost implements DestinationHostPort {
     return undefined;
   }
 
-  async restore(
-    xml: string,
-    state: MachineState,
-    pages: ReadonlyMap<number, Uint8Array | null>,
-  ): Promise<void> {
+  readonly #staged = new Map<number, Uint8Array | null>();
+  discarded = 0;
+
+  putPage(gfn: number, bytes: Uint8Array | null): void {
+    this.#staged.set(gfn, bytes && bytes.slice());
+  }
+
+  discard(): void {
+    this.discarded++;
+    this.#staged.clear();
+  }
+
+  async restore(xml: string, state: MachineState): Promise<void> {
     if (this.failRestore) throw new Error(this.failRestore);
     const memory = new Uint8Array(this.pages * PAGE_BYTES);
-    for (const [gfn, bytes] of pages) if (bytes) memory.set(bytes, gfn * PAGE_BYTES);
+    for (const [gfn, bytes] of this.#staged) if (bytes) memory.set(bytes, gfn * PAGE_BYTES);
     this.memory = memory;
     this.state = state;
     this.xml = xml;

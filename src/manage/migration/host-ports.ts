@@ -1,7 +1,8 @@
 import { HostError } from '../../hypervisor/host/host';
-import { writePage } from '../../hypervisor/host/vm-snapshot';
+import { IncomingRam } from '../../hypervisor/host/incoming-ram';
 import type { VmShared } from '../../hypervisor/host/vm-shared';
 import { PAGE_SIZE } from '../../hypervisor/memory/host-memory';
+import type { FramePool } from '../../hypervisor/memory/frame-pool';
 import type { P2m } from '../../hypervisor/memory/p2m';
 import type { CpuEngine } from '../../hypervisor/vm/boot';
 import type { MachineState } from '../../hypervisor/vm/machine-state';
@@ -75,9 +76,9 @@ export function hostSourcePort(
   };
 }
 
-/** The Host methods a migration destination uses. */
+/** The Host members a migration destination uses. */
 export interface RestoringHost {
-  readonly frames: { freeFrames: number };
+  readonly frames: FramePool;
   restoreVm(
     name: string,
     state: MachineState,
@@ -85,38 +86,43 @@ export interface RestoringHost {
     populate: (p2m: P2m) => void,
   ): VmShared;
   startVm(vm: number): Promise<void>;
+  prewarmVmm(): void;
 }
 
 /**
- * The destination port over a bare Host (no domain table: the domain-level
- * one is in domain-ports.ts): refuses a guest larger than the host's free
- * memory, builds the VM from the machine state with the staged pages
- * written into private frames, and starts it; `onRunning` gets its VmShared.
+ * The destination port over a bare Host (no domain table): refuses a guest
+ * larger than the host's free memory, keeps the pages in host frames as
+ * they arrive (IncomingRam), builds the VM from the machine state with
+ * those frames mapped, and starts it; `onRunning` gets its VmShared.
  */
 export function hostDestinationPort(
   host: RestoringHost,
   name: string,
   onRunning: (shared: VmShared) => void,
+  options: { mergeable?: boolean; engine?: CpuEngine } = {},
 ): DestinationHostPort {
+  let ram: IncomingRam | undefined;
   return {
     prepare(_xml, memoryMiB) {
       const free = (host.frames.freeFrames * PAGE_SIZE) >> 20;
-      return memoryMiB > free
-        ? `not enough free host memory for a ${memoryMiB} MiB guest (${free} MiB free)`
-        : undefined;
+      if (memoryMiB > free)
+        return `not enough free host memory for a ${memoryMiB} MiB guest (${free} MiB free)`;
+      ram = new IncomingRam(host.frames, (memoryMiB << 20) / PAGE_SIZE);
+      host.prewarmVmm();
+      return undefined;
     },
-    async restore(_xml, state, pages) {
-      const shared = host.restoreVm(name, state, {}, (p2m) => writeStagedPages(p2m, pages));
+    putPage(gfn, bytes) {
+      if (!ram) throw new Error('pages before prepare');
+      if (!ram.put(gfn, bytes))
+        throw new HostError('out-of-resources', 'not enough free host memory for the migrated RAM');
+    },
+    async restore(_xml, state) {
+      if (!ram) throw new Error('restore before prepare');
+      const incoming = ram;
+      const shared = host.restoreVm(name, state, options, (p2m) => incoming.adopt(p2m));
       await host.startVm(shared.vm);
       onRunning(shared);
     },
+    discard: () => ram?.release(),
   };
-}
-
-/** Writes migrated pages into a new VM's RAM (zero pages stay unbacked: they read as zeroes). */
-export function writeStagedPages(p2m: P2m, pages: ReadonlyMap<number, Uint8Array | null>): void {
-  for (const [gfn, bytes] of pages) {
-    if (bytes && !writePage(p2m, gfn, bytes))
-      throw new HostError('out-of-resources', 'not enough free host memory for the migrated RAM');
-  }
 }

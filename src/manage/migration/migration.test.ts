@@ -3,7 +3,7 @@ import { MigrationDestination } from './destination';
 import { FakeDestinationHost, FakeSourceHost } from './fake-hosts.test-helper';
 import { migrationParams, type MigrationParams } from './params';
 import { MigrationError, MigrationSource } from './source';
-import { transportPair } from './transport';
+import { broadcastTransport, transportPair } from './transport';
 
 const MIB = 4;
 const PAGES = MIB * 256;
@@ -74,6 +74,7 @@ describe('pre-copy live migration (host doubles)', () => {
     expect(source.info.type).toBe('cancelled');
     expect(destination.info.type).toBe('cancelled');
     expect(dst.memory).toBeUndefined();
+    expect(dst.discarded).toBe(1);
     expect([src.destroyed, src.paused, src.logging]).toEqual([false, false, false]);
     src.stopGuest();
   });
@@ -135,5 +136,24 @@ describe('pre-copy live migration (host doubles)', () => {
     const info = await run;
     expect(info.timeElapsedMs).toBeGreaterThan(450);
     expect(info.memBps).toBeLessThan(4.5 * 1024 * 1024);
+  });
+
+  it('runs over a BroadcastChannel (two tabs), each side ignoring its own messages', async () => {
+    const src = new FakeSourceHost(PAGES, 0.05);
+    const dst = new FakeDestinationHost(PAGES);
+    const channel = `test-${Math.random()}`;
+    const destination = new MigrationDestination(dst, broadcastTransport(channel, 'destination'));
+    const sourceEnd = broadcastTransport(channel, 'source');
+    const source = new MigrationSource(src, sourceEnd, migrationParams(), {
+      name: 'g',
+      domainXml: '<domain/>',
+      memoryMiB: MIB,
+    });
+    const info = await source.run();
+    await destination.done;
+    sourceEnd.close();
+    destination.transport.close();
+    expect(info.type).toBe('completed');
+    expect(Buffer.compare(dst.memory!, src.memory)).toBe(0);
   });
 });

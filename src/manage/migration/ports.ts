@@ -26,17 +26,17 @@ export interface SourceHostPort {
   destroy(): Promise<void>;
 }
 
-/** What the destination job needs from its host: check, build and run the incoming domain. */
+/** What the destination job needs from its host: check, receive RAM, build and run the incoming domain. */
 export interface DestinationHostPort {
   /** Why a domain of this XML cannot come here (a name or UUID in use, no room), or undefined. */
   prepare(domainXml: string, memoryMiB: number): string | undefined;
   /**
-   * Defines the domain from `domainXml`, builds its VM from `state` with
-   * `pages` as its RAM (absent pages read as zeroes) and starts it.
+   * Stores a page of the incoming RAM as it arrives (null: zeroes), a later
+   * copy replacing an earlier one; throws when the host has no room.
    */
-  restore(
-    domainXml: string,
-    state: MachineState,
-    pages: ReadonlyMap<number, Uint8Array | null>,
-  ): Promise<void>;
+  putPage(gfn: number, bytes: Uint8Array | null): void;
+  /** Defines the domain from `domainXml`, builds its VM from `state` and the pages received, and starts it. */
+  restore(domainXml: string, state: MachineState): Promise<void>;
+  /** The migration failed or was cancelled: drop every page received. */
+  discard(): void;
 }
