@@ -68,7 +68,7 @@ export class MigrationDestination {
           this.#tick();
           return;
         case 'device-state':
-          return await this.#switchOver(m.state);
+          return await this.#switchOver(m.state, m.paused === true);
         case 'abort':
           return this.#finish(
             new MigrationError('cancelled', 'migration job: canceled by the source'),
@@ -116,10 +116,13 @@ export class MigrationDestination {
     this.transport.send({ kind: 'ack', seq: m.seq });
   }
 
-  async #switchOver(state: Parameters<DestinationHostPort['restore']>[1]): Promise<void> {
+  async #switchOver(
+    state: Parameters<DestinationHostPort['restore']>[1],
+    paused: boolean,
+  ): Promise<void> {
     if (!this.#name) throw new Error('device state before begin');
     const at = performance.now();
-    await this.host.restore(this.#domainXml, state);
+    await this.host.restore(this.#domainXml, state, paused);
     this.info.downtimeMs = performance.now() - at;
     this.info.memRemaining = this.info.dataRemaining = 0;
     this.transport.send({ kind: 'running' });

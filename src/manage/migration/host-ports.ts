@@ -86,6 +86,7 @@ export interface RestoringHost {
     populate: (p2m: P2m) => void,
   ): VmShared;
   startVm(vm: number): Promise<void>;
+  pauseVm(vm: number): void;
   prewarmVmm(): void;
 }
 
@@ -116,10 +117,11 @@ export function hostDestinationPort(
       if (!ram.put(gfn, bytes))
         throw new HostError('out-of-resources', 'not enough free host memory for the migrated RAM');
     },
-    async restore(_xml, state) {
+    async restore(_xml, state, paused) {
       if (!ram) throw new Error('restore before prepare');
       const incoming = ram;
       const shared = host.restoreVm(name, state, options, (p2m) => incoming.adopt(p2m));
+      if (paused) host.pauseVm(shared.vm);
       await host.startVm(shared.vm);
       onRunning(shared);
     },

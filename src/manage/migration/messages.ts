@@ -45,7 +45,7 @@ export type MigrationMessage =
   /** The end of a pre-copy round, for the destination's job info. */
   | { kind: 'round-stats'; round: number; pages: number; dirtyPages: number; throttle: number }
   /** Stop-and-copy is done: the VM's state besides its RAM (QEMU's device sections). */
-  | { kind: 'device-state'; state: MachineState }
+  | { kind: 'device-state'; state: MachineState; paused: boolean }
   /** The destination runs the domain (libvirt's Finish): the source may now destroy its copy. */
   | { kind: 'running' }
   /** The job was cancelled (domjobabort) by the side that sends it. */

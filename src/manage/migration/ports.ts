@@ -35,8 +35,11 @@ export interface DestinationHostPort {
    * copy replacing an earlier one; throws when the host has no room.
    */
   putPage(gfn: number, bytes: Uint8Array | null): void;
-  /** Defines the domain from `domainXml`, builds its VM from `state` and the pages received, and starts it. */
-  restore(domainXml: string, state: MachineState): Promise<void>;
+  /**
+   * Defines the domain from `domainXml`, builds its VM from `state` and the
+   * pages received, and starts it (paused if the source's was).
+   */
+  restore(domainXml: string, state: MachineState, paused: boolean): Promise<void>;
   /** The migration failed or was cancelled: drop every page received. */
   discard(): void;
 }

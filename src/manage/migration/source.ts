@@ -58,7 +58,7 @@ export class MigrationSource {
     readonly host: SourceHostPort,
     readonly transport: MigrationTransport,
     readonly params: MigrationParams,
-    readonly begin: { name: string; domainXml: string; memoryMiB: number },
+    readonly begin: { name: string; domainXml: string; memoryMiB: number; paused?: boolean },
   ) {
     this.info.memTotal = this.info.dataTotal = host.pages * PAGE_BYTES;
     transport.onMessage((m) => this.#onMessage(m));
@@ -156,7 +156,7 @@ export class MigrationSource {
     const state = await host.capture(); // devices frozen: no DMA after this point
     const last = host.collectDirtyLog();
     await this.#sendPages(union(pending, last), this.info.iteration);
-    this.transport.send({ kind: 'device-state', state });
+    this.transport.send({ kind: 'device-state', state, paused: !!this.begin.paused });
     await this.#answer('running');
     this.#committed = true;
     this.info.downtimeMs = performance.now() - stopAt;

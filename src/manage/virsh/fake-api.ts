@@ -16,7 +16,8 @@ import type {
 import { DEFAULT_DOMAIN_TYPE, domainEngine } from '../control-api';
 import { VirtError } from '../errors';
 import type { VirshIo } from './command';
-import { fakeMobility, type MobilityCalls } from './fake-mobility';
+import { fakeMobility, type FakeHooks, type MobilityCalls } from './fake-mobility';
+import { fakeMigration } from './fake-migration';
 
 /**
  * A test double of the control API for virsh's unit tests: an in-memory
@@ -438,11 +439,16 @@ export class FakeApi {
       this.#listeners.delete(id);
     },
     ...this.#mobility(),
+    ...fakeMigration(this.#fakeHooks()),
   } as ControlApi;
 
   /** Save, snapshots and clones (fake-mobility.ts). */
   #mobility(): Pick<ControlApi, MobilityCalls> {
-    return fakeMobility({
+    return fakeMobility(this.#fakeHooks());
+  }
+
+  #fakeHooks(): FakeHooks {
+    return {
       get: (name) => this.#get(name),
       require: (d, states, action) => this.#require(d, states, action),
       set: (d, state, reason) => this.#set(d, state, reason),
@@ -450,7 +456,7 @@ export class FakeApi {
       add: (def, state) => this.add(def, state),
       nextId: () => this.#nextId++,
       calls: this.calls,
-    });
+    };
   }
 }
 
