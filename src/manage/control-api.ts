@@ -497,7 +497,16 @@ export interface ControlApi {
     name: string,
     target: MigrationTarget,
     params?: Partial<
-      Pick<MigrationParams, 'bandwidthMiBs' | 'maxDowntimeMs' | 'autoConverge' | 'maxIterations'>
+      Pick<
+        MigrationParams,
+        | 'live'
+        | 'bandwidthMiBs'
+        | 'maxDowntimeMs'
+        | 'autoConverge'
+        | 'maxIterations'
+        | 'throttleInitial'
+        | 'throttleIncrement'
+      >
     >,
   ): Promise<MigrationJobInfo>;
   /** Receives one migrating domain from `target` (QEMU's -incoming); resolves once it runs here. */

@@ -130,6 +130,15 @@ describe('pre-copy live migration (host doubles)', () => {
     src.stopGuest();
   });
 
+  it('without --live the guest is paused first and copied in one pass', async () => {
+    const src = new FakeSourceHost(PAGES, 1);
+    const { dst, run } = migrate(src, { live: false });
+    const info = await run;
+    expect(info.iteration).toBe(0);
+    expect(Buffer.compare(dst.memory!, src.memory)).toBe(0);
+    expect(info.downtimeMs).toBeGreaterThanOrEqual(info.timeElapsedMs - info.setupTimeMs - 5);
+  });
+
   it('migrate-setspeed caps the bandwidth', async () => {
     const src = new FakeSourceHost(PAGES, 0, 512); // 2 MiB to send at 4 MiB/s: ≥ 0.5 s
     const { run } = migrate(src, { bandwidthMiBs: 4 });

@@ -8,6 +8,12 @@
  * migration_trigger_throttle).
  */
 export interface MigrationParams {
+  /**
+   * Live (pre-copy while the guest runs; virsh migrate --live). Without it
+   * the guest is paused first and everything is copied once (libvirt's
+   * default offline-style migration of a running domain).
+   */
+  live: boolean;
   /** MiB/s; 0 = unlimited (QEMU's default for a live migration set by libvirt is unlimited). */
   bandwidthMiBs: number;
   maxDowntimeMs: number;
@@ -30,6 +36,7 @@ export interface MigrationParams {
 }
 
 export const DEFAULT_MIGRATION_PARAMS: MigrationParams = {
+  live: true,
   bandwidthMiBs: 0,
   maxDowntimeMs: 300,
   autoConverge: false,
@@ -44,7 +51,8 @@ export const DEFAULT_MIGRATION_PARAMS: MigrationParams = {
 
 /** Checks and completes user-given params (typed errors are the caller's). */
 export function migrationParams(given: Partial<MigrationParams> = {}): MigrationParams {
-  const p = { ...DEFAULT_MIGRATION_PARAMS, ...given };
+  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  const p: MigrationParams = { ...DEFAULT_MIGRATION_PARAMS, ...set };
   const bad = (what: string) => new RangeError(`invalid migration parameter ${what}`);
   if (!(p.bandwidthMiBs >= 0 && Number.isFinite(p.bandwidthMiBs)))
     throw bad(`bandwidth ${p.bandwidthMiBs}`);

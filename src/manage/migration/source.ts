@@ -117,10 +117,15 @@ export class MigrationSource {
     this.info.setupTimeMs = performance.now() - this.#t0;
     this.#rateStart = performance.now();
 
+    const stopAt = performance.now();
+    if (!params.live) {
+      await host.pause();
+      this.#paused = true;
+    }
     // Round 0: everything the guest has touched; then the pages dirtied meanwhile.
     let pending = host.backedPages();
     this.info.memRemaining = pending.length * PAGE_BYTES;
-    for (;;) {
+    while (params.live) {
       const round = this.info.iteration;
       const start = performance.now();
       const sentBefore = this.info.memProcessed;
@@ -149,8 +154,8 @@ export class MigrationSource {
     }
 
     // Stop and copy.
-    const stopAt = performance.now();
-    await host.pause();
+    const pausedAt = params.live ? performance.now() : stopAt;
+    if (params.live) await host.pause();
     this.#paused = true;
     this.#check();
     const state = await host.capture(); // devices frozen: no DMA after this point
@@ -159,7 +164,7 @@ export class MigrationSource {
     this.transport.send({ kind: 'device-state', state, paused: !!this.begin.paused });
     await this.#answer('running');
     this.#committed = true;
-    this.info.downtimeMs = performance.now() - stopAt;
+    this.info.downtimeMs = performance.now() - pausedAt;
     this.info.memRemaining = this.info.dataRemaining = 0;
     this.#logging = false;
     this.#paused = false;
