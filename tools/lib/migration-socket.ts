@@ -1,6 +1,8 @@
 import { createServer, connect, type Socket } from 'node:net';
+import * as Comlink from 'comlink';
+import type { MigrationTarget } from '../../src/manage/control-api';
 import type { MigrationMessage } from '../../src/manage/migration/messages';
-import type { MigrationTransport } from '../../src/manage/migration/transport';
+import { portTransport, type MigrationTransport } from '../../src/manage/migration/transport';
 import { FrameReader, encodeMessage } from '../../src/manage/migration/wire-codec';
 
 /**
@@ -91,4 +93,42 @@ export function connectForMigration(uri: string): Promise<MigrationTransport> {
     });
     socket.once('error', reject);
   });
+}
+
+/**
+ * Opens a socket migration URI as a control-API target: the socket's
+ * frames are bridged to one end of a MessageChannel, and the other end,
+ * transferred with the call, reaches the control worker (virsh's
+ * VirshIo.openMigration in Node). The source connects; the destination
+ * listens for one connection, which arrives while the call waits.
+ */
+export async function openSocketMigration(
+  uri: string,
+  role: 'source' | 'destination',
+): Promise<{ target: MigrationTarget; close(): void }> {
+  const { port1, port2 } = new MessageChannel();
+  const local = portTransport(port1);
+  let remote: MigrationTransport | undefined;
+  let listener: ReturnType<typeof listenForMigration> | undefined;
+  const bridge = (t: MigrationTransport) => {
+    remote = t;
+    t.onMessage((m) => local.send(m));
+    local.onMessage((m) => t.send(m));
+  };
+  if (role === 'source') bridge(await connectForMigration(uri));
+  else {
+    listener = listenForMigration(uri);
+    await listener.ready;
+    void listener.accepted.then(bridge, (error: Error) =>
+      local.send({ kind: 'error', message: `migration listener: ${error.message}` }),
+    );
+  }
+  return {
+    target: Comlink.transfer({ kind: 'port', port: port2 }, [port2]),
+    close() {
+      listener?.close();
+      remote?.close();
+      local.close();
+    },
+  };
 }

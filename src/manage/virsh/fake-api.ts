@@ -487,6 +487,8 @@ export class CaptureIo implements VirshIo {
   /** Absent unless a test gives one (virsh edit, desc --edit). */
   editText?: (text: string, suffix: string) => Promise<string>;
   ask?: (question: string) => Promise<string>;
+  /** Socket migration URIs: absent (the page has none) unless a test gives one. */
+  openMigration?: VirshIo['openMigration'];
   /** What was printed so far, then forgets it. */
   take(): { stdout: string; stderr: string } {
     const result = { stdout: this.stdout, stderr: this.stderr };
