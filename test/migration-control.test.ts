@@ -82,13 +82,29 @@ describe('migrate between two control workers', () => {
     await settle(here);
     await dst.api.define({ name: 'twin', memoryMiB: 32, vcpus: 1 }); // another uuid
     const [out, inn] = channel();
-    const incoming = dst.api.migrateIncoming(inn);
+    const incoming = errorCode(dst.api.migrateIncoming(inn));
     expect(await errorCode(src.api.migrate('twin', out))).toBe('operation-failed');
-    expect(await errorCode(incoming)).toBe('operation-failed');
+    expect(await incoming).toBe('operation-failed');
     expect((await src.api.info('twin')).state).toBe('running');
     expect(await here.exec('echo still')).toBe('still\n');
     await expect(src.api.jobAbort('twin')).rejects.toThrow(/no job is active/);
     await src.api.destroy('twin');
+  }, 120_000);
+
+  it('over a BroadcastChannel between the two workers (as between two tabs)', async () => {
+    const here = await boot(src, { name: 'tabhopper' });
+    await settle(here);
+    const target = { kind: 'broadcast', channel: `tabs-${Math.random()}` } as const;
+    const incoming = dst.api.migrateIncoming(target);
+    // No wait for the destination: begin is repeated until a listener answers.
+    const info = await src.api.migrate('tabhopper', target, { bandwidthMiBs: 64 });
+    expect((await incoming).name).toBe('tabhopper');
+    expect(info.memBps).toBeLessThanOrEqual(64 * 1.1 * 1024 * 1024);
+    expect((await dst.api.info('tabhopper')).state).toBe('running');
+    const there = await DomainSession.attach(dst, 'tabhopper');
+    await there.type('\n');
+    expect(await there.exec('echo hopped')).toBe('hopped\n');
+    await dst.api.destroy('tabhopper');
   }, 120_000);
 
   it('migrate-setspeed and migrate-setmaxdowntime are kept per domain', async () => {

@@ -88,7 +88,12 @@ export class MigrationDestination {
   }
 
   #begin(m: Extract<MigrationMessage, { kind: 'begin' }>): void {
-    if (this.#name) throw new Error('a second begin');
+    if (this.#name) {
+      // The source repeats begin until it hears ready (a BroadcastChannel may have dropped it).
+      if (m.name !== this.#name) throw new Error('a second begin');
+      this.transport.send({ kind: 'ready' });
+      return;
+    }
     if (m.protocol !== MIGRATION_PROTOCOL)
       throw new Error(`migration protocol ${m.protocol}, this host speaks ${MIGRATION_PROTOCOL}`);
     if (m.pageSize !== PAGE_BYTES) throw new Error(`page size ${m.pageSize}, want ${PAGE_BYTES}`);

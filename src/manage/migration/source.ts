@@ -7,6 +7,8 @@ import type { MigrationTransport } from './transport';
 
 /** How long the source waits for the destination's answer to begin, and for "running" after switch-over. */
 const ANSWER_TIMEOUT_MS = 30_000;
+/** How often begin is repeated while no destination answered. */
+const BEGIN_RESEND_MS = 250;
 
 /** The job was cancelled (domjobabort) or failed; the source is running again. */
 export class MigrationError extends Error {
@@ -103,15 +105,23 @@ export class MigrationSource {
 
   async #run(): Promise<void> {
     const { host, params } = this;
-    this.transport.send({
-      kind: 'begin',
-      protocol: MIGRATION_PROTOCOL,
-      domainXml: this.begin.domainXml,
-      name: this.begin.name,
-      memoryMiB: this.begin.memoryMiB,
-      pageSize: PAGE_BYTES,
-    });
-    await this.#answer('ready');
+    const begin = () =>
+      this.transport.send({
+        kind: 'begin',
+        protocol: MIGRATION_PROTOCOL,
+        domainXml: this.begin.domainXml,
+        name: this.begin.name,
+        memoryMiB: this.begin.memoryMiB,
+        pageSize: PAGE_BYTES,
+      });
+    // A BroadcastChannel drops what is sent before the other tab listens: say it again until answered.
+    begin();
+    const again = setInterval(begin, BEGIN_RESEND_MS);
+    try {
+      await this.#answer('ready');
+    } finally {
+      clearInterval(again);
+    }
     host.startDirtyLog();
     this.#logging = true;
     this.info.setupTimeMs = performance.now() - this.#t0;
