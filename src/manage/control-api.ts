@@ -278,6 +278,11 @@ export interface HostInfo {
   usedKiB: number;
   /** Host memory reserved for running domains' own workers (VMM), KiB: not free, not guest RAM. */
   overheadKiB: number;
+  /**
+   * Guest memory held by quick boot's templates (snapshots taken at the
+   * shell prompt, shared copy-on-write with the VMs started from them), KiB.
+   */
+  quickBootKiB: number;
   /** The automatic balloon policy runs. */
   balloonPolicy: boolean;
   /** Idle and busy time of each pCPU since the host started, ms. */
@@ -399,7 +404,20 @@ export interface ControlApi {
    * virsh start: boots the domain, or resumes it from its managed save
    * image (which is then removed) unless forceBoot.
    */
-  start(name: string, options?: { paused?: boolean; forceBoot?: boolean }): Promise<void>;
+  start(
+    name: string,
+    options?: {
+      paused?: boolean;
+      forceBoot?: boolean;
+      /**
+       * Quick boot (the page's default VMs): resume from the host's snapshot
+       * of the same configuration taken at the shell prompt, if it has one;
+       * else boot, and keep such a snapshot at the first prompt
+       * (boot-templates.ts).
+       */
+      quick?: boolean;
+    },
+  ): Promise<void>;
   /** running → paused (virsh suspend). */
   suspend(name: string): Promise<void>;
   /** paused → running. */
@@ -452,6 +470,22 @@ export interface ControlApi {
   /** Bytes typed on the domain's serial console. running | paused. */
   consoleWrite(name: string, data: string | Uint8Array): Promise<void>;
   /** Events for one domain, or for every domain when `domain` is omitted; returns an id for unsubscribe. */
+  /**
+   * virsh save: the domain's whole state as a save image (ARCHITECTURE.md,
+   * "Save image format"); the domain is shut off (reason saved).
+   */
+  save(name: string, options?: { paused?: boolean; running?: boolean }): Promise<Uint8Array>;
+  /**
+   * virsh restore: a domain from a save image, running or paused (as saved,
+   * unless told). `xml` replaces the image's definition (same name and
+   * uuid, as libvirt's --xml). A bad image is refused whole.
+   */
+  restore(
+    image: Uint8Array,
+    options?: { paused?: boolean; running?: boolean; xml?: string },
+  ): Promise<DomainSummary>;
+  /** virsh save-image-dumpxml: the domain XML inside a save image. */
+  saveImageXml(image: Uint8Array): Promise<string>;
   /** virsh managedsave: saves the domain's state inside the host and stops it; start resumes it. */
   managedSave(name: string, options?: { paused?: boolean; running?: boolean }): Promise<void>;
   /** virsh managedsave-remove: false when there was no image. */

@@ -4,6 +4,8 @@ import type { ControlApi, HostConfig, MigrationTarget } from './control-api';
 import { DomainManager } from './domains';
 import { VirtError } from './errors';
 import { broadcastTransport, portTransport, type MigrationTransport } from './migration/transport';
+import { readSaveImageHeader } from './save-image';
+import { restoreFromImage, saveToImage } from './save-file';
 
 const PCPU_START_TIMEOUT_MS = 15_000;
 
@@ -135,6 +137,9 @@ export function createControl(platform: ControlPlatform): ControlApi {
     ksm: async () => need().ksm(),
     setKsm: async (knobs) => need().setKsm(knobs),
     consoleWrite: async (name, data) => need().consoleWrite(name, data),
+    save: async (name, options) => saveToImage(need(), name, options ?? {}),
+    restore: async (image, options) => restoreFromImage(need(), image, options ?? {}),
+    saveImageXml: async (image) => (await readSaveImageHeader(image)).xml,
     managedSave: async (name, options) => need().managedSave(name, options),
     managedSaveRemove: async (name) => need().managedSaveRemove(name),
     hasManagedSave: async (name) => need().hasManagedSave(name),

@@ -25,6 +25,7 @@ import type {
 import { DEFAULT_DOMAIN_TYPE, domainEngine } from './control-api';
 import { cpulistCpus, formatCpulist, parseCpulist } from './cpulist';
 import { checkStartable } from './start-checks';
+import { BootTemplates, templateKey } from './boot-templates';
 import {
   BalloonPolicy,
   DEFAULT_THRESHOLDS,
@@ -128,6 +129,8 @@ export class DomainManager {
   /** The policy's last decisions, oldest first (balloonPolicyInfo). */
   readonly #policyLog: Extract<DomainEvent, { kind: 'balloon-policy' }>[] = [];
   #policyTimer: ReturnType<typeof setInterval> | undefined;
+  /** Quick boot's templates (boot-templates.ts). */
+  readonly #templates: BootTemplates;
 
   constructor(
     readonly host: Host,
@@ -136,6 +139,7 @@ export class DomainManager {
     readonly loadImage: (path: string) => Promise<Uint8Array> = () =>
       Promise.reject(new Error('this host cannot load kernels by path')),
   ) {
+    this.#templates = new BootTemplates(host);
     this.migrations = new DomainMigrations({
       host: this.host,
       state: (name) => this.#hooks.state(name),
@@ -244,6 +248,8 @@ export class DomainManager {
     if (!dom) return;
     if (event.kind === 'console') {
       this.#emit({ kind: 'console', domain: dom.def.name, bytes: event.bytes });
+      const key = this.#templates.console(event.vm, event.bytes);
+      if (key) void this.#captureTemplate(dom, key);
       return;
     }
     if (event.kind === 'paused-nomem') {
@@ -256,6 +262,7 @@ export class DomainManager {
       return;
     }
     this.#byVm.delete(event.vm);
+    this.#templates.forget(event.vm);
     dom.vm = undefined;
     dom.slots = undefined;
     dom.live = undefined;
@@ -709,7 +716,7 @@ export class DomainManager {
   /** Boots a domain; with `paused`, its vCPUs wait until resume (virsh start --paused). */
   async start(
     name: string,
-    options: { paused?: boolean; forceBoot?: boolean } = {},
+    options: { paused?: boolean; forceBoot?: boolean; quick?: boolean } = {},
   ): Promise<void> {
     const dom = this.#get(name);
     this.#require(dom, ['shut off', 'crashed'], 'start');
@@ -721,9 +728,52 @@ export class DomainManager {
       dom.managedSave = undefined;
       return;
     }
+    const key = options.quick && !options.paused ? templateKey(dom.def) : undefined;
+    const template = key !== undefined ? this.#templates.get(key) : undefined;
+    if (template && !dom.pinsPending) {
+      checkStartable(dom.def, this.host.pcpuCount);
+      await restoreDomain(
+        this.host,
+        this.#hooks,
+        dom.def,
+        template.machine,
+        { kind: 'frames', frames: template.frames },
+        false,
+        'from snapshot',
+      );
+      // The template was taken at the prompt: Enter makes the shell draw it again here.
+      this.host.consoleInput(dom.vm!, new TextEncoder().encode('\n'));
+      return;
+    }
     await this.#boot(dom, options.paused);
+    if (key !== undefined) this.#templates.watch(dom.vm!, key);
     if (options.paused) this.#set(dom, 'paused', 'user');
     else this.#set(dom, 'running', 'booted');
+  }
+
+  /** Quick boot: the first prompt of a real boot becomes its configuration's template. */
+  async #captureTemplate(dom: Domain, key: string): Promise<void> {
+    if (dom.state !== 'running' || dom.vm === undefined) return;
+    // Silent: the domain is paused for a few ms, which its state does not show.
+    const silent: DomainHooks = { ...this.#hooks, set: () => {} };
+    try {
+      const { machine, memory } = await captureDomain(
+        this.host,
+        silent,
+        dom.def.name,
+        'creating snapshot',
+        'resume',
+        (vm) => this.host.snapshotMemory(vm),
+      );
+      this.#templates.add({ key, machine, frames: memory });
+    } catch {
+      // No template this time: the next quick start of this configuration boots for real.
+    }
+  }
+
+  /** Guest pages quick boot's templates hold (HostInfo). */
+  get templatePages(): number {
+    return this.#templates.pages;
   }
 
   /** Creates and starts the host VM for a domain, applying its tuning. */
@@ -827,26 +877,34 @@ export class DomainManager {
   readonly migrations: DomainMigrations;
 
   /**
-   * virsh save: the domain's whole state as a VmImage, and the domain shut
-   * off (reason saved). `paused`/`running` record how restore starts it.
+   * virsh save: the domain's whole state as a VmImage, handed to `write`
+   * (which makes the file) while the VM is still paused in place; only once
+   * that worked is the domain shut off (reason saved). A failure leaves
+   * the domain as it was. `paused`/`running` record how restore starts it.
    */
-  async save(
+  async save<T>(
     name: string,
-    options: { paused?: boolean; running?: boolean } = {},
-  ): Promise<VmImage> {
+    options: { paused?: boolean; running?: boolean },
+    write: (image: VmImage) => T | Promise<T>,
+  ): Promise<T> {
     const dom = this.#get(name);
     this.#require(dom, ['running', 'paused'], 'save');
-    const def = this.domainDef(name);
-    const { machine, memory, wasPaused } = await captureDomain(
+    const def = stripLive(this.domainDef(name));
+    const { memory } = await captureDomain(
       this.host,
       this.#hooks,
       name,
       'saving',
       'stop',
-      (vm) => copyPages(this.host, vm),
+      (vm, machine, wasPaused) =>
+        write({
+          def,
+          machine,
+          ...copyPages(this.host, vm),
+          paused: options.paused ? true : options.running ? false : wasPaused,
+        }),
     );
-    const paused = options.paused ? true : options.running ? false : wasPaused;
-    return { def: stripLive(def), machine, ...memory, paused };
+    return memory;
   }
 
   /**
@@ -950,8 +1008,7 @@ export class DomainManager {
         'operation-invalid',
         `Requested operation is not valid: cannot do managed save for transient domain`,
       );
-    const image = await this.save(name, options);
-    dom.managedSave = image;
+    dom.managedSave = await this.save(name, options, (image) => image);
   }
 
   /** virsh managedsave-remove: drops the managed save image; false if there was none. */
@@ -1488,6 +1545,7 @@ export class DomainManager {
         (this.host.frames.totalFrames - this.host.frames.freeFrames - this.host.reservedFrames) *
         (PAGE_SIZE / 1024),
       overheadKiB: this.host.reservedFrames * (PAGE_SIZE / 1024),
+      quickBootKiB: this.#templates.pages * (PAGE_SIZE / 1024),
       balloonPolicy: this.balloonPolicy,
       pcpuTimes: Array.from({ length: n }, (_, p) => ({
         busyMs: st.pcpuF(p)[PF.BUSY_MS],

@@ -18,7 +18,7 @@ export interface VmImage {
   def: DomainDef;
   machine: MachineState;
   /** Guest frame numbers of the pages in `data`, ascending. */
-  gfns: Int32Array;
+  gfns: Int32Array | Uint32Array;
   /** PAGE_SIZE bytes per entry of gfns. */
   data: Uint8Array;
   /** It was paused when captured (restore starts it paused unless told otherwise). */
@@ -41,9 +41,10 @@ export interface DomainHooks {
 /**
  * Captures a running or paused domain's VM: pauses it (reason `saving` or
  * `creating snapshot`), waits until no vCPU runs, takes the machine state
- * with the devices frozen, then `memory` reads the RAM at that instant.
- * Afterwards the VM is stopped, resumed (if it ran) or left paused. On a
- * failure the domain goes back to how it was.
+ * with the devices frozen, then `memory` reads the RAM at that instant
+ * (and, for a save, writes the image: the VM is stopped only once that
+ * worked). Afterwards the VM is stopped, resumed (if it ran) or left
+ * paused. On a failure the domain goes back to how it was, losing nothing.
  */
 export async function captureDomain<T>(
   host: Host,
@@ -51,7 +52,7 @@ export async function captureDomain<T>(
   name: string,
   purpose: 'saving' | 'creating snapshot' | 'migrating',
   after: AfterCapture,
-  memory: (vm: number) => T,
+  memory: (vm: number, machine: MachineState, wasPaused: boolean) => T | Promise<T>,
 ): Promise<{ machine: MachineState; memory: T; wasPaused: boolean }> {
   const before = hooks.state(name);
   if ((before.state !== 'running' && before.state !== 'paused') || before.vm === undefined)
@@ -67,7 +68,7 @@ export async function captureDomain<T>(
   try {
     await host.quiesceVm(vm);
     machine = await host.captureMachine(vm);
-    mem = memory(vm);
+    mem = await memory(vm, machine, wasPaused);
   } catch (error) {
     if (hooks.state(name).vm === vm) {
       host.thawVm(vm);
@@ -109,7 +110,7 @@ export function copyPages(host: Host, vm: number): { gfns: Int32Array; data: Uin
 
 /** Where a restored VM's RAM comes from: pages to copy, or snapshot frames to share copy-on-write. */
 export type RamSource =
-  | { kind: 'pages'; gfns: Int32Array; data: Uint8Array }
+  | { kind: 'pages'; gfns: Int32Array | Uint32Array; data: Uint8Array }
   | { kind: 'frames'; frames: FrameSnapshot }
   /** Already in host frames (a migration's IncomingRam): `populate` maps them into the new p2m. */
   | { kind: 'populate'; populate: (p2m: P2m) => void };

@@ -78,9 +78,10 @@ export function snapshotInfo(
 
 /**
  * `virsh snapshot-dumpxml` (libvirt's virDomainSnapshotDefFormat): the
- * snapshot's own elements, then the domain definition it was taken with.
+ * snapshot's own elements, then the domain definition it was taken with
+ * (empty: left out, as with --no-domain).
  */
-export function snapshotXml(snap: DomainSnapshot, domainXml: string): string {
+export function snapshotXml(snap: SnapshotInfo, domainXml: string): string {
   const lines = ['<domainsnapshot>', `  <name>${escapeXmlText(snap.name)}</name>`];
   if (snap.description)
     lines.push(`  <description>${escapeXmlText(snap.description)}</description>`);
@@ -88,8 +89,8 @@ export function snapshotXml(snap: DomainSnapshot, domainXml: string): string {
   if (snap.parent)
     lines.push('  <parent>', `    <name>${escapeXmlText(snap.parent)}</name>`, '  </parent>');
   lines.push(`  <creationTime>${snap.creationTime}</creationTime>`);
-  lines.push(`  <memory snapshot='${snap.machine ? 'internal' : 'no'}'/>`);
-  for (const line of domainXml.trimEnd().split('\n')) lines.push(`  ${line}`);
+  lines.push(`  <memory snapshot='${snap.state === 'shutoff' ? 'no' : 'internal'}'/>`);
+  if (domainXml) for (const line of domainXml.trimEnd().split('\n')) lines.push(`  ${line}`);
   lines.push('</domainsnapshot>');
   return lines.join('\n') + '\n';
 }

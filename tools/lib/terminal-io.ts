@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as readline from 'node:readline';
@@ -33,6 +33,9 @@ const REASONS: Record<string, string> = {
  * files relative to the working directory, and (when stdin is a terminal)
  * the serial console in raw mode until Ctrl+] or the domain stops.
  */
+/** Largest file readBinary accepts: 1 GiB of RAM at worst (incompressible) plus its header. */
+const SAVE_MAX_BYTES = (1 << 30) + (16 << 20);
+
 export function terminalIo(client: ControlClient): VirshIo {
   const io: VirshIo = {
     out: (text) => void process.stdout.write(text),
@@ -53,6 +56,33 @@ export function terminalIo(client: ControlClient): VirshIo {
       }
     },
     openMigration: (uri, role) => openSocketMigration(uri, role),
+    async readBinary(path) {
+      try {
+        // A save image holds at most 1 GiB of guest RAM, compressed.
+        const st = await stat(resolve(process.cwd(), path));
+        if (!st.isFile()) return Promise.reject(new Error('not a regular file'));
+        if (st.size > SAVE_MAX_BYTES)
+          return Promise.reject(
+            new Error(`file of ${st.size} bytes is larger than a save image can be`),
+          );
+        return new Uint8Array(await readFile(resolve(process.cwd(), path)));
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        throw new Error(REASONS[code] ?? (error as Error).message);
+      }
+    },
+    async writeBinary(path, bytes) {
+      try {
+        // Written whole to a temporary name, then renamed: a failed save leaves no half file.
+        const target = resolve(process.cwd(), path);
+        const partial = `${target}.part-${process.pid}`;
+        await writeFile(partial, bytes);
+        await rename(partial, target);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        throw new Error(REASONS[code] ?? (error as Error).message);
+      }
+    },
   };
   if (process.stdin.isTTY) {
     io.attachConsole = (domain) => attachConsole(client, domain);

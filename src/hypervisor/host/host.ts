@@ -179,6 +179,7 @@ export class Host {
       if (report.kind === 'error') this.ksmdFailure = report.message;
     });
     this.ksmd.onError((message) => (this.ksmdFailure = message));
+    this.#spawnSpare();
     this.ksmd.post({
       kind: 'init',
       ksm: this.ksm.sab,
@@ -187,6 +188,32 @@ export class Host {
       sched: this.sched.sab,
     });
   }
+
+  /**
+   * A VMM worker started ahead of need: a worker takes tens of ms to start
+   * (hundreds on a loaded machine), which would be most of the time a VM
+   * restored from a snapshot takes to come up. It sleeps until a VM takes
+   * it, and the next spare is started once one is taken.
+   */
+  #spare?: { link: WorkerLink<VmmCommand, VmmReport>; failed: boolean };
+
+  #spawnSpare(): void {
+    if (this.#spare || this.#shutdown) return;
+    const spare = { link: this.platform.spawnVmm('spare'), failed: false };
+    spare.link.onError(() => (spare.failed = true));
+    this.#spare = spare;
+  }
+
+  #takeVmm(name: string): WorkerLink<VmmCommand, VmmReport> {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    setTimeout(() => this.#spawnSpare(), 50);
+    if (spare && !spare.failed) return spare.link;
+    spare?.link.terminate();
+    return this.platform.spawnVmm(name);
+  }
+
+  #shutdown = false;
 
   /** Set when a pCPU worker failed (could not load, or crashed): no VM can start. */
   pcpuFailure: string | undefined;
@@ -465,21 +492,13 @@ export class Host {
     return rt;
   }
 
-  #spareVmm: WorkerLink<VmmCommand, VmmReport> | undefined;
-
   /**
-   * Starts a VMM worker ahead of the next startVm, which takes it instead of
-   * starting one (a worker takes ~100 ms to load): a migration's destination
-   * does this at Prepare, so loading the worker is not part of the downtime.
+   * Makes sure a VMM worker is loaded for the next startVm (the host keeps
+   * one spare anyway, #spawnSpare): a migration's destination calls it at
+   * Prepare, so loading a worker is never part of the downtime.
    */
   prewarmVmm(): void {
-    if (this.#spareVmm) return;
-    const spare = this.platform.spawnVmm('spare');
-    // A spare that fails to load is dropped; startVm then starts its own.
-    spare.onError(() => {
-      if (this.#spareVmm === spare) this.#spareVmm = undefined;
-    });
-    this.#spareVmm = spare;
+    this.#spawnSpare();
   }
 
   /**
@@ -491,8 +510,7 @@ export class Host {
     const rt = this.#vm(vm);
     if (rt.started) throw new HostError('invalid-state', 'the VM is already running');
     rt.started = true;
-    const vmm = this.#spareVmm ?? this.platform.spawnVmm(rt.shared.name);
-    this.#spareVmm = undefined;
+    const vmm = this.#takeVmm(rt.shared.name);
     rt.vmm = vmm;
     let exited = () => {};
     rt.vmmExited = new Promise((resolve) => (exited = resolve));
@@ -872,9 +890,10 @@ export class Host {
 
   /** Stops every VM and the pCPU workers. */
   async shutdown(): Promise<void> {
+    this.#shutdown = true;
+    this.#spare?.link.terminate();
+    this.#spare = undefined;
     await Promise.all([...this.#vms.keys()].map((vm) => this.destroyVm(vm)));
-    this.#spareVmm?.terminate();
-    this.#spareVmm = undefined;
     Atomics.store(this.sched.header, H.SHUTDOWN, 1);
     this.scheduler.notifyWork();
     Atomics.store(this.ksm.w, KSM.SHUTDOWN, 1);

@@ -34,6 +34,7 @@ export const GROUPS = [
   { id: 'domain', name: 'Domain Management' },
   { id: 'monitor', name: 'Domain Monitoring' },
   { id: 'host', name: 'Host and Hypervisor' },
+  { id: 'snapshot', name: 'Snapshot' },
   { id: 'virsh', name: 'Virsh itself' },
   { id: 'virtlab', name: 'VirtLab (ours, not in libvirt)' },
 ] as const;
@@ -61,6 +62,10 @@ export interface VirshIo {
   err(text: string): void;
   /** A file's text (relative paths: the caller's working directory); rejects with the reason. */
   readFile(path: string): Promise<string>;
+  /** A file's bytes (save images); absent where files cannot be read. */
+  readBinary?(path: string): Promise<Uint8Array>;
+  /** Writes a file (save images): a file in Node, a download in the page. */
+  writeBinary?(path: string, bytes: Uint8Array): Promise<void>;
   /** Connects this terminal to the domain's serial console until the user leaves (Ctrl+]). */
   attachConsole?(domain: string): Promise<void>;
   /**

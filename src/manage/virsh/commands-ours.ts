@@ -5,6 +5,7 @@ import type { BalloonPolicyInfo, KsmInfo } from '../control-api';
 import { VshError, failed, notRunning } from './errors';
 import { GuestExecError, guestExec } from './guest-exec';
 import { virtInstall } from './virt-install';
+import { virtClone } from './virt-clone';
 
 /**
  * VirtLab's own commands in the virsh shell (help group 'virtlab'): they
@@ -71,6 +72,22 @@ const virtInstallCommand: CommandDef = {
   raw: true,
   async run(sh, args) {
     const code = await virtInstall(sh, [...args.words]);
+    if (code !== 0) throw new VshError();
+  },
+};
+
+const virtCloneCommand: CommandDef = {
+  name: 'virt-clone',
+  group: 'virtlab',
+  help: 'clone a domain, as virt-clone does (ours: live, memory shared copy-on-write)',
+  desc:
+    'virt-clone (virt-manager), inside this shell: --original, --name or --auto-clone,\n' +
+    '    --snapshot (start from one of its snapshots), --paused, --print-xml.\n' +
+    '    Run it with --help for the details.',
+  opts: [],
+  raw: true,
+  async run(sh, args) {
+    const code = await virtClone(sh, [...args.words]);
     if (code !== 0) throw new VshError();
   },
 };
@@ -221,4 +238,10 @@ const balloonPolicy: CommandDef = {
   },
 };
 
-export const OUR_COMMANDS: CommandDef[] = [exec, virtInstallCommand, ksm, balloonPolicy];
+export const OUR_COMMANDS: CommandDef[] = [
+  exec,
+  virtInstallCommand,
+  virtCloneCommand,
+  ksm,
+  balloonPolicy,
+];

@@ -155,6 +155,7 @@ export class FakeApi {
       freeMiB: 1000,
       usedKiB: 24576,
       overheadKiB: 0,
+      quickBootKiB: 0,
       balloonPolicy: false,
       pcpuTimes: [],
     }),
@@ -480,6 +481,16 @@ export class CaptureIo implements VirshIo {
   async readFile(path: string): Promise<string> {
     if (!(path in this.files)) throw new Error('No such file or directory');
     return this.files[path];
+  }
+  /** Binary files (save images), written by writeBinary. */
+  readonly binaries: Record<string, Uint8Array> = {};
+  async readBinary(path: string): Promise<Uint8Array> {
+    const bytes = this.binaries[path];
+    if (!bytes) throw new Error('No such file or directory');
+    return bytes;
+  }
+  async writeBinary(path: string, bytes: Uint8Array): Promise<void> {
+    this.binaries[path] = bytes;
   }
   attachConsole?: (domain: string) => Promise<void> = async (domain) => {
     this.consoles.push(domain);

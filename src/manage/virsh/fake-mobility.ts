@@ -10,6 +10,9 @@ import { VirtError } from '../errors';
 import type { FakeDomain } from './fake-api';
 
 export type MobilityCalls =
+  | 'save'
+  | 'restore'
+  | 'saveImageXml'
   | 'managedSave'
   | 'managedSaveRemove'
   | 'hasManagedSave'
@@ -70,7 +73,38 @@ export function fakeMobility(h: FakeHooks): Pick<ControlApi, MobilityCalls> {
     const { def: _def, ...plain } = s as SnapshotInfo & { def?: unknown };
     return { ...plain, current: current.get(name) === s.name, children, descendants };
   };
+  const MAGIC = 'FakeVirtLabSave ';
+  const imageName = (image: Uint8Array) => {
+    const text = new TextDecoder().decode(image);
+    if (!text.startsWith(MAGIC))
+      throw new VirtError('invalid-arg', 'not a VirtLab save image (wrong magic)');
+    return text.slice(MAGIC.length);
+  };
   return {
+    save: async (name, options) => {
+      const d = h.get(name);
+      h.require(d, ['running', 'paused'], 'save');
+      h.calls.push(`save ${name}${options?.paused ? ' paused' : ''}`);
+      h.set(d, 'shut off', 'saved');
+      return new TextEncoder().encode(MAGIC + name);
+    },
+    restore: async (image, options) => {
+      const name = imageName(image);
+      const d = h.get(name);
+      if (d.id !== null)
+        throw new VirtError(
+          'operation-invalid',
+          `Requested operation is not valid: domain '${name}' is already active`,
+        );
+      h.calls.push(`restore ${name}`);
+      d.id = h.nextId();
+      h.set(d, options?.paused ? 'paused' : 'running', options?.paused ? 'user' : 'restored');
+      return h.summary(d);
+    },
+    saveImageXml: async (image) => {
+      const name = imageName(image);
+      return `<domain type='kvm'>\n  <name>${name}</name>\n  <uuid>${h.get(name).def.uuid}</uuid>\n</domain>\n`;
+    },
     managedSave: async (name, options) => {
       const d = h.get(name);
       h.require(d, ['running', 'paused'], 'save');

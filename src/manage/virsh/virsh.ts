@@ -8,6 +8,8 @@ import { INFO_COMMANDS } from './commands-info';
 import { MONITOR_COMMANDS } from './commands-monitor';
 import { MIGRATE_COMMANDS } from './commands-migrate';
 import { OUR_COMMANDS } from './commands-ours';
+import { SAVE_COMMANDS } from './commands-save';
+import { SNAPSHOT_COMMANDS } from './commands-snapshot';
 import { TUNE_COMMANDS } from './commands-tune';
 import { VIRSH_COMMANDS } from './commands-virsh';
 import { VshError, VshSyntaxError, libvirtMessage } from './errors';
@@ -27,6 +29,8 @@ export const COMMANDS: readonly CommandDef[] = [
   ...MONITOR_COMMANDS,
   ...HOST_COMMANDS,
   ...CAPS_COMMANDS,
+  ...SNAPSHOT_COMMANDS,
+  ...SAVE_COMMANDS,
   ...VIRSH_COMMANDS,
   ...OUR_COMMANDS,
   ...MIGRATE_COMMANDS,

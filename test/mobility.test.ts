@@ -4,9 +4,9 @@ import { DomainSession } from '../tools/lib/domain-session';
 import { boot, errorCode, settle, sleep } from './helpers/hypervisor';
 
 /**
- * Internal snapshots and clones on the real guest: a counting job in the
- * guest, a file written after the snapshot, and host frames to see the
- * copy-on-write sharing.
+ * Save and restore, internal snapshots and clones on the real guest: a
+ * counting job in the guest, files written before and after, checksums of
+ * guest memory, and host frames to see the copy-on-write sharing.
  */
 let client: ControlClient;
 let vm: DomainSession;
@@ -131,5 +131,83 @@ describe('managed save', () => {
     // It went on from where it stopped (not from a fresh boot, where /tmp/count is gone).
     expect(after).toBeGreaterThanOrEqual(before);
     expect(after).toBeLessThan(before + 30);
+  }, 120_000);
+});
+
+describe('save and restore', () => {
+  it('save writes one image and stops the domain; restore continues it exactly, here and on another host', async () => {
+    const api = client.api;
+    await vm.exec('dd if=/dev/urandom of=/tmp/r bs=1024 count=1024 2>/dev/null');
+    const sum = await vm.exec('md5sum /tmp/r');
+    const before = await counter(vm);
+    const image = await api.save('snap');
+    expect(await api.info('snap')).toMatchObject({ state: 'shut off', reason: 'saved' });
+    expect(image.length).toBeLessThan(8 << 20);
+    expect(new TextDecoder().decode(image.subarray(0, 16))).toBe('VirtLabSaveImage');
+    expect(await api.saveImageXml(image)).toMatch(/^<domain type='kvm'>\n  <name>snap<\/name>/);
+
+    // A corrupt image is refused whole: nothing runs, the domain stays shut off.
+    const bad = image.slice();
+    bad[bad.length >> 1] ^= 0x40;
+    expect(await errorCode(api.restore(bad))).toBe('invalid-arg');
+    expect((await api.info('snap')).state).toBe('shut off');
+
+    const summary = await api.restore(image);
+    expect(summary).toMatchObject({ name: 'snap', state: 'running', reason: 'restored' });
+    // Restoring next to the running domain is refused, as libvirt does.
+    expect(await errorCode(api.restore(image))).toBe('operation-invalid');
+    await vm.type('\n');
+    await sleep(300);
+    expect(await vm.exec('md5sum /tmp/r')).toBe(sum);
+    const after = await counter(vm);
+    expect(after).toBeGreaterThanOrEqual(before);
+    expect(after).toBeLessThan(before + 30);
+
+    // The same file on a second host: a transient domain there, with the same memory.
+    const other = await startControl({ pcpus: 1, ramMiB: 256 });
+    try {
+      const session = await DomainSession.attach(other, 'snap');
+      expect(await other.api.restore(image, { paused: true })).toMatchObject({
+        state: 'paused',
+        persistent: false,
+      });
+      await other.api.resume('snap');
+      await session.type('\n');
+      await session.waitFor(/# $/, 0, 30_000);
+      expect(await session.exec('md5sum /tmp/r')).toBe(sum);
+      expect(await counter(session)).toBeGreaterThanOrEqual(before);
+    } finally {
+      await other.close();
+    }
+  }, 180_000);
+});
+
+describe('quick boot', () => {
+  it('the first start boots and keeps a snapshot at its prompt; the next resumes from it', async () => {
+    const api = client.api;
+    const def = { memoryMiB: 48, vcpus: 1, bootargs: 'console=ttyS0' };
+    const first = await DomainSession.attach(client, 'quick1');
+    await api.define({ name: 'quick1', ...def });
+    await api.start('quick1', { quick: true });
+    expect(await api.info('quick1')).toMatchObject({ state: 'running', reason: 'booted' });
+    await first.waitFor(/# $/, 0, 60_000);
+    // The template is taken at the first prompt (the host holds its pages).
+    for (let i = 0; i < 100 && (await api.hostInfo()).quickBootKiB === 0; i++) await sleep(100);
+    expect((await api.hostInfo()).quickBootKiB).toBeGreaterThan(1024);
+    expect((await api.info('quick1')).state).toBe('running');
+
+    const second = await DomainSession.attach(client, 'quick2');
+    await api.define({ name: 'quick2', ...def });
+    await api.start('quick2', { quick: true });
+    expect(await api.info('quick2')).toMatchObject({ state: 'running', reason: 'from snapshot' });
+    // No boot log: the shell's prompt, drawn again by the Enter the host typed.
+    await second.waitFor(/root@virtlab:[^\n#]*# $/, 0, 10_000);
+    expect(second.output).not.toMatch(/Linux version/);
+    expect(await second.exec('echo quick')).toBe('quick\n');
+    // A different configuration boots for real.
+    await api.define({ name: 'quick3', ...def, memoryMiB: 40 });
+    await api.start('quick3', { quick: true });
+    expect((await api.info('quick3')).reason).toBe('booted');
+    for (const n of ['quick1', 'quick2', 'quick3']) await api.destroy(n);
   }, 120_000);
 });
