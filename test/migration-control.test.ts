@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VM_OVERHEAD_MIB } from '../src/hypervisor/host/host';
-import type { MigrationTarget } from '../src/manage/control-api';
+import type { MigrationJobInfo, MigrationTarget } from '../src/manage/control-api';
 import { startControl, type ControlClient } from '../tools/lib/control-client';
 import { DomainSession } from '../tools/lib/domain-session';
 import { boot, errorCode, settle } from './helpers/hypervisor';
@@ -97,9 +97,21 @@ describe('migrate between two control workers', () => {
     const target = { kind: 'broadcast', channel: `tabs-${Math.random()}` } as const;
     const incoming = dst.api.migrateIncoming(target);
     // No wait for the destination: begin is repeated until a listener answers.
-    const info = await src.api.migrate('tabhopper', target, { bandwidthMiBs: 64 });
+    const migration = src.api.migrate('tabhopper', target, { bandwidthMiBs: 8 });
+    // domjobinfo while it runs (~6 MiB of touched RAM at 8 MiB/s): an unbounded outgoing job.
+    let live: MigrationJobInfo | null = null;
+    for (let i = 0; i < 100 && !live?.memProcessed; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      live = await src.api.jobInfo('tabhopper');
+    }
+    expect(live).toMatchObject({ type: 'unbounded', operation: 'outgoing migration' });
+    expect(live!.memTotal).toBe(32 << 20);
+    expect(live!.memRemaining).toBeGreaterThan(0);
+    expect((await dst.api.jobInfo('tabhopper'))?.operation).toBe('incoming migration');
+    const info = await migration;
     expect((await incoming).name).toBe('tabhopper');
-    expect(info.memBps).toBeLessThanOrEqual(64 * 1.1 * 1024 * 1024);
+    expect(info.memBps).toBeLessThanOrEqual(8 * 1.1 * 1024 * 1024);
+    expect(info.memBps).toBeGreaterThan(4 * 1024 * 1024);
     expect((await dst.api.info('tabhopper')).state).toBe('running');
     const there = await DomainSession.attach(dst, 'tabhopper');
     await there.type('\n');

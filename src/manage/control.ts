@@ -156,17 +156,19 @@ export function createControl(platform: ControlPlatform): ControlApi {
       need().migrations.migrate(name, migrationTransport(target, 'source'), params),
     migrateIncoming: async (target) =>
       need().migrations.incoming(migrationTransport(target, 'destination')),
+    // An incoming domain has a job before it has a definition here (it is defined at Finish).
     jobInfo: async (name, options) => {
-      need().info(name); // no-domain for an unknown name
-      return need().migrations.jobInfo(name, options?.completed) ?? null;
+      const info = need().migrations.jobInfo(name, options?.completed);
+      if (!info) need().info(name); // no-domain for an unknown name
+      return info ?? null;
     },
     jobAbort: async (name) => {
+      if (need().migrations.abort(name)) return;
       need().info(name);
-      if (!need().migrations.abort(name))
-        throw new VirtError(
-          'operation-invalid',
-          'Requested operation is not valid: no job is active on the domain',
-        );
+      throw new VirtError(
+        'operation-invalid',
+        'Requested operation is not valid: no job is active on the domain',
+      );
     },
     migrateSetSpeed: async (name, mibs) => tuneMigration(need(), name, { bandwidthMiBs: mibs }),
     migrateGetSpeed: async (name) => (
