@@ -112,6 +112,7 @@ export class DomainMigrations {
     } finally {
       this.#outgoing.delete(name);
       this.#completed.set(name, { ...source.info });
+      closeSoon(transport);
     }
   }
 
@@ -166,6 +167,7 @@ export class DomainMigrations {
         this.#incoming.delete(name);
         this.#completed.set(name, { ...destination.info });
       }
+      closeSoon(transport);
     }
   }
 
@@ -197,6 +199,11 @@ export class DomainMigrations {
     if (job && change.maxDowntimeMs !== undefined) job.setMaxDowntime(change.maxDowntimeMs);
     return next;
   }
+}
+
+/** Closes a finished job's transport once its last message (running, abort, error) is on its way. */
+function closeSoon(transport: MigrationTransport): void {
+  setTimeout(() => transport.close(), 1000);
 }
 
 function toVirt(error: unknown): unknown {

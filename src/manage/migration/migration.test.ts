@@ -130,6 +130,19 @@ describe('pre-copy live migration (host doubles)', () => {
     src.stopGuest();
   });
 
+  it('a VM destroyed during the job fails it with the reason, whatever the rollback meets', async () => {
+    const src = new FakeSourceHost(PAGES, 1);
+    const gone = () => {
+      throw new Error('no VM 3');
+    };
+    src.collectDirtyLog = gone;
+    src.stopDirtyLog = gone;
+    const { run, destination } = migrate(src);
+    await expect(run).rejects.toMatchObject({ code: 'failed', message: /no VM 3/ });
+    await expect(destination.done).rejects.toMatchObject({ code: 'failed' });
+    src.stopGuest();
+  });
+
   it('without --live the guest is paused first and copied in one pass', async () => {
     const src = new FakeSourceHost(PAGES, 1);
     const { dst, run } = migrate(src, { live: false });

@@ -324,12 +324,23 @@ export class MigrationSource {
     this.#wake?.();
   }
 
-  /** Puts the source back as it was before the job. */
+  /**
+   * Puts the source back as it was before the job. Each step is tried on
+   * its own: a VM destroyed meanwhile makes them fail, and that must not
+   * hide the job's own failure.
+   */
   #rollback(): void {
-    if (this.#logging) this.host.stopDirtyLog();
+    const attempt = (step: () => void) => {
+      try {
+        step();
+      } catch {
+        // the VM is gone
+      }
+    };
+    if (this.#logging) attempt(() => this.host.stopDirtyLog());
     this.#logging = false;
-    if (this.info.autoConvergeThrottle) this.host.throttle(0);
-    if (this.#paused) this.host.resume();
+    if (this.info.autoConvergeThrottle) attempt(() => this.host.throttle(0));
+    if (this.#paused) attempt(() => this.host.resume());
     this.#paused = false;
   }
 
