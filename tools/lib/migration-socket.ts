@@ -21,7 +21,7 @@ export function socketTransport(socket: Socket): MigrationTransport {
   const end = (why: string) => {
     if (ended) return;
     ended = true;
-    deliver({ kind: 'error', message: why });
+    deliver({ kind: 'error', message: why, lost: true });
   };
   socket.setNoDelay(true);
   socket.on('data', (chunk: Buffer) => {
@@ -120,15 +120,19 @@ export async function openSocketMigration(
     listener = listenForMigration(uri);
     await listener.ready;
     void listener.accepted.then(bridge, (error: Error) =>
-      local.send({ kind: 'error', message: `migration listener: ${error.message}` }),
+      local.send({ kind: 'error', message: `migration listener: ${error.message}`, lost: true }),
     );
   }
   return {
     target: Comlink.transfer({ kind: 'port', port: port2 }, [port2]),
+    // The control worker's answer may overtake its last stream message (another channel):
+    // the socket closes a moment later, so a final "running" is not cut off.
     close() {
       listener?.close();
-      remote?.close();
-      local.close();
+      setTimeout(() => {
+        remote?.close();
+        local.close();
+      }, 1000);
     },
   };
 }

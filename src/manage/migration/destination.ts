@@ -24,6 +24,7 @@ export class MigrationDestination {
   #domainXml = '';
   #name = '';
   #settled = false;
+  #restoring = false;
   readonly done: Promise<{ name: string; info: MigrationJobInfo }>;
   #resolve!: (v: { name: string; info: MigrationJobInfo }) => void;
   #reject!: (e: MigrationError) => void;
@@ -54,7 +55,8 @@ export class MigrationDestination {
   }
 
   async #onMessage(m: MigrationMessage): Promise<void> {
-    if (this.#settled) return;
+    // While the VM is being built and started the outcome is this side's to tell.
+    if (this.#settled || this.#restoring) return;
     try {
       switch (m.kind) {
         case 'begin':
@@ -127,7 +129,12 @@ export class MigrationDestination {
   ): Promise<void> {
     if (!this.#name) throw new Error('device state before begin');
     const at = performance.now();
-    await this.host.restore(this.#domainXml, state, paused);
+    this.#restoring = true;
+    try {
+      await this.host.restore(this.#domainXml, state, paused);
+    } finally {
+      this.#restoring = false;
+    }
     this.info.downtimeMs = performance.now() - at;
     this.info.memRemaining = this.info.dataRemaining = 0;
     this.transport.send({ kind: 'running' });

@@ -50,7 +50,12 @@ export type MigrationMessage =
   | { kind: 'running' }
   /** The job was cancelled (domjobabort) by the side that sends it. */
   | { kind: 'abort' }
-  | { kind: 'error'; message: string };
+  /**
+   * The side that sends it failed; `lost` marks one a transport made up
+   * because the connection broke (the peer said nothing: after the device
+   * state it may be running the domain).
+   */
+  | { kind: 'error'; message: string; lost?: boolean };
 
 export type MigrationMessageKind = MigrationMessage['kind'];
 

@@ -3,7 +3,8 @@ import { MigrationDestination } from './destination';
 import { FakeDestinationHost, FakeSourceHost } from './fake-hosts.test-helper';
 import { migrationParams, type MigrationParams } from './params';
 import { MigrationError, MigrationSource } from './source';
-import { broadcastTransport, transportPair } from './transport';
+import type { MigrationMessage } from './messages';
+import { broadcastTransport, transportPair, type MigrationTransport } from './transport';
 
 const MIB = 4;
 const PAGES = MIB * 256;
@@ -140,6 +141,38 @@ describe('pre-copy live migration (host doubles)', () => {
     const { run, destination } = migrate(src);
     await expect(run).rejects.toMatchObject({ code: 'failed', message: /no VM 3/ });
     await expect(destination.done).rejects.toMatchObject({ code: 'failed' });
+    src.stopGuest();
+  });
+
+  it('a connection lost after the hand-over leaves the source paused, never two copies running', async () => {
+    const src = new FakeSourceHost(PAGES, 0.01);
+    const dst = new FakeDestinationHost(PAGES);
+    dst.restore = () => new Promise(() => {}); // the destination is starting it…
+    const [a, b] = transportPair();
+    new MigrationDestination(dst, b);
+    let deliver: (m: MigrationMessage) => void = () => {};
+    const sourceEnd: MigrationTransport = {
+      send(m) {
+        a.send(m);
+        if (m.kind === 'device-state')
+          // …when the link breaks.
+          setTimeout(() => deliver({ kind: 'error', message: 'connection closed', lost: true }), 5);
+      },
+      onMessage(h) {
+        deliver = h;
+        a.onMessage(h);
+      },
+      close: () => a.close(),
+    };
+    const source = new MigrationSource(src, sourceEnd, migrationParams(), {
+      name: 'g',
+      domainXml: '<domain/>',
+      memoryMiB: MIB,
+    });
+    await expect(source.run()).rejects.toThrow(/may be running the domain, so it stays paused/);
+    expect([src.paused, src.destroyed, src.logging]).toEqual([true, false, false]);
+    source.abort(); // too late to abort: nothing changes
+    expect(src.paused).toBe(true);
     src.stopGuest();
   });
 

@@ -55,6 +55,10 @@ export class MigrationSource {
   #overThreshold = 0;
   /** The destination runs the domain: nothing can be undone any more. */
   #committed = false;
+  /** The device state went out: from here on the destination may be running the domain. */
+  #handedOver = false;
+  /** The destination said it failed or cancelled (it does not run the domain). */
+  #peerAnswered = false;
 
   constructor(
     readonly host: SourceHostPort,
@@ -80,6 +84,9 @@ export class MigrationSource {
 
   /** domjobabort: the job stops at its next step, the source keeps running. */
   abort(): void {
+    // Once the device state went out the destination is starting the domain: too late (libvirt
+    // cannot abort its Finish phase either).
+    if (this.#handedOver) return;
     this.#fail(new MigrationError('cancelled', 'migration job: canceled by client'), true);
   }
 
@@ -91,11 +98,18 @@ export class MigrationSource {
       this.#tick();
       return this.info;
     } catch (error) {
-      const failure =
+      let failure =
         this.#failure ??
         new MigrationError('failed', `migration failed: ${(error as Error).message}`);
       this.#fail(failure, true);
       this.#rollback();
+      if (this.#paused) {
+        failure = new MigrationError(
+          failure.code,
+          `${failure.message}; the destination may be running the domain, so it stays paused here`,
+        );
+        this.#failure = failure;
+      }
       this.info.type = failure.code;
       this.info.error = failure.message;
       this.#tick();
@@ -172,6 +186,7 @@ export class MigrationSource {
     const last = host.collectDirtyLog();
     await this.#sendPages(union(pending, last), this.info.iteration);
     this.transport.send({ kind: 'device-state', state, paused: !!this.begin.paused });
+    this.#handedOver = true;
     await this.#answer('running');
     this.#committed = true;
     this.info.downtimeMs = performance.now() - pausedAt;
@@ -258,9 +273,11 @@ export class MigrationSource {
         this.#inflight--;
         break;
       case 'abort':
+        this.#peerAnswered = true;
         this.#fail(new MigrationError('cancelled', 'migration job: canceled by the destination'));
         break;
       case 'error':
+        if (!m.lost) this.#peerAnswered = true;
         this.#fail(
           new MigrationError('failed', `migration failed on the destination: ${m.message}`),
         );
@@ -340,8 +357,12 @@ export class MigrationSource {
     if (this.#logging) attempt(() => this.host.stopDirtyLog());
     this.#logging = false;
     if (this.info.autoConvergeThrottle) attempt(() => this.host.throttle(0));
-    if (this.#paused) attempt(() => this.host.resume());
-    this.#paused = false;
+    // After the hand-over, only the destination's own answer proves it does not run the domain;
+    // without one the source stays paused (libvirt leaves it paused too): never two copies running.
+    if (this.#paused && (!this.#handedOver || this.#peerAnswered)) {
+      attempt(() => this.host.resume());
+      this.#paused = false;
+    }
   }
 
   #tick(): void {
