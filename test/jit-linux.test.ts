@@ -40,4 +40,13 @@ describe('engines: kvm (JIT) and qemu (interpreter)', () => {
     expect(two).toMatch(/total \d+ iterations/);
     expect(await kvm.exec('nproc')).toMatch(/^2\b/m);
   }, 120_000);
+
+  it('shares compiled modules between the two pCPUs instead of compiling a page twice', async () => {
+    // Both vCPUs of the JIT guest ran the same kernel code on both pCPUs: the second pCPU to
+    // need a page took the module the first one compiled (cpu/jit/module-exchange.ts).
+    const jit = (await client.api.hostInfo()).jit!;
+    expect(jit.compiles).toBeGreaterThan(0);
+    expect(jit.adopted).toBeGreaterThan(0);
+    expect(jit.sharedModules).toBeGreaterThan(0);
+  });
 });

@@ -151,10 +151,32 @@ async function engineRun(type: DomainType): Promise<{ boot: number; bench: numbe
   }
 }
 
+/**
+ * The JIT on 2 pCPUs: a 2-vCPU guest boots and runs `bench` on both; a page
+ * module compiled on one pCPU is adopted by the other (module-exchange.ts).
+ */
+async function jitSharing(): Promise<void> {
+  const client = await startControl({ pcpus: 2, ramMiB: 256 });
+  try {
+    const s = await boot(client, 'smp', 2, 64, 'kvm');
+    await s.exec('bench 60');
+    const jit = (await client.api.hostInfo()).jit;
+    if (!jit) throw new Error('no JIT telemetry');
+    report('jit_smp_modules_compiled', jit.compiles, 'modules');
+    report('jit_smp_modules_adopted', jit.adopted, 'modules');
+    report('jit_smp_compile_time', jit.compileMs, 'ms');
+    report('jit_smp_code_cache', jit.codeBytes / 1024, 'KiB');
+    report('jit_smp_shared_module_table', jit.sharedBytes / 1024, 'KiB');
+  } finally {
+    await client.close();
+  }
+}
+
 /** The two engines in the same run: pure emulation (type='qemu') and the JIT (type='kvm'). */
 async function engines(): Promise<void> {
   const qemu = await engineRun('qemu');
   const kvm = await engineRun('kvm');
+  await jitSharing();
   report('jit_speedup_guest_bench', qemu.bench / kvm.bench, 'x');
   report('jit_speedup_guest_bench_warm', qemu.warm / kvm.warm, 'x');
   report('jit_boot_time_ratio', kvm.boot / qemu.boot, 'x');

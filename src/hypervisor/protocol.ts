@@ -25,7 +25,9 @@ export type PcpuCommand =
   /** A VM exists: build this thread's vCPU objects for it. Sent before any of its vCPUs is runnable. */
   | { kind: 'vm-add'; shared: import('./host/vm-shared').VmShared }
   /** A VM is gone (none of its vCPUs runs): drop its objects. */
-  | { kind: 'vm-remove'; vm: number };
+  | { kind: 'vm-remove'; vm: number }
+  /** Page modules other pCPUs compiled, relayed by the host (cpu/jit/module-exchange.ts). */
+  | { kind: 'jit-modules'; modules: import('./cpu/jit/module-exchange').SharedPageModule[] };
 
 /** pCPU worker -> control worker. */
 export type PcpuReport =
@@ -37,6 +39,12 @@ export type PcpuReport =
   | { kind: 'vm-nomem'; vm: number }
   /** A host bug while running a vCPU of `vm`: that VM is stopped, the pCPU carries on. */
   | { kind: 'vm-error'; vm: number; message: string }
+  /** This pCPU's JIT compiled a page module: the host relays it to the other pCPUs. */
+  | {
+      kind: 'jit-module';
+      pcpu: number;
+      module: import('./cpu/jit/module-exchange').SharedPageModule;
+    }
   | { kind: 'exited'; pcpu: number }
   /** The pCPU worker loaded and read its init: the host's pCPU is up. */
   | { kind: 'online'; pcpu: number };

@@ -54,7 +54,17 @@ describe('terminal parity: every page control has a virsh path', () => {
           };
         },
       });
-      const io = new CaptureIo({ 'vm1.xml': XML });
+      // Save images: what `save` writes, and one of `db` for `restore` (the fake's format).
+      const binaries: Record<string, Uint8Array> = {
+        'db.vlsave': new TextEncoder().encode('FakeVirtLabSave db'),
+      };
+      const io = Object.assign(new CaptureIo({ 'vm1.xml': XML }), {
+        readBinary: async (file: string) => {
+          if (!(file in binaries)) throw new Error('No such file or directory');
+          return binaries[file];
+        },
+        writeBinary: async (file: string, bytes: Uint8Array) => void (binaries[file] = bytes),
+      });
       const code = await new Virsh(api, io).run(path!.line);
       const { stderr } = io.take();
       // The fake host may refuse the call (its rules are simpler than the real one's);

@@ -47,6 +47,19 @@ export const TERMINAL_PATHS: Partial<Record<keyof ControlApi, TerminalPath>> = {
     line: 'balloon-policy --enable',
     methods: ['setBalloonPolicy', 'tuneBalloonPolicy'],
   },
+  save: { line: 'save web web.vlsave', methods: ['save'] },
+  restore: { line: 'restore db.vlsave', methods: ['restore'] },
+  managedSave: { line: 'managedsave web', methods: ['managedSave'] },
+  managedSaveRemove: { line: 'managedsave-remove db', methods: ['managedSaveRemove'] },
+  hasManagedSave: { line: 'dominfo db', methods: ['hasManagedSave'] },
+  snapshotCreate: {
+    line: 'snapshot-create-as web --name s1 --description "before the upgrade"',
+    methods: ['snapshotCreate'],
+  },
+  snapshotList: { line: 'snapshot-list web', methods: ['snapshotList'] },
+  snapshotRevert: { line: 'snapshot-revert web s1', methods: ['snapshotRevert'] },
+  snapshotDelete: { line: 'snapshot-delete web s1', methods: ['snapshotDelete'] },
+  clone: { line: 'virt-clone --original web --name web-clone', methods: ['clone'] },
 };
 
 /** Calls only the page makes, and why a terminal has no use for them. */

@@ -104,7 +104,9 @@ export class HostSession {
     if (this.domains.length === 0) {
       try {
         await this.call(this.api.define(FIRST_DOMAIN));
-        await this.call(this.api.start(FIRST_DOMAIN.name));
+        // Quick boot: vm1 boots for real and leaves its configuration's snapshot at the prompt,
+        // so the next VM made with the same settings is usable at once (manage/boot-templates.ts).
+        await this.call(this.api.start(FIRST_DOMAIN.name, { quick: true }));
       } catch (error) {
         this.error = message(error);
       }

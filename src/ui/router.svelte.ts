@@ -1,12 +1,12 @@
 /**
  * Deep links in the URL hash, so a view can be shared and survives reload:
  *   #/                         the host overview
- *   #/domain/NAME/TAB          a domain's tab (console, details, cpu, memory, exits)
+ *   #/domain/NAME/TAB          a domain's tab (console, details, cpu, memory, exits, snapshots)
  *   #/scheduler  #/memory      the host's scheduling timeline and memory map
  *   #/learn[/LESSON[/STEP]]    the lessons (STEP counts from 1)
  * The hash is the only state; `route` mirrors it.
  */
-export const DOMAIN_TABS = ['console', 'details', 'cpu', 'memory', 'exits'] as const;
+export const DOMAIN_TABS = ['console', 'details', 'cpu', 'memory', 'exits', 'snapshots'] as const;
 export type DomainTab = (typeof DOMAIN_TABS)[number];
 
 export type Route =

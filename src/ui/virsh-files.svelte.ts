@@ -1,8 +1,9 @@
 /**
  * The virsh panel's files: a small in-page store that `define FILE`,
- * `create FILE` and the other commands reading files see (VirshIo.readFile).
- * Seeded with example domain XML; the user adds files by upload. Kept for
- * the page's lifetime only.
+ * `create FILE` and the other commands reading files see (VirshIo.readFile),
+ * and the save images `save` writes and `restore` reads (VirshIo.writeBinary,
+ * readBinary). Seeded with example domain XML; the user adds files by
+ * upload. Kept for the page's lifetime only.
  */
 
 const VM1 = `<domain type='kvm'>
@@ -63,37 +64,91 @@ export const SEED_FILES: Record<string, string> = {
   'pinned.xml': PINNED,
 };
 
-/** Largest file accepted from an upload. */
-const MAX_BYTES = 1 << 20;
+/** Largest text file accepted from an upload. */
+const MAX_TEXT_BYTES = 1 << 20;
+/** Largest binary file (a save image) kept or accepted from an upload. */
+export const MAX_BINARY_BYTES = 256 << 20;
+
+/** Text files by name; anything else (a `.vlsave` save image) is kept as bytes. */
+const isText = (file: File) => /\.(xml|txt)$/i.test(file.name) || file.type.startsWith('text/');
+
+/** "./x.xml" and "/x.xml" are "x.xml"; a store has no folders, so "a/b" is "a_b". */
+const fileName = (path: string) => path.replace(/^(\.\/|\/)+/, '').replace(/[/\\]/g, '_');
+
+const noSuchFile = () => Promise.reject(new Error('No such file or directory'));
 
 export class VirshFiles {
   files = $state.raw<Record<string, string>>({ ...SEED_FILES });
+  binaries = $state.raw<Record<string, Uint8Array>>({});
 
   get names(): string[] {
-    return Object.keys(this.files).sort();
+    return [...new Set([...Object.keys(this.files), ...Object.keys(this.binaries)])].sort();
   }
 
-  /** VirshIo.readFile: a name in the store ("./x.xml" and "/x.xml" are "x.xml"). */
+  /** VirshIo.readFile: a text file in the store. */
   read(path: string): Promise<string> {
-    const name = path.replace(/^(\.\/|\/)+/, '');
+    const name = fileName(path);
+    const text = this.files[name];
+    if (text !== undefined) return Promise.resolve(text);
+    return name in this.binaries ? Promise.reject(new Error('not a text file')) : noSuchFile();
+  }
+
+  /** VirshIo.readBinary: a file's bytes (a text file's as UTF-8). */
+  readBinary(path: string): Promise<Uint8Array> {
+    const name = fileName(path);
+    const bytes = this.binaries[name];
+    if (bytes) return Promise.resolve(bytes);
+    const text = this.files[name];
+    return text === undefined ? noSuchFile() : Promise.resolve(new TextEncoder().encode(text));
+  }
+
+  /** Keeps `bytes` as the binary file `path` (VirshIo.writeBinary; the panel also downloads it). */
+  writeBinary(path: string, bytes: Uint8Array): void {
+    if (bytes.length > MAX_BINARY_BYTES)
+      throw new Error(`${fileName(path)} is larger than ${MAX_BINARY_BYTES >> 20} MiB`);
+    const name = fileName(path);
+    const files = { ...this.files };
+    delete files[name];
+    this.files = files;
+    this.binaries = { ...this.binaries, [name]: bytes };
+  }
+
+  /** Size in bytes of a stored file, and whether it is binary. */
+  stat(name: string): { bytes: number; binary: boolean } | undefined {
+    const b = this.binaries[name];
+    if (b) return { bytes: b.length, binary: true };
     const text = this.files[name];
     return text === undefined
-      ? Promise.reject(new Error('No such file or directory'))
-      : Promise.resolve(text);
+      ? undefined
+      : { bytes: new TextEncoder().encode(text).length, binary: false };
   }
 
   async upload(list: FileList): Promise<void> {
-    const next = { ...this.files };
+    const files = { ...this.files };
+    const binaries = { ...this.binaries };
     for (const file of Array.from(list)) {
-      if (file.size > MAX_BYTES) throw new Error(`${file.name} is larger than 1 MiB`);
-      next[file.name.replace(/[/\\]/g, '_')] = await file.text();
+      const name = fileName(file.name);
+      if (isText(file)) {
+        if (file.size > MAX_TEXT_BYTES) throw new Error(`${file.name} is larger than 1 MiB`);
+        files[name] = await file.text();
+        delete binaries[name];
+      } else {
+        if (file.size > MAX_BINARY_BYTES)
+          throw new Error(`${file.name} is larger than ${MAX_BINARY_BYTES >> 20} MiB`);
+        binaries[name] = new Uint8Array(await file.arrayBuffer());
+        delete files[name];
+      }
     }
-    this.files = next;
+    this.files = files;
+    this.binaries = binaries;
   }
 
   remove(name: string): void {
-    const next = { ...this.files };
-    delete next[name];
-    this.files = next;
+    const files = { ...this.files };
+    const binaries = { ...this.binaries };
+    delete files[name];
+    delete binaries[name];
+    this.files = files;
+    this.binaries = binaries;
   }
 }

@@ -93,6 +93,7 @@ describe('lessons', () => {
     ['scheduling', 'en'],
     ['ksm', 'zh-CN'],
     ['balloon', 'en'],
+    ['mobility', 'zh-CN'],
   ];
   for (const [id, locale] of WALKS) {
     it(`walks the ${id} lesson in ${locale}, every checkpoint recognised`, async () => {

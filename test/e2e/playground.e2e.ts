@@ -59,6 +59,7 @@ describe('the playground', () => {
       '#/domain/vm1/cpu',
       '#/domain/vm1/memory',
       '#/domain/vm1/exits',
+      '#/domain/vm1/snapshots',
     ];
     for (const width of [390, 1280, 1920]) {
       await page.setViewportSize({ width, height: width < 500 ? 844 : width > 1600 ? 1080 : 800 });

@@ -1,5 +1,6 @@
 import { JIT_FRAMES } from '../cpu/jit/jit-engine';
 import { JIT_STATS } from '../cpu/jit/jit-stats';
+import type { SharedPageModule } from '../cpu/jit/module-exchange';
 import { FramePool } from '../memory/frame-pool';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
 import { DirtyLog } from '../memory/dirty-log';
@@ -270,9 +271,38 @@ export class Host {
       case 'vm-error':
         this.#fail(report.vm, report.message);
         break;
+      case 'jit-module':
+        this.#relayJitModule(report.pcpu, report.module);
+        break;
       default:
         break;
     }
+  }
+
+  /** Modules waiting to be relayed to each pCPU (cpu/jit/module-exchange.ts). */
+  readonly #jitOutbox = new Map<number, SharedPageModule[]>();
+  #jitRelayTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Relays a page module one pCPU compiled to the others, in batches of up
+   * to JIT_RELAY_MS: a pCPU reads messages only between slices, when
+   * CONFIG_GEN moved, and each read costs it a turn of its event loop.
+   */
+  #relayJitModule(from: number, module: SharedPageModule): void {
+    if (this.pcpus.length < 2) return;
+    this.pcpus.forEach((_, p) => {
+      if (p === from) return;
+      const list = this.#jitOutbox.get(p) ?? [];
+      list.push(module);
+      this.#jitOutbox.set(p, list);
+    });
+    this.#jitRelayTimer ??= setTimeout(() => {
+      this.#jitRelayTimer = undefined;
+      for (const [p, modules] of this.#jitOutbox)
+        this.pcpus[p]?.post({ kind: 'jit-modules', modules });
+      this.#jitOutbox.clear();
+      Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
+    }, JIT_RELAY_MS);
   }
 
   get pcpuCount(): number {
@@ -422,6 +452,7 @@ export class Host {
         counters: new Int32Array(shared.memStats),
         residentIndex: MEM_STAT.RESIDENT,
         cowIndex: MEM_STAT.COW_KSM,
+        snapIndex: MEM_STAT.COW_SNAPSHOT,
         onOutOfMemory: () => (outOfMemory = true),
         shootdown: () => {}, // loading: no vCPU runs yet
       },
@@ -893,6 +924,7 @@ export class Host {
     this.#shutdown = true;
     this.#spare?.link.terminate();
     this.#spare = undefined;
+    clearTimeout(this.#jitRelayTimer);
     await Promise.all([...this.#vms.keys()].map((vm) => this.destroyVm(vm)));
     Atomics.store(this.sched.header, H.SHUTDOWN, 1);
     this.scheduler.notifyWork();
@@ -906,6 +938,8 @@ export class Host {
 
 /** A vCPU still running this long after its VM's stop is reported (Host #reap). */
 const STOP_REPORT_MS = 5000;
+/** Longest a compiled JIT module waits in the host before it is relayed to the other pCPUs. */
+const JIT_RELAY_MS = 20;
 
 export function stopReason(code: number, detail: number, failure?: string): StopReason {
   switch (code) {

@@ -17,6 +17,9 @@ import type { ExitSpans } from './exit-spans';
  *     +2 SIZE    1, 2 or 4, plus 0x100 for a write
  *     +3 VALUE   the value written, or the value read
  *     +4 STATUS  0 ok, 1 no device there (the vCPU takes an access fault)
+ *   console payload of hart h at byte (8 + 8·harts)·4 + CONSOLE_EXIT_BYTES·h:
+ *     the bytes of an SBI console exit (ADDR = SBI_CONSOLE_EXIT, VALUE = how
+ *     many), written by the vCPU before it posts, read by the VMM
  *
  * The vCPU spins briefly for the reply (the VMM is usually awake on another
  * core), then sleeps in Atomics.wait; the VMM spins briefly for the next
@@ -32,6 +35,14 @@ export const MB = { DOORBELL: 0, SERVED: 1, SAVE_REQ: 2, SAVE_ACK: 3, BASE: 8, S
  * address (nothing is mapped at the top of the 32-bit space).
  */
 export const SBI_CONSOLE_EXIT = 0xffff_fffc;
+/**
+ * Most bytes one SBI console exit carries. One exit per DBCN write (a
+ * DBCN_WRITE_MAX-byte buffer is one or two, with "\r" before each "\n"), as
+ * KVM makes one KVM_EXIT_RISCV_SBI per ecall and QEMU writes the whole
+ * buffer: an exit per byte made the early boot log cost a thread round
+ * trip per character.
+ */
+export const CONSOLE_EXIT_BYTES = 256;
 const STATE = 0;
 const ADDR = 1;
 const SIZE = 2;
@@ -43,7 +54,11 @@ const REQUEST = 1;
 const REPLY = 2;
 
 export function mailboxBytes(harts: number): number {
-  return (MB.BASE + harts * MB.STRIDE) * 4;
+  return (MB.BASE + harts * MB.STRIDE) * 4 + harts * CONSOLE_EXIT_BYTES;
+}
+
+function payloadOffset(harts: number, h: number): number {
+  return (MB.BASE + harts * MB.STRIDE) * 4 + h * CONSOLE_EXIT_BYTES;
 }
 
 const SPIN = 2000;
@@ -57,10 +72,12 @@ export function mailboxIdle(m: Int32Array, h: number): boolean {
 export class MmioExit {
   readonly #m: Int32Array;
   readonly #at: number;
+  readonly #payload: Uint8Array;
 
   constructor(
     sab: SharedArrayBuffer,
     hart: number,
+    harts: number,
     /** Checked while waiting: true when the VM is being torn down. */
     readonly abandoned: () => boolean,
     /**
@@ -73,6 +90,20 @@ export class MmioExit {
   ) {
     this.#m = new Int32Array(sab);
     this.#at = MB.BASE + hart * MB.STRIDE;
+    this.#payload = new Uint8Array(sab, payloadOffset(harts, hart), CONSOLE_EXIT_BYTES);
+  }
+
+  /**
+   * Console bytes to the VMM, in order, CONSOLE_EXIT_BYTES per exit; returns
+   * false when the VM is being torn down (the rest is dropped).
+   */
+  console(bytes: Uint8Array): boolean {
+    for (let i = 0; i < bytes.length; i += CONSOLE_EXIT_BYTES) {
+      const part = bytes.subarray(i, i + CONSOLE_EXIT_BYTES);
+      this.#payload.set(part);
+      if (this.access(SBI_CONSOLE_EXIT, 1, true, part.length) === undefined) return false;
+    }
+    return true;
   }
 
   /** Returns the value read (or 0 for a write), or undefined when no device answered. */
@@ -109,21 +140,25 @@ export class MmioExit {
 /** The VMM side: serves every posted request with `handle`. */
 export class MmioServer {
   readonly m: Int32Array;
+  readonly #payload: Uint8Array[] = [];
   constructor(
     sab: SharedArrayBuffer,
     readonly harts: number,
   ) {
     this.m = new Int32Array(sab);
+    for (let h = 0; h < harts; h++)
+      this.#payload.push(new Uint8Array(sab, payloadOffset(harts, h), CONSOLE_EXIT_BYTES));
   }
 
   get doorbell(): number {
     return Atomics.load(this.m, MB.DOORBELL);
   }
 
-  /** Serves pending requests; returns how many. */
+  /** Serves pending requests; returns how many. `console` gets the bytes of an SBI console exit (a copy). */
   serve(
     read: (addr: number, size: 1 | 2 | 4) => number | undefined,
     write: (addr: number, value: number, size: 1 | 2 | 4) => boolean,
+    console: (bytes: Uint8Array) => void,
   ): number {
     const m = this.m;
     let served = 0;
@@ -134,7 +169,10 @@ export class MmioServer {
       const sz = m[at + SIZE];
       const size = (sz & 0xff) as 1 | 2 | 4;
       let ok: boolean;
-      if (sz & WRITE) {
+      if (addr === SBI_CONSOLE_EXIT) {
+        console(this.#payload[h].slice(0, Math.min(m[at + VALUE] >>> 0, CONSOLE_EXIT_BYTES)));
+        ok = true;
+      } else if (sz & WRITE) {
         ok = write(addr, m[at + VALUE], size);
       } else {
         const v = read(addr, size);

@@ -1,4 +1,5 @@
 import { JIT_STATS } from '../cpu/jit/jit-stats';
+import { moduleExchange } from '../cpu/jit/module-exchange';
 import { EXIT } from '../cpu/hart';
 import { F } from '../cpu/hart-state';
 import { HostMemory } from '../memory/host-memory';
@@ -51,6 +52,8 @@ export class Pcpu {
             JIT_STATS.WORDS,
           );
         this.#trace = new TraceRing(command.trace);
+        moduleExchange().publish = (module) =>
+          this.port.post({ kind: 'jit-module', pcpu: command.pcpu, module });
         this.port.post({ kind: 'online', pcpu: this.#pcpu });
         if (!this.#running) {
           this.#running = true;
@@ -64,6 +67,9 @@ export class Pcpu {
         this.#views.delete(command.vm);
         for (const [slot, entry] of this.#vcpus)
           if (entry.vcpu.view.shared.vm === command.vm) this.#vcpus.delete(slot);
+        break;
+      case 'jit-modules':
+        moduleExchange().receive(command.modules);
         break;
       case 'heartbeat':
         break;

@@ -11,7 +11,7 @@ import { Htif } from '../vm/htif';
 import { hostNow } from './clock';
 import { ExitSpans } from './exit-spans';
 import { KernelBus } from './kernel-bus';
-import { MmioExit, SBI_CONSOLE_EXIT } from './mmio-mailbox';
+import { MmioExit } from './mmio-mailbox';
 import { Shootdown } from './shootdown';
 import { P, V, VF } from './sched-state';
 import { WAKEUP_GRAN_MS } from './scheduler';
@@ -61,6 +61,7 @@ export class Vcpu {
     const exit = new MmioExit(
       shared.mailbox,
       index,
+      shared.harts,
       () => view.stopCode !== 0,
       () => this.#serviceFlush(),
       this.exitSpans,
@@ -82,9 +83,7 @@ export class Vcpu {
     }
     if (shared.htif) {
       this.#htif = new Htif(mem, view.p2m, shared.htif.tohost, shared.htif.fromhost, {
-        consoleOut: (bytes) => {
-          for (const b of bytes) exit.access(SBI_CONSOLE_EXIT, 1, true, b);
-        },
+        consoleOut: (bytes) => void exit.console(bytes),
         finish: (code) => this.#stopVm(code === 0 ? STOP_CODE.PASS : STOP_CODE.FAIL, code),
       });
     }
@@ -199,16 +198,20 @@ export class Vcpu {
     const shared = view.shared;
     const agent = new ByteRing(shared.agentIn);
     return {
-      // Forwarded to the VMM one byte per exit, so it lands in the console stream in order.
-      // As the firmware's console does (OpenSBI's sbi_putc), "\n" goes out as "\r\n": Linux's
-      // DBCN earlycon writes raw buffers, and a terminal needs the carriage return.
+      // Forwarded to the VMM in one exit per call (KVM_EXIT_RISCV_SBI), so it lands in the console
+      // stream in order. As the firmware's console does (OpenSBI's sbi_putc), "\n" goes out as
+      // "\r\n": Linux's DBCN earlycon writes raw buffers, and a terminal needs the carriage return.
       consoleWrite: (bytes) => {
-        let n = 0;
-        for (; n < bytes.length && view.stopCode === 0; n++) {
-          if (bytes[n] === 0x0a) this.#exit.access(SBI_CONSOLE_EXIT, 1, true, 0x0d);
-          this.#exit.access(SBI_CONSOLE_EXIT, 1, true, bytes[n]);
+        if (view.stopCode !== 0) return 0;
+        let lf = 0;
+        for (const b of bytes) if (b === 0x0a) lf++;
+        const out = new Uint8Array(bytes.length + lf);
+        let o = 0;
+        for (const b of bytes) {
+          if (b === 0x0a) out[o++] = 0x0d;
+          out[o++] = b;
         }
-        return n;
+        return this.#exit.console(out) ? bytes.length : 0;
       },
       // The serial console's input belongs to the UART (VMM worker); the SBI console carries guest-agent requests.
       consoleRead: () => agent.readByteShared(),

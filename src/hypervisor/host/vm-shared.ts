@@ -94,6 +94,8 @@ export const MEM_STAT = {
   KSM_ZERO_PAGES: 3,
   /** Copy-on-write breaks of merged (KSM) frames, cumulative: /proc/vmstat's cow_ksm, for this VM. */
   COW_KSM: 4,
+  /** Copy-on-write breaks of frames shared with a snapshot, a clone or a quick-boot template, cumulative. */
+  COW_SNAPSHOT: 5,
   WORDS: 8,
 } as const;
 

@@ -20,9 +20,12 @@ import { BAL, MEM_STAT } from './vm-shared';
  * Takes a copy-on-write snapshot of a quiesced VM's RAM: the snapshot holds
  * a reference on every backed frame, and the VM's entry becomes read-only,
  * so the VM's next write to it takes a private copy (p2m.ts copyOnWrite)
- * and the snapshot's frame never changes. A page ksmd was comparing
- * (WP | PENDING) becomes a plain read-only mapping, so ksmd's undo cannot
- * make the held frame writable again. The caller shoots the VM's TLBs
+ * and the snapshot's frame never changes. Entries are marked SNAP, so that
+ * copy counts as a snapshot's (MEM_STAT.COW_SNAPSHOT), not KSM's, and the
+ * frame map can tell the frames apart. A page ksmd was comparing (WP |
+ * PENDING) becomes a plain read-only mapping, so ksmd's undo cannot make
+ * the held frame writable again; a KSM page keeps its plain read-only
+ * mapping (its copy on write is KSM's). The caller shoots the VM's TLBs
  * down before it runs again.
  */
 export function snapshotFrames(p2m: P2m, pool: FramePool): FrameSnapshot {
@@ -37,7 +40,9 @@ export function snapshotFrames(p2m: P2m, pool: FramePool): FrameSnapshot {
       }
       const frame = e & P2M.FRAME;
       if (frame === pool.zeroFrame) break; // reads as zero: nothing to hold
-      const ro = frame | P2M.WP;
+      // A KSM page is immutable already: held as it is, its mapping unchanged.
+      const ksmPage = (e & (P2M.WP | P2M.PENDING)) === P2M.WP;
+      const ro = ksmPage ? e : frame | P2M.WP | P2M.SNAP;
       if (e !== ro && Atomics.compareExchange(table, gfn, e, ro) !== e) continue; // ksmd moved it
       pool.hold(frame);
       frames[gfn] = frame;
@@ -71,7 +76,7 @@ export function mapFrames(
     if (f === P2M.BALLOONED) p2m.table[gfn] = P2M.BALLOONED;
     if (f < 0) continue;
     pool.hold(f);
-    Atomics.store(p2m.table, gfn, f | P2M.WP);
+    Atomics.store(p2m.table, gfn, f | P2M.WP | P2M.SNAP);
     resident++;
   }
   Atomics.add(counters, MEM_STAT.RESIDENT, resident);

@@ -55,6 +55,7 @@ export class VmView {
         counters: this.memStats,
         residentIndex: MEM_STAT.RESIDENT,
         cowIndex: MEM_STAT.COW_KSM,
+        snapIndex: MEM_STAT.COW_SNAPSHOT,
         onOutOfMemory: () => this.pauseForMemory(),
         shootdown: () => this.cowShootdown(),
       },

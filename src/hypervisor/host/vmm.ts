@@ -2,7 +2,7 @@ import { createVirtDevices, type VirtDevices } from '../board/virt-devices';
 import { MmioBus } from '../devices/mmio-bus';
 import type { ParentPort, VmmCommand, VmmReport } from '../protocol';
 import { ByteRing } from '../vm/byte-ring';
-import { MB, MmioServer, SBI_CONSOLE_EXIT } from './mmio-mailbox';
+import { MB, MmioServer } from './mmio-mailbox';
 import { loadDevices, saveDevices } from './vmm-state';
 import { SchedState } from './sched-state';
 import { BAL, STOP_CODE, requestStop } from './vm-shared';
@@ -107,12 +107,9 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
     };
     const input = new ByteRing(command.shared.consoleIn);
     const read = (addr: number, size: 1 | 2 | 4) => bus.read(addr, size);
-    const write = (addr: number, value: number, size: 1 | 2 | 4) => {
-      if (addr === SBI_CONSOLE_EXIT) {
-        emit(value & 0xff);
-        return true;
-      }
-      return bus.write(addr, value, size);
+    const write = (addr: number, value: number, size: 1 | 2 | 4) => bus.write(addr, value, size);
+    const sbiConsole = (bytes: Uint8Array) => {
+      for (const b of bytes) emit(b);
     };
 
     // A restored balloon already holds the host's target: do not signal it again.
@@ -147,7 +144,7 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       // Device models touch guest memory only inside a DMA section (host/shootdown.ts).
       dmaEnter(view.control);
       try {
-        server.serve(read, write);
+        server.serve(read, write, sbiConsole);
       } finally {
         dmaExit(view.control);
       }
@@ -173,7 +170,7 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
         // Answer any exit still waiting so no vCPU hangs, then leave.
         dmaEnter(view.control);
         try {
-          server.serve(read, write);
+          server.serve(read, write, sbiConsole);
         } finally {
           dmaExit(view.control);
         }

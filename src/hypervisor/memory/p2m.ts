@@ -10,6 +10,10 @@ import { PAGE_SHIFT, PAGE_SIZE } from './host-memory';
  *   frame         a host frame the VM may read and write (the VM holds one reference)
  *   frame | WP    a read-only mapping (a KSM page or the zero frame); a write takes a
  *                 copy-on-write fault (copyOnWrite below)
+ *   frame | WP | SNAP
+ *                 a read-only mapping of a frame a snapshot (or a clone, or quick boot's
+ *                 template) shares with this VM (host/vm-snapshot.ts): the same copy on
+ *                 write, counted as a snapshot's, not KSM's (cow_ksm)
  *   frame | WP | PENDING
  *                 a private page ksmd write-protected to compare it: writes made through
  *                 translations from before the protection may still be landing until
@@ -20,7 +24,8 @@ export const P2M = {
   BALLOONED: -2,
   WP: 1 << 30,
   PENDING: 1 << 29,
-  FRAME: (1 << 29) - 1,
+  SNAP: 1 << 28,
+  FRAME: (1 << 28) - 1,
 } as const;
 
 /** How a VM's RAM is backed (the EPT-violation and COW paths). */
@@ -31,6 +36,8 @@ export interface DemandBacking {
   residentIndex: number;
   /** Which word counts copy-on-write breaks of shared non-zero frames (cow_ksm), if any. */
   cowIndex?: number;
+  /** Which word counts copy-on-write breaks of frames shared with a snapshot (P2M.SNAP), if any. */
+  snapIndex?: number;
   /** The host has no free frame left for this VM. */
   onOutOfMemory(gfn: number): void;
   /**
@@ -171,7 +178,9 @@ export class P2m {
       return true;
     }
     if (fromZero) Atomics.add(b.counters, b.residentIndex, 1);
-    else if (b.cowIndex !== undefined) Atomics.add(b.counters, b.cowIndex, 1);
+    else if (e & P2M.SNAP) {
+      if (b.snapIndex !== undefined) Atomics.add(b.counters, b.snapIndex, 1);
+    } else if (b.cowIndex !== undefined) Atomics.add(b.counters, b.cowIndex, 1);
     b.shootdown();
     pool.release(old);
     return true;

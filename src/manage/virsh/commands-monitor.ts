@@ -119,7 +119,7 @@ const list: CommandDef = {
 };
 
 /** dominfo's lines (`%-15s %s`), as libvirt prints them for a domain without a security driver. */
-export function formatDominfo(d: DomainInfo, vcpusOnline: number): string {
+export function formatDominfo(d: DomainInfo, vcpusOnline: number, managedSave?: boolean): string {
   const line = (label: string, value: string) => `${label.padEnd(15)} ${value}\n`;
   let out = line('Id:', d.id === null ? '-' : String(d.id));
   out += line('Name:', d.name);
@@ -132,7 +132,8 @@ export function formatDominfo(d: DomainInfo, vcpusOnline: number): string {
   out += line('Used memory:', `${d.currentMemoryKiB} KiB`);
   out += line('Persistent:', d.persistent ? 'yes' : 'no');
   out += line('Autostart:', d.autostart ? 'enable' : 'disable');
-  out += line('Managed save:', 'no');
+  // virDomainHasManagedSaveImage; 'unknown' when it could not be asked, as virsh prints.
+  out += line('Managed save:', managedSave === undefined ? 'unknown' : managedSave ? 'yes' : 'no');
   // Not in libvirt's dominfo: which engine runs the vCPUs (the domain type; dumpxml shows it too).
   out += line('Hypervisor:', `${d.type} (${d.engine === 'jit' ? 'JIT' : 'interpreter'})`);
   return out;
@@ -147,8 +148,12 @@ const dominfo: CommandDef = {
   async run(sh, args) {
     const d = await sh.domain(args.need('domain'), { id: true });
     try {
-      const [info, def] = await Promise.all([sh.api.info(d.name), sh.api.domainDef(d.name)]);
-      sh.print(formatDominfo(info, def.vcpusCurrent ?? def.vcpus));
+      const [info, def, managed] = await Promise.all([
+        sh.api.info(d.name),
+        sh.api.domainDef(d.name),
+        sh.api.hasManagedSave(d.name).catch(() => undefined),
+      ]);
+      sh.print(formatDominfo(info, def.vcpusCurrent ?? def.vcpus, managed));
     } catch (error) {
       throw reported(error);
     }

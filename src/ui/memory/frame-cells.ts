@@ -1,4 +1,4 @@
-import { FRAME_KIND, type FrameIndex } from './frame-index';
+import { FRAME_KIND, FRAME_KIND_NAMES, type FrameIndex } from './frame-index';
 import type { HilbertLayout } from './hilbert';
 
 /**
@@ -39,8 +39,9 @@ export class FrameCells {
       this.flash.set(index.flash);
       return;
     }
-    // Tally keys: kinds 0–5, then 6 + d for private frames of domain d.
-    const tally = new Int32Array(6 + index.names.length);
+    // Tally keys: the kinds, then K + d for private frames of domain d.
+    const K = FRAME_KIND_NAMES.length;
+    const tally = new Int32Array(K + index.names.length);
     const n = index.frames;
     for (let c = 0; c < this.cells; c++) {
       tally.fill(0);
@@ -51,7 +52,7 @@ export class FrameCells {
       const end = Math.min(n, (c + 1) * per);
       for (let f = c * per; f < end; f++) {
         const k = index.kind[f];
-        tally[k === FRAME_KIND.PRIVATE && index.owner[f] >= 0 ? 6 + index.owner[f] : k]++;
+        tally[k === FRAME_KIND.PRIVATE && index.owner[f] >= 0 ? K + index.owner[f] : k]++;
         if (index.maps[f] > maps) maps = index.maps[f];
         if (index.flash[f] > flash) flash = index.flash[f];
         if (k === FRAME_KIND.KSM && ksmOwner < 0) {
@@ -61,8 +62,8 @@ export class FrameCells {
       }
       let best = 0;
       for (let key = 1; key < tally.length; key++) if (tally[key] > tally[best]) best = key;
-      this.kind[c] = best >= 6 ? FRAME_KIND.PRIVATE : best;
-      this.owner[c] = best >= 6 ? best - 6 : best === FRAME_KIND.KSM ? ksmOwner : -1;
+      this.kind[c] = best >= K ? FRAME_KIND.PRIVATE : best;
+      this.owner[c] = best >= K ? best - K : best === FRAME_KIND.KSM ? ksmOwner : -1;
       this.owner2[c] = best === FRAME_KIND.KSM ? ksmOwner2 : -1;
       this.maps[c] = maps;
       this.flash[c] = flash;

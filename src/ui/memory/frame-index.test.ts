@@ -41,10 +41,33 @@ describe('FrameIndex', () => {
       zero: 1,
       balloon: 0,
       overhead: 1,
+      snapshot: 0,
       ksmMappings: 2,
       privateByDomain: [2, 2],
     });
     expect(Array.from(index.flash).every((x) => x === 0)).toBe(true);
+  });
+
+  it('tells frames shared with a snapshot (P2M.SNAP) from KSM pages', () => {
+    // vm1 and its clone map frames 0 and 1 through a snapshot; frame 1 is also a KSM
+    // page of vm2 (a plain read-only mapping decides: KSM); frame 2 is held by the
+    // snapshot alone (the VM wrote its page and took a copy, frame 3).
+    const vm1 = Int32Array.from([0 | P2M.WP | P2M.SNAP, 1 | P2M.WP | P2M.SNAP, 3]);
+    const clone = Int32Array.from([0 | P2M.WP | P2M.SNAP, 1 | P2M.WP | P2M.SNAP]);
+    const vm2 = Int32Array.from([1 | P2M.WP]);
+    const index = new FrameIndex(F);
+    index.scan(host({ 0: 3, 1: 4, 2: 1, 3: 1 }), ZERO, [
+      { name: 'vm1', table: vm1 },
+      { name: 'clone', table: clone },
+      { name: 'vm2', table: vm2 },
+    ]);
+    expect(Array.from(index.kind.slice(0, 4))).toEqual([
+      FRAME_KIND.SNAPSHOT,
+      FRAME_KIND.KSM,
+      FRAME_KIND.OVERHEAD,
+      FRAME_KIND.PRIVATE,
+    ]);
+    expect(index.counts).toMatchObject({ snapshot: 1, ksm: 1, overhead: 1, private: 1 });
   });
 
   it('flashes merges, copy-on-write breaks and balloon moves, then lets the flash fade', () => {

@@ -25,9 +25,22 @@ export const FRAME_KIND = {
    * a KSM page ksmd has not pruned yet), or above the zero frame (JIT frames).
    */
   OVERHEAD: 5,
+  /**
+   * Shared with a snapshot (a clone's source, quick boot's template):
+   * mapped read-only (P2M.SNAP), copied on the first write.
+   */
+  SNAPSHOT: 6,
 } as const;
 export type FrameKind = (typeof FRAME_KIND)[keyof typeof FRAME_KIND];
-export const FRAME_KIND_NAMES = ['free', 'private', 'ksm', 'zero', 'balloon', 'overhead'] as const;
+export const FRAME_KIND_NAMES = [
+  'free',
+  'private',
+  'ksm',
+  'zero',
+  'balloon',
+  'overhead',
+  'snapshot',
+] as const;
 
 /** How many snapshots a changed frame stays highlighted. */
 export const FLASH_STEPS = 4;
@@ -57,6 +70,7 @@ export interface FrameCounts {
   zero: number;
   balloon: number;
   overhead: number;
+  snapshot: number;
   /** Guest pages mapping KSM pages (each KSM frame counted once per mapping). */
   ksmMappings: number;
   /** Private frames of each domain, in the scan's domain order. */
@@ -157,7 +171,9 @@ export class FrameIndex {
         if (maps[f] < 0xffff) maps[f]++;
         if (owner[f] < 0) owner[f] = d;
         else if (owner[f] !== d && owner2[f] < 0) owner2[f] = d;
-        if (e & P2M.WP && !(e & P2M.PENDING)) readOnly[f] = 1;
+        // 1: a KSM page (any plain read-only mapping says so), 2: shared with a snapshot only.
+        if (e & P2M.WP && !(e & P2M.PENDING))
+          readOnly[f] = e & P2M.SNAP && readOnly[f] !== 1 ? 2 : 1;
       }
       if (watch) prev.set(table);
       tables.set(name, { source: table, copy: watch ? prev : table.slice() });
@@ -177,7 +193,8 @@ export class FrameIndex {
       else {
         returned[f] = 0;
         if (maps[f] === 0) k = FRAME_KIND.OVERHEAD;
-        else if (readOnly[f]) k = FRAME_KIND.KSM;
+        else if (readOnly[f] === 1) k = FRAME_KIND.KSM;
+        else if (readOnly[f] === 2) k = FRAME_KIND.SNAPSHOT;
         else k = FRAME_KIND.PRIVATE;
       }
       kind[f] = k;
@@ -195,6 +212,7 @@ export class FrameIndex {
       zero: byKind[FRAME_KIND.ZERO],
       balloon: byKind[FRAME_KIND.BALLOONED],
       overhead: byKind[FRAME_KIND.OVERHEAD],
+      snapshot: byKind[FRAME_KIND.SNAPSHOT],
       ksmMappings,
       privateByDomain: Array.from(privateByDomain),
     };
@@ -213,6 +231,7 @@ function emptyCounts(): FrameCounts {
     zero: 0,
     balloon: 0,
     overhead: 0,
+    snapshot: 0,
     ksmMappings: 0,
     privateByDomain: [],
   };

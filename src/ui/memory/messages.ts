@@ -14,6 +14,7 @@ const messages: Messages = {
     'kind.zero': 'zero frame',
     'kind.balloon': 'returned by a balloon',
     'kind.overhead': 'host overhead',
+    'kind.snapshot': 'shared with a snapshot',
     'kind.changed': 'just changed',
     'kindHelp.ksm':
       'one frame mapped read-only by several guest pages; a write to it takes a copy-on-write (COW) fault and gets a private copy. Striped in the colours of the VMs sharing it.',
@@ -22,7 +23,9 @@ const messages: Messages = {
     'kindHelp.balloon':
       'free again because a guest gave the page holding it to its balloon (or reported it free); purple until the pool hands it out again.',
     'kindHelp.overhead':
-      'the host’s own: taken from the pool but mapped by no guest (the memory reserved for each running VM’s own workers, 18 MiB each, or a KSM page ksmd has not pruned yet), and the pCPUs’ JIT frames at the top of RAM.',
+      'the host’s own: taken from the pool but mapped by no guest (the memory reserved for each running VM’s own workers, 18 MiB each, a KSM page ksmd has not pruned yet, or a frame only a snapshot holds), and the pCPUs’ JIT frames at the top of RAM.',
+    'kindHelp.snapshot':
+      'a frame a snapshot holds and a VM still maps read-only: its own snapshot’s, a clone’s source or quick boot’s template (frames the snapshot alone holds count as host overhead). A write by the VM takes a copy-on-write fault, as with KSM.',
     'kindHelp.free': 'on the frame pool’s free list (reference count 0).',
     'kindHelp.changed':
       'its owner or kind changed since the last scan: a merge, a COW break, a balloon move, a new page. Fades within a second.',
@@ -204,6 +207,7 @@ const messages: Messages = {
     'kind.zero': '零页',
     'kind.balloon': '气球归还',
     'kind.overhead': '宿主机开销',
+    'kind.snapshot': '与快照共享',
     'kind.changed': '刚刚变化',
     'kindHelp.ksm':
       '一个物理帧被多个客户机页只读映射；写入会触发写时复制（COW）缺页，得到私有副本。条纹颜色是共享它的虚拟机的颜色。',
@@ -211,7 +215,9 @@ const messages: Messages = {
     'kindHelp.balloon':
       '客户机把占用它的页交给了气球（或报告为空闲），因此重新空闲；在页帧池再次分配它之前显示为紫色。',
     'kindHelp.overhead':
-      '宿主机自用：已从页帧池取出但没有客户机映射（为每台运行中虚拟机自身的 worker 预留的内存，每台 18 MiB，或 ksmd 尚未清理的 KSM 页），以及内存顶端供物理 CPU 的 JIT 使用的物理帧。',
+      '宿主机自用：已从页帧池取出但没有客户机映射（为每台运行中虚拟机自身的 worker 预留的内存，每台 18 MiB，ksmd 尚未清理的 KSM 页，或只被快照持有的帧），以及内存顶端供物理 CPU 的 JIT 使用的物理帧。',
+    'kindHelp.snapshot':
+      '快照持有、虚拟机仍以只读方式映射的物理帧：来自它自己的快照、克隆的源虚拟机或快速启动的模板（只被快照持有的帧计入宿主机开销）。虚拟机写入时触发写时复制（COW），与 KSM 相同。',
     'kindHelp.free': '在页帧池的空闲链表上（引用计数为 0）。',
     'kindHelp.changed':
       '自上次扫描以来所有者或类型发生了变化：合并、COW 拆分、气球移动或新页。一秒内淡出。',

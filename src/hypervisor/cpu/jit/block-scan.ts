@@ -1,7 +1,7 @@
 /**
  * Finds a translation block: the instructions from one offset of a guest
  * page up to and including the first control transfer, stopping before an
- * instruction the translator does not handle (SYSTEM, AMO, LR/SC, FENCE.I,
+ * instruction the translator does not handle (SYSTEM, FENCE.I,
  * anything illegal: the interpreter runs those and takes their traps), before
  * an instruction that crosses the page end, and at the page end. Decoding
  * is the interpreter's: 32-bit instructions as they are, compressed ones
@@ -43,6 +43,22 @@ export const MAJOR = {
   SYSTEM: 28,
 } as const;
 
+/** funct5 of the RV32A instructions (unprivileged spec ch. 13, table 34.x "RV32A"). */
+export const AMO = {
+  ADD: 0x00,
+  SWAP: 0x01,
+  LR: 0x02,
+  SC: 0x03,
+  XOR: 0x04,
+  OR: 0x08,
+  AND: 0x0c,
+  MIN: 0x10,
+  MAX: 0x14,
+  MINU: 0x18,
+  MAXU: 0x1c,
+} as const;
+const AMO_FUNCT5 = new Set<number>(Object.values(AMO));
+
 /** True for the encodings the translator handles, exactly those the interpreter executes without a trap of its own. */
 export function translatable(insn: number): boolean {
   const f3 = (insn >> 12) & 7;
@@ -64,6 +80,11 @@ export function translatable(insn: number): boolean {
       return f3 === 1 ? f7 === 0 : f3 === 5 ? f7 === 0 || f7 === 0x20 : true;
     case MAJOR.OP:
       return f7 === 0 || f7 === 1 || (f7 === 0x20 && (f3 === 0 || f3 === 5));
+    case MAJOR.AMO:
+      // RV32A (unprivileged spec ch. 13): .W only; LR.W needs rs2 = 0; other funct5 values are illegal.
+      return (
+        f3 === 2 && AMO_FUNCT5.has(f7 >>> 2) && (f7 >>> 2 !== AMO.LR || ((insn >> 20) & 31) === 0)
+      );
     case MAJOR.MISC_MEM:
       return f3 === 0; // FENCE: a no-op here (every access is sequentially consistent enough); FENCE.I is the interpreter's
     default:

@@ -1,5 +1,12 @@
-import { MAX_BLOCK_INSNS, type ScannedBlock, isControlTransfer, scanBlock } from './block-scan';
-import { type JitLayout, translatePage } from './translate';
+import {
+  MAJOR,
+  MAX_BLOCK_INSNS,
+  type ScannedBlock,
+  isControlTransfer,
+  scanBlock,
+} from './block-scan';
+import { type ModuleExchange, type SharedPageModule, pageHash } from './module-exchange';
+import { translatePage } from './translate';
 
 /**
  * Entries (or ends of interpreter bursts) at one offset before its page is
@@ -39,6 +46,8 @@ export class CodePage {
   bytes = 0;
   stale = 0;
   compiles = 0;
+  /** The module exchange's `gen` when this page last looked for a shared module. */
+  exchangeGen = -1;
   constructor(
     readonly frame: number,
     readonly vpage: number,
@@ -62,6 +71,10 @@ export interface CodeCacheStats {
   stale: number;
   /** Modules the wasm engine refused (the page then stays with the interpreter). */
   failures: number;
+  /** RV32A instructions (AMOs, LR/SC) in the blocks compiled so far, recompilations included. */
+  atomics: number;
+  /** Pages that took a module another pCPU compiled (module-exchange.ts) instead of compiling. */
+  adopted: number;
 }
 
 /** One pCPU thread's translations: pages by (frame, vpage), bounded, flushed whole when full. */
@@ -76,6 +89,8 @@ export class CodeCache {
     flushes: 0,
     stale: 0,
     failures: 0,
+    atomics: 0,
+    adopted: 0,
   };
   lastFailure = '';
 
@@ -83,16 +98,25 @@ export class CodeCache {
     readonly ram8: Uint8Array,
     readonly ctab: Int32Array,
     readonly memory: WebAssembly.Memory,
-    readonly layout: JitLayout,
+    /** Host byte offset of this pCPU's JIT frames (translate.ts JIT_OFFSET): the modules' `e.base`. */
+    readonly base: number,
     readonly imports: {
       ld: (va: number, f3: number) => number;
       st: (va: number, v: number, f3: number) => number;
     },
     readonly hotThreshold = HOT_THRESHOLD,
+    /** Modules shared with the other pCPU workers, when there are any. */
+    readonly exchange?: ModuleExchange,
   ) {}
 
   /** Counts one entry at `off`; true when the page should be (re)compiled for it. */
   enter(p: CodePage, off: number): boolean {
+    // Modules came from other pCPUs since this page last looked: one may be this page's.
+    if (p.run === null && this.exchange && p.exchangeGen !== this.exchange.gen) {
+      p.exchangeGen = this.exchange.gen;
+      this.#adoptShared(p);
+      if (p.run) return false;
+    }
     const i = off >> 1;
     const c = p.counts[i] < COUNT_MAX ? ++p.counts[i] : COUNT_MAX;
     // A page already translated is hot: a new entry into it (a return address, say) is added
@@ -113,8 +137,61 @@ export class CodeCache {
       if (this.#pages.size >= MAX_PAGES || this.stats.codeBytes >= MAX_CODE_BYTES) this.flush();
       p = new CodePage(frame, vpage);
       this.#pages.set(key, p);
+      // Another pCPU found this page hot and compiled it: take its module now.
+      this.#adoptShared(p);
     }
     return p;
+  }
+
+  #adoptShared(p: CodePage): void {
+    const x = this.exchange;
+    if (!x) return;
+    p.exchangeGen = x.gen;
+    if (!x.has(p.frame, p.vpage)) return;
+    const t0 = performance.now();
+    const m = x.find(p.frame, p.vpage, pageHash(this.#frame32(p.frame)));
+    if (m) this.#adopt(p, m, t0);
+  }
+
+  #adopt(p: CodePage, m: SharedPageModule, t0: number): void {
+    const instance = this.#instantiate(m.module);
+    if (!instance) return;
+    this.#install(p, instance, new Map(m.entries), m.bytes);
+    this.stats.adopted++;
+    this.exchange!.adopted++;
+    this.stats.compileMs += performance.now() - t0;
+  }
+
+  #instantiate(module: WebAssembly.Module): WebAssembly.Instance | undefined {
+    try {
+      return new WebAssembly.Instance(module, {
+        e: { m: this.memory, base: this.base, ...this.imports },
+      });
+    } catch (error) {
+      // The engine refused the module (a size limit, a CSP without 'wasm-unsafe-eval'): this
+      // page stays with the interpreter, which is always correct; counted, so it shows.
+      this.stats.failures++;
+      this.lastFailure = String(error);
+      return undefined;
+    }
+  }
+
+  #install(
+    p: CodePage,
+    instance: WebAssembly.Instance,
+    entries: Map<number, number>,
+    bytes: number,
+  ): void {
+    if (p.run) {
+      this.stats.blocks -= p.entries?.size ?? 0;
+      this.stats.codeBytes -= p.bytes;
+    } else this.stats.pages++;
+    p.run = instance.exports.run as RunFn;
+    p.entries = entries;
+    p.bytes = bytes;
+    p.compiles++;
+    this.stats.blocks += entries.size;
+    this.stats.codeBytes += bytes;
   }
 
   /** Drops every translation (tb_flush). */
@@ -175,35 +252,49 @@ export class CodeCache {
         for (const s of successors(b, p.vpage)) if (!seen.has(s)) queue.push([s, depth + 1]);
     }
     if (blocks.length === 0) return;
-    const { bytes, entries } = translatePage(blocks, code, p.frame, p.vpage, this.layout);
-    let instance: WebAssembly.Instance;
+    const hash = this.exchange ? pageHash(new Int32Array(code.buffer)) : 0;
+    const shared = this.exchange?.find(p.frame, p.vpage, hash);
+    if (shared && shared.entries.some(([o]) => o === off)) {
+      // Another pCPU already compiled this block (blocks only warm here come in a later recompilation).
+      this.#adopt(p, shared, t0);
+      return;
+    }
+    const { bytes, entries } = translatePage(blocks, code, p.frame, p.vpage);
+    let module: WebAssembly.Module;
     try {
-      const module = new WebAssembly.Module(bytes);
-      instance = new WebAssembly.Instance(module, { e: { m: this.memory, ...this.imports } });
+      module = new WebAssembly.Module(bytes);
     } catch (error) {
-      // The engine refused the module (a size limit, a CSP without 'wasm-unsafe-eval'): this
-      // page stays with the interpreter, which is always correct; counted, so it shows.
       this.stats.failures++;
       this.lastFailure = String(error);
       p.stale = MAX_STALE;
       return;
     }
-    if (p.run) {
-      this.stats.blocks -= p.entries?.size ?? 0;
-      this.stats.codeBytes -= p.bytes;
-    } else this.stats.pages++;
-    p.run = instance.exports.run as RunFn;
-    p.entries = entries;
-    p.bytes = bytes.length;
-    p.compiles++;
+    const instance = this.#instantiate(module);
+    if (!instance) {
+      p.stale = MAX_STALE;
+      return;
+    }
+    this.#install(p, instance, entries, bytes.length);
     this.stats.compiles++;
-    this.stats.blocks += entries.size;
-    this.stats.codeBytes += bytes.length;
+    for (const b of blocks)
+      for (const i of b.insns) if (((i.insn >>> 2) & 31) === MAJOR.AMO) this.stats.atomics++;
     this.stats.compileMs += performance.now() - t0;
+    this.exchange?.offer({
+      frame: p.frame,
+      vpage: p.vpage,
+      hash,
+      module,
+      entries: [...entries],
+      bytes: bytes.length,
+    });
   }
 
   #frame16(frame: number): Uint16Array {
     return new Uint16Array(this.ram8.buffer, frame * 4096, 2048);
+  }
+
+  #frame32(frame: number): Int32Array {
+    return new Int32Array(this.ram8.buffer, frame * 4096, 1024);
   }
 }
 

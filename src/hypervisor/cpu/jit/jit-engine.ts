@@ -5,7 +5,8 @@ import { ACCESS } from '../sv32';
 import type { HostMemory } from '../../memory/host-memory';
 import { CodeCache, type CodePage } from './code-cache';
 import { JIT_STATS } from './jit-stats';
-import { FRAME_WORD, type JitLayout, STATUS } from './translate';
+import { type ModuleExchange, moduleExchange } from './module-exchange';
+import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
 
 /** Instructions between check points: the interpreter's CHUNK, so both engines check at the same instructions. */
 const CHUNK = 4096;
@@ -64,9 +65,19 @@ export class JitEngine implements HartEngine {
     hotThreshold?: number,
     /** This pCPU's JIT_STATS words (jit-stats.ts), published after every run. */
     readonly telemetry?: Float64Array,
+    /** Modules shared with the other pCPU workers (module-exchange.ts). */
+    readonly exchange?: ModuleExchange,
   ) {
-    const [regs, rTag, rAdd, wTag, wAdd] = frames.map((f) => f * 4096);
-    const layout: JitLayout = { regs, rTag, rAdd, wTag, wAdd };
+    if (frames.length !== JIT_FRAMES || frames.some((f, k) => f !== frames[0] + k))
+      throw new Error('JIT: needs JIT_FRAMES contiguous host frames');
+    const base = frames[0] * 4096;
+    const [regs, rTag, rAdd, wTag, wAdd] = [
+      JIT_OFFSET.regs,
+      JIT_OFFSET.rTag,
+      JIT_OFFSET.rAdd,
+      JIT_OFFSET.wTag,
+      JIT_OFFSET.wAdd,
+    ].map((o) => base + o);
     const view = (off: number) => new Int32Array(mem.sab, off, 1024);
     const fault = view(regs);
     this.regs = new Int32Array(mem.sab, regs, 32);
@@ -79,7 +90,7 @@ export class JitEngine implements HartEngine {
       mem.ram8,
       ctab,
       memory,
-      layout,
+      base,
       {
         // Slow paths: misaligned accesses are the interpreter's, so a failed attempt has no side effect.
         ld: (va, f3) => {
@@ -115,6 +126,7 @@ export class JitEngine implements HartEngine {
         },
       },
       hotThreshold,
+      exchange,
     );
   }
 
@@ -155,6 +167,11 @@ export class JitEngine implements HartEngine {
     t[JIT_STATS.ENTRIES] = this.entries;
     t[JIT_STATS.INTERPRETED_RUNS] = this.interpretedRuns;
     t[JIT_STATS.FAILURES] = st.failures;
+    t[JIT_STATS.ADOPTED] = st.adopted;
+    if (this.exchange) {
+      t[JIT_STATS.SHARED_MODULES] = this.exchange.size;
+      t[JIT_STATS.SHARED_BYTES] = this.exchange.bytes;
+    }
   }
 
   /** Copies the registers home (idempotent); after it `hart.x` is the shared HartState again. */
@@ -216,7 +233,12 @@ export class JitEngine implements HartEngine {
           const entry = page.entries?.get(o);
           if (entry !== undefined) {
             this.entries++;
+            // The LR reservation travels with the call (translated LR/SC/AMOs keep it in the frame).
+            words[FRAME_WORD.RES_OFF] = h.resOffset;
+            words[FRAME_WORD.RES_VAL] = h.resValue;
             const r = page.run!(entry, chunk - done, h.dmode);
+            h.resOffset = words[FRAME_WORD.RES_OFF];
+            h.resValue = words[FRAME_WORD.RES_VAL];
             if (r > 0) {
               const inhibit = s[S.MCOUNTINHIBIT];
               if ((inhibit & 1) === 0) f[F.CYCLE] += r;
@@ -296,7 +318,7 @@ export function jitForThread(
   let engine = engines.get(mem.sab);
   if (engine) return engine;
   if (!mem.wasm || frames.length !== JIT_FRAMES) return null;
-  engine = new JitEngine(mem, mem.wasm, frames, ctab, undefined, telemetry);
+  engine = new JitEngine(mem, mem.wasm, frames, ctab, undefined, telemetry, moduleExchange());
   engines.set(mem.sab, engine);
   return engine;
 }

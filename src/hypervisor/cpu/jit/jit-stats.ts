@@ -24,6 +24,11 @@ export const JIT_STATS = {
   INTERPRETED_RUNS: 9,
   /** Modules the wasm engine refused (those pages stay with the interpreter). */
   FAILURES: 10,
+  /** Pages that took a module another pCPU compiled, instead of compiling (module-exchange.ts). */
+  ADOPTED: 11,
+  /** Modules this pCPU keeps for adoption (its own and the others'), and their wasm bytes. */
+  SHARED_MODULES: 12,
+  SHARED_BYTES: 13,
   WORDS: 16,
 } as const;
 
@@ -39,6 +44,9 @@ export interface JitStats {
   entries: number;
   interpretedRuns: number;
   failures: number;
+  adopted: number;
+  sharedModules: number;
+  sharedBytes: number;
 }
 
 /** Sums the figures of `pcpus` pCPUs. */
@@ -61,5 +69,8 @@ export function readJitStats(sab: SharedArrayBuffer, pcpus: number): JitStats {
     entries: sum(JIT_STATS.ENTRIES),
     interpretedRuns: sum(JIT_STATS.INTERPRETED_RUNS),
     failures: sum(JIT_STATS.FAILURES),
+    adopted: sum(JIT_STATS.ADOPTED),
+    sharedModules: sum(JIT_STATS.SHARED_MODULES),
+    sharedBytes: sum(JIT_STATS.SHARED_BYTES),
   };
 }

@@ -6,6 +6,7 @@ import { CSR, PRIV, SATP } from '../csr';
 import { Hart, type HartEnv } from '../hart';
 import { F, HartState, S } from '../hart-state';
 import { JitEngine } from './jit-engine';
+import type { ModuleExchange } from './module-exchange';
 
 export const RAM_BASE = 0x8000_0000;
 /** Guest RAM of the test machines; the JIT's five frames sit just above it in host RAM. */
@@ -21,7 +22,12 @@ export const DATA = RAM_BASE + 0x10000;
  * it at the next check point), deterministically, so interrupt points can
  * be compared between engines.
  */
-export function makeMachine(engine: 'interpreter' | 'jit', irqEvery = 0) {
+export function makeMachine(
+  engine: 'interpreter' | 'jit',
+  irqEvery = 0,
+  /** The JIT's module exchange, and how many frames higher its JIT frames sit (another pCPU's). */
+  jit: { exchange?: ModuleExchange; frameShift?: number } = {},
+) {
   const mem = HostMemory.create(GUEST_BYTES + 65536);
   const p2m = new P2m(RAM_BASE, GUEST_BYTES >>> 12);
   p2m.mapLinear(0);
@@ -43,13 +49,15 @@ export function makeMachine(engine: 'interpreter' | 'jit', irqEvery = 0) {
   const hart = new Hart(new HartState(), mem, p2m, new MmioBus(), env);
   hart.reset(0, CODE, PRIV.M);
   if (engine === 'jit') {
-    const first = GUEST_BYTES >>> 12;
+    const first = (GUEST_BYTES >>> 12) + (jit.frameShift ?? 0);
     hart.engine = new JitEngine(
       mem,
       mem.wasm!,
       [0, 1, 2, 3, 4].map((k) => first + k),
       hart.ctab,
       8, // a low threshold, so the tests run translated code soon
+      undefined,
+      jit.exchange,
     );
   }
   const host = (gpa: number) => p2m.hostOffset(gpa);
@@ -121,10 +129,12 @@ type Unit =
  * A random program in CODE: ALU, M, loads and stores in and around DATA
  * (aligned, misaligned and faulting), stores into its own code,
  * compressed instructions, forward and backward branches, CSR reads of the
- * counters, ECALL, FENCE.I and AMOs; the last instruction jumps back to the
- * start, so the code loops and gets hot.
+ * counters, ECALL, FENCE.I and RV32A (AMOs, LR/SC pairs, misaligned,
+ * faulting, illegal, into its own code); the last instruction jumps back to
+ * the start, so the code loops and gets hot. `atomicsPercent` adds that
+ * share of extra RV32A units.
  */
-export function randomProgram(seed: number) {
+export function randomProgram(seed: number, atomicsPercent = 0) {
   const r = rng(seed);
   const units: Unit[] = [];
   const reg = () => r.below(32);
@@ -155,7 +165,39 @@ export function randomProgram(seed: number) {
   const ctab = new Hart(new HartState(), HostMemory.create(65536), new P2m(0, 1), new MmioBus(), {
     clock: { now: () => 0 },
   }).ctab;
+  /** RV32A (unprivileged spec ch. 13), aq/rl bits at random. */
+  const atomic = () => {
+    const aqrl = r.below(4);
+    const k = r.below(100);
+    if (k < 4)
+      addrInto(26, CODE_BYTES - 4, 4); // into its own code (a write that changes nothing)
+    else addrInto(28, 0x1ffc, k < 10 ? 1 : 4); // sometimes misaligned (an exception)
+    if (k < 4) {
+      w(asm.amo(0x08, rd(), T, 0, aqrl)); // amoor.w rd, x0: rewrites the word it read
+    } else if (k < 45) {
+      // LR/SC on one word, so SC can succeed; sometimes the word changes in between (SC fails).
+      const v = rd();
+      w(asm.amo(0x02, v, T, 0, aqrl));
+      w(asm.addi(v, v, r.below(7) - 3));
+      if (r.chance(0.2)) w(asm.sw(reg(), T, 0));
+      if (r.chance(0.1)) w(asm.amo(0x01, rd(), T, reg(), aqrl));
+      w(asm.amo(0x03, rd(), T, r.chance(0.8) ? v : reg(), aqrl));
+    } else if (k < 95) {
+      const f5 = [0, 1, 4, 8, 0xc, 0x10, 0x14, 0x18, 0x1c, 2, 3][r.below(11)];
+      w(asm.amo(f5, rd(), T, f5 === 2 ? 0 : reg(), aqrl));
+    } else {
+      // Illegal: LR.W with rs2 ≠ 0, an unused funct5, a .D width.
+      const bad = [asm.amo(0x02, rd(), T, 1 + r.below(31)), asm.amo(0x05, rd(), T, reg())][
+        r.below(2)
+      ];
+      w(r.chance(0.5) ? bad : bad | (3 << 12));
+    }
+  };
   while (units.length < 900) {
+    if (atomicsPercent > 0 && r.below(100) < atomicsPercent) {
+      atomic();
+      continue;
+    }
     const k = r.below(100);
     if (k < 30) {
       const f3 = r.below(8);
@@ -229,9 +271,7 @@ export function randomProgram(seed: number) {
     } else if (k < 97) {
       w(r.chance(0.5) ? asm.ecall() : asm.fenceI());
     } else if (k < 99) {
-      addrInto(28, 0x1ffc, 4);
-      const f5 = [0, 1, 4, 8, 0xc, 0x10, 0x14, 0x18, 0x1c, 2, 3][r.below(11)];
-      w(asm.amo(f5, rd(), T, f5 === 2 ? 0 : reg()));
+      atomic();
     } else {
       w(0); // illegal
     }

@@ -1,5 +1,5 @@
-import { MAJOR, type ScannedBlock } from './block-scan';
-import { FuncWriter, OP, buildModule } from './wasm-emit';
+import { AMO, MAJOR, type ScannedBlock } from './block-scan';
+import { ATOMIC, FuncWriter, OP, buildModule } from './wasm-emit';
 
 /**
  * Guest code → WebAssembly: one module per guest page (host frame), one
@@ -12,7 +12,7 @@ import { FuncWriter, OP, buildModule } from './wasm-emit';
  *
  * Contracts with the engine (jit-engine.ts):
  * - The registers are loaded from, and written back to, the register frame
- *   (`JitLayout.regs`, x0–x31) at function entry and exit; the exit also
+ *   (`JIT_OFFSET.regs` from the base, x0–x31) at function entry and exit; the exit also
  *   stores the next pc and a status (`STATUS`).
  * - A block runs only if its whole pass fits the budget, so the count is
  *   exact (status BUDGET leaves the rest to the interpreter).
@@ -26,20 +26,31 @@ import { FuncWriter, OP, buildModule } from './wasm-emit';
  *   a miss, MMIO or a misaligned access calls the host's slow path, and an
  *   access that would fault leaves with status FAULT *before* the
  *   instruction, which the interpreter then executes and traps precisely.
+ * - LR/SC and AMOs (unprivileged spec ch. 13) are wasm atomic instructions
+ *   on the shared memory, as the interpreter's are Atomics on the same
+ *   buffer, so harts on other pCPU workers see them atomic. They take the
+ *   TLB inline too (LR the read TLB, SC and AMOs the write TLB, whose
+ *   entries exist only for writable RAM with D set); a miss or a misaligned
+ *   address leaves with FAULT before the instruction. The reservation is
+ *   the interpreter's (hart.ts `resOffset`/`resValue`: the host offset LR
+ *   read and the value it read), kept in the register frame during a call.
  */
 
-/** Host byte offsets of the state generated code reaches (cpu/jit/jit-context.ts). */
-export interface JitLayout {
-  /** Register frame: Int32 x0–x31, then PC, STATUS, FAULT. */
-  regs: number;
-  rTag: number;
-  rAdd: number;
-  wTag: number;
-  wAdd: number;
-}
+/**
+ * Where the state generated code reaches sits, relative to the pCPU's JIT
+ * base (its JIT_FRAMES contiguous host frames): the register frame, then
+ * the read and write TLB arrays (hart.ts). The base is the module's one
+ * imported global (`e.base`), so a module compiled on one pCPU worker runs
+ * on another with that pCPU's own frames (module-exchange.ts).
+ */
+export const JIT_OFFSET = { regs: 0, rTag: 4096, rAdd: 8192, wTag: 12288, wAdd: 16384 } as const;
 
-/** Words of the register frame after x0–x31. */
-export const FRAME_WORD = { PC: 32, STATUS: 33, FAULT: 34 } as const;
+/**
+ * Words of the register frame after x0–x31. RES_OFF and RES_VAL are the
+ * LR reservation (host byte offset, -1 for none; the value LR read), copied
+ * from the hart before each call and back after it.
+ */
+export const FRAME_WORD = { PC: 32, STATUS: 33, FAULT: 34, RES_OFF: 35, RES_VAL: 36 } as const;
 
 /** Why `run` returned. */
 export const STATUS = {
@@ -55,9 +66,10 @@ export const STATUS = {
   BAD_ENTRY: 4,
 } as const;
 
-/** Import indices. */
+/** Import indices: functions, and the one global (the pCPU's JIT base, a host byte offset). */
 const F_LD = 0;
 const F_ST = 1;
+const G_BASE = 0;
 
 // Locals: params 0–2, x1–x31 at 2 + r, then scratch, then "verified" bits (one per block, 32 a local).
 const P_ENTRY = 0;
@@ -88,8 +100,8 @@ export function translatePage(
   code: Uint8Array,
   frame: number,
   vpage: number,
-  layout: JitLayout,
 ): Translation {
+  const layout = JIT_OFFSET;
   const entries = new Map<number, number>();
   blocks.forEach((b, i) => entries.set(b.start, i));
   const written = new Set<number>();
@@ -116,7 +128,7 @@ export function translatePage(
   // Prologue.
   w.i32(STATUS.BAD_ENTRY).set(L_ST);
   for (const r of used)
-    w.i32(0)
+    w.globalGet(G_BASE)
       .mem(OP.i32Load, 2, layout.regs + 4 * r)
       .set(X(r));
 
@@ -134,13 +146,13 @@ export function translatePage(
 
   // Epilogue.
   for (const r of written)
-    w.i32(0)
+    w.globalGet(G_BASE)
       .get(X(r))
       .mem(OP.i32Store, 2, layout.regs + 4 * r);
-  w.i32(0)
+  w.globalGet(G_BASE)
     .get(L_PC)
     .mem(OP.i32Store, 2, layout.regs + 4 * FRAME_WORD.PC);
-  w.i32(0)
+  w.globalGet(G_BASE)
     .get(L_ST)
     .mem(OP.i32Store, 2, layout.regs + 4 * FRAME_WORD.STATUS);
   w.get(L_N);
@@ -336,7 +348,7 @@ export function translatePage(
         w.mem([OP.i32Load8S, OP.i32Load16S, OP.i32Load, 0, OP.i32Load8U, OP.i32Load16U][f3], size);
         w.else();
         w.get(L_VA).i32(f3).byte(OP.call).u32(F_LD).set(L_T);
-        w.i32(0)
+        w.globalGet(G_BASE)
           .mem(OP.i32Load, 2, layout.regs + 4 * FRAME_WORD.FAULT)
           .if();
         exitAt(off, STATUS.FAULT, k);
@@ -368,19 +380,94 @@ export function translatePage(
         w.end();
         return;
       }
+      case MAJOR.AMO:
+        emitAmo(insn, off, ilen, k);
+        return;
       default:
         throw new Error(`untranslatable instruction ${insn >>> 0} reached the translator`);
     }
   }
 
   /**
+   * LR.W, SC.W, AMO*.W (unprivileged spec ch. 13) at host address L_A, with
+   * the interpreter's semantics (interpreter.ts `amo`): LR loads atomically
+   * and reserves (offset, value); SC succeeds iff it is the reserved offset
+   * and a compare-and-swap from the value LR read succeeds (rd = 0, else 1);
+   * every SC and AMO drops the reservation; AMOMIN/MAX[U] are a
+   * compare-and-swap loop that writes only when the operand wins. aq/rl
+   * need nothing more: wasm atomics are sequentially consistent.
+   */
+  function emitAmo(insn: number, off: number, ilen: number, k: number): void {
+    const rd = (insn >> 7) & 31;
+    const rs1 = (insn >> 15) & 31;
+    const rs2 = (insn >> 20) & 31;
+    const op = insn >>> 27;
+    const resOff = layout.regs + 4 * FRAME_WORD.RES_OFF;
+    const resVal = layout.regs + 4 * FRAME_WORD.RES_VAL;
+    emitTlbCheck(rs1, 0, op === AMO.LR ? layout.rTag : layout.wTag, 2);
+    w.op(OP.i32Eqz).if();
+    exitAt(off, STATUS.FAULT, k); // a miss or misaligned: the interpreter walks, or traps
+    w.end();
+    w.get(L_VA)
+      .get(L_I)
+      .mem(OP.i32Load, 2, op === AMO.LR ? layout.rAdd : layout.wAdd)
+      .op(OP.i32Add)
+      .set(L_A);
+    if (op === AMO.LR) {
+      w.globalGet(G_BASE).get(L_A).mem(OP.i32Store, 2, resOff);
+      w.globalGet(G_BASE).get(L_A).atomic(ATOMIC.i32Load).tee(L_T).mem(OP.i32Store, 2, resVal);
+      if (rd) w.get(L_T).set(X(rd));
+      return;
+    }
+    if (op === AMO.SC) {
+      w.globalGet(G_BASE).mem(OP.i32Load, 2, resOff).get(L_A).op(OP.i32Eq).ifI32();
+      w.get(L_A).globalGet(G_BASE).mem(OP.i32Load, 2, resVal);
+      reg(rs2);
+      w.atomic(ATOMIC.i32RmwCmpxchg).globalGet(G_BASE).mem(OP.i32Load, 2, resVal).op(OP.i32Eq);
+      w.else().i32(0).end();
+      w.op(OP.i32Eqz).set(L_T); // 0: success
+    } else if (op >= AMO.MIN) {
+      const wins = { [AMO.MIN]: OP.i32LtS, [AMO.MAX]: OP.i32GtS, [AMO.MINU]: OP.i32LtU }[op];
+      w.loop('cas');
+      w.get(L_A).atomic(ATOMIC.i32Load).set(L_T);
+      reg(rs2);
+      w.get(L_T)
+        .op(wins ?? OP.i32GtU)
+        .if();
+      w.get(L_A).get(L_T);
+      reg(rs2);
+      w.atomic(ATOMIC.i32RmwCmpxchg).get(L_T).op(OP.i32Ne).brIf('cas');
+      w.end().end();
+    } else {
+      w.get(L_A);
+      reg(rs2);
+      const rmw = {
+        [AMO.ADD]: ATOMIC.i32RmwAdd,
+        [AMO.SWAP]: ATOMIC.i32RmwXchg,
+        [AMO.XOR]: ATOMIC.i32RmwXor,
+        [AMO.OR]: ATOMIC.i32RmwOr,
+        [AMO.AND]: ATOMIC.i32RmwAnd,
+      }[op];
+      if (rmw === undefined) throw new Error(`AMO funct5 ${op} reached the translator`);
+      w.atomic(rmw).set(L_T);
+    }
+    w.globalGet(G_BASE).i32(-1).mem(OP.i32Store, 2, resOff);
+    if (rd) w.get(L_T).set(X(rd));
+    // A write into this very page may have changed code: leave, as after a store.
+    w.get(L_A).i32(12).op(OP.i32ShrU).i32(frame).op(OP.i32Eq).if();
+    exitAt(off + ilen, STATUS.NORMAL, k + 1);
+    w.end();
+  }
+
+  /**
    * Leaves on the stack: TLB hit for va = x[rs1] + imm, and natural alignment
-   * (hart.ts: tag = vpn << 5 | mode, index = vpn & 1023). Sets L_VA and L_I (index × 4).
+   * (hart.ts: tag = vpn << 5 | mode, index = vpn & 1023). Sets L_VA and L_I
+   * (the JIT base + index × 4, so a TLB array is L_I plus its JIT_OFFSET).
    */
   function emitTlbCheck(rs1: number, imm: number, tagBase: number, log2size: number): void {
     reg(rs1);
     w.i32(imm).op(OP.i32Add).tee(L_VA);
-    w.i32(10).op(OP.i32ShrU).i32(0xffc).op(OP.i32And).tee(L_I);
+    w.i32(10).op(OP.i32ShrU).i32(0xffc).op(OP.i32And).globalGet(G_BASE).op(OP.i32Add).tee(L_I);
     w.mem(OP.i32Load, 2, tagBase);
     w.get(L_VA).i32(12).op(OP.i32ShrU).i32(5).op(OP.i32Shl).get(P_DMODE).op(OP.i32Or);
     w.op(OP.i32Eq);

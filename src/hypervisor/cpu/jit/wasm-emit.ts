@@ -25,6 +25,7 @@ export const OP = {
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
+  globalGet: 0x23,
   i32Load: 0x28,
   i32Load8S: 0x2c,
   i32Load8U: 0x2d,
@@ -64,6 +65,19 @@ export const OP = {
   i32WrapI64: 0xa7,
   i64ExtendI32S: 0xac,
   i64ExtendI32U: 0xad,
+  /** The threads proposal's prefix for atomic memory instructions (wasm threads §"Atomic Memory Accesses"). */
+  atomicPrefix: 0xfe,
+} as const;
+
+/** Atomic instructions after the 0xfe prefix (threads proposal, binary encoding); all on i32, natural alignment. */
+export const ATOMIC = {
+  i32Load: 0x10,
+  i32RmwAdd: 0x1e,
+  i32RmwAnd: 0x2c,
+  i32RmwOr: 0x33,
+  i32RmwXor: 0x3a,
+  i32RmwXchg: 0x41,
+  i32RmwCmpxchg: 0x48,
 } as const;
 
 const I32 = 0x7f;
@@ -147,9 +161,16 @@ export class FuncWriter extends ByteWriter {
   tee(local: number): this {
     return this.byte(OP.localTee).u32(local);
   }
+  globalGet(global: number): this {
+    return this.byte(OP.globalGet).u32(global);
+  }
   /** A memory access; `align` is log2 of the natural alignment, `offset` a constant added to the address. */
   mem(code: number, align: number, offset = 0): this {
     return this.byte(code).u32(align).u32(offset);
+  }
+  /** An atomic i32 access (ATOMIC); the address must be 4-aligned or the wasm traps, so callers check first. */
+  atomic(code: number, offset = 0): this {
+    return this.byte(OP.atomicPrefix).u32(code).u32(2).u32(offset);
   }
   block(label: string | null = null): this {
     this.#labels.push(label);
@@ -199,8 +220,9 @@ export interface FuncType {
 
 /**
  * A module: imports `e.m` (a shared memory of up to 4 GiB, §5.5.10 limits
- * flag 3), the functions `e.<name>` of the given types (all i32), and one
- * function exported as `run` with `locals` extra i32 locals.
+ * flag 3), the functions `e.<name>` of the given types (all i32), the
+ * immutable i32 global `e.base` (global 0), and one function exported as
+ * `run` with `locals` extra i32 locals.
  */
 export function buildModule(
   imports: { name: string; type: FuncType }[],
@@ -220,9 +242,10 @@ export function buildModule(
     for (let i = 0; i < t.results; i++) ty.byte(I32);
   }
   section(1, ty);
-  const im = new ByteWriter().u32(imports.length + 1);
+  const im = new ByteWriter().u32(imports.length + 2);
   im.str('e').str('m').byte(0x02).byte(0x03).u32(0).u32(65536);
   imports.forEach((imp, i) => im.str('e').str(imp.name).byte(0x00).u32(i));
+  im.str('e').str('base').byte(0x03).byte(I32).byte(0x00); // §5.5.10 globaltype: i32, const
   section(2, im);
   section(3, new ByteWriter().u32(1).u32(types.length - 1));
   section(7, new ByteWriter().u32(1).str('run').byte(0x00).u32(imports.length));
