@@ -63,8 +63,10 @@ describe('migrate between two control workers', () => {
     expect(await src.api.jobInfo('wanderer')).toBeNull();
 
     await there.waitFor(/tick \d+\r?\n[^]*tick \d+\r?\n/);
-    const seen = [...ticks(here.output.slice(from)), ...ticks(there.output)];
-    expect(seen).toEqual(seen.map((_, k) => seen[0] + k));
+    // One console stream across both hosts (a line may start here and end there).
+    const seen = ticks(here.output.slice(from) + there.output);
+    const join = `${JSON.stringify(here.output.slice(from).slice(-30))} then ${JSON.stringify(there.output.slice(0, 30))}`;
+    expect(seen, join).toEqual(seen.map((_, k) => seen[0] + k));
     // The console follows: the shell on the destination takes a job-control command and a line.
     const before = there.output.length;
     await there.type('kill %1\n');
