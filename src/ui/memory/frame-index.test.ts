@@ -42,6 +42,7 @@ describe('FrameIndex', () => {
       balloon: 0,
       overhead: 1,
       snapshot: 0,
+      snapshotMappings: 0,
       ksmMappings: 2,
       privateByDomain: [2, 2],
     });
@@ -67,7 +68,13 @@ describe('FrameIndex', () => {
       FRAME_KIND.OVERHEAD,
       FRAME_KIND.PRIVATE,
     ]);
-    expect(index.counts).toMatchObject({ snapshot: 1, ksm: 1, overhead: 1, private: 1 });
+    expect(index.counts).toMatchObject({
+      snapshot: 1,
+      snapshotMappings: 2,
+      ksm: 1,
+      overhead: 1,
+      private: 1,
+    });
   });
 
   it('flashes merges, copy-on-write breaks and balloon moves, then lets the flash fade', () => {

@@ -71,6 +71,8 @@ export interface FrameCounts {
   balloon: number;
   overhead: number;
   snapshot: number;
+  /** Guest pages mapping frames shared with a snapshot (each such frame counted once per mapping). */
+  snapshotMappings: number;
   /** Guest pages mapping KSM pages (each KSM frame counted once per mapping). */
   ksmMappings: number;
   /** Private frames of each domain, in the scan's domain order. */
@@ -184,6 +186,7 @@ export class FrameIndex {
     const byKind = new Int32Array(FRAME_KIND_NAMES.length);
     const privateByDomain = new Int32Array(domains.length);
     let ksmMappings = 0;
+    let snapshotMappings = 0;
     let flashing = 0;
     for (let f = 0; f < n; f++) {
       let k: number;
@@ -200,6 +203,7 @@ export class FrameIndex {
       kind[f] = k;
       byKind[k]++;
       if (k === FRAME_KIND.KSM) ksmMappings += maps[f];
+      else if (k === FRAME_KIND.SNAPSHOT) snapshotMappings += maps[f];
       else if (k === FRAME_KIND.PRIVATE) privateByDomain[owner[f]]++;
       if (!first && (k !== prevKind[f] || owner[f] !== prevOwner[f])) flash[f] = FLASH_STEPS;
       else if (flash[f] > 0) flash[f]--;
@@ -213,6 +217,7 @@ export class FrameIndex {
       balloon: byKind[FRAME_KIND.BALLOONED],
       overhead: byKind[FRAME_KIND.OVERHEAD],
       snapshot: byKind[FRAME_KIND.SNAPSHOT],
+      snapshotMappings,
       ksmMappings,
       privateByDomain: Array.from(privateByDomain),
     };
@@ -232,6 +237,7 @@ function emptyCounts(): FrameCounts {
     balloon: 0,
     overhead: 0,
     snapshot: 0,
+    snapshotMappings: 0,
     ksmMappings: 0,
     privateByDomain: [],
   };

@@ -62,10 +62,11 @@ const messages: Messages = {
     'host.freePoll': 'free (hostInfo):',
     'host.guestTitle': 'Guest memory touched: {{touched}}',
     'host.guestLabel':
-      'Guest memory touched {{touched}}: {{backed}} backed by host frames, {{saved}} saved by KSM ({{pct}} %)',
+      'Guest memory touched {{touched}}: {{backed}} backed by host frames, {{saved}} saved by sharing (KSM, the zero frame, snapshots; {{pct}} %)',
     'host.backed': 'backed by host frames',
     'host.savedKsm': 'saved by KSM (pages_sharing)',
     'host.savedZero': 'saved by the zero frame (ksm_zero_pages)',
+    'host.savedSnapshot': 'saved by sharing with a snapshot (clones, quick boot)',
     'host.summary':
       'Sharing saves {{saved}}, {{pct}} % of the memory the guests have touched. The running guests may use up to {{max}} on a {{ram}} MiB host (overcommit {{ratio}}×); their balloons and free page reporting have given back {{freed}} so far.',
 
@@ -253,10 +254,11 @@ const messages: Messages = {
     'host.freePoll': '空闲（hostInfo）：',
     'host.guestTitle': '客户机已触及的内存：{{touched}}',
     'host.guestLabel':
-      '客户机已触及内存 {{touched}}：{{backed}} 由宿主机物理帧支持，KSM 节省 {{saved}}（{{pct}} %）',
+      '客户机已触及内存 {{touched}}：{{backed}} 由宿主机物理帧支持，共享（KSM、零页、快照）节省 {{saved}}（{{pct}} %）',
     'host.backed': '由宿主机物理帧支持',
     'host.savedKsm': 'KSM 节省（pages_sharing）',
     'host.savedZero': '零页节省（ksm_zero_pages）',
+    'host.savedSnapshot': '与快照共享所节省（克隆、快速启动）',
     'host.summary':
       '共享节省了 {{saved}}，占客户机已触及内存的 {{pct}} %。运行中的客户机最多可使用 {{max}}，而宿主机只有 {{ram}} MiB（超分配 {{ratio}} 倍）；它们的气球和空闲页报告至今已归还 {{freed}}。',
 
