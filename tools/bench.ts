@@ -15,6 +15,7 @@ import { startControl, type ControlClient } from './lib/control-client';
 import { DomainSession, PROMPT } from './lib/domain-session';
 import { ROOT, readImage } from './lib/images';
 import { memoryBenchmarks } from './bench-memory';
+import { migrationBenchmarks } from './bench-migration';
 import { mobilityBenchmarks } from './bench-mobility';
 import { schedulerBenchmarks } from './bench-sched';
 import { browserBenchmarks } from './bench-browser';
@@ -245,6 +246,7 @@ async function onTwoPcpus(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.env.VIRTLAB_BENCH_ONLY === 'mobility') return mobilityBenchmarks(report);
+  if (process.env.VIRTLAB_BENCH_ONLY === 'migration') return migrationBenchmarks(report);
   enginePeak();
   await engines();
   if (process.env.VIRTLAB_BENCH_ONLY === 'engines') return; // the two engines' figures alone
@@ -254,6 +256,7 @@ async function main(): Promise<void> {
   await browserBenchmarks(report);
   await memoryBenchmarks(report);
   await mobilityBenchmarks(report);
+  await migrationBenchmarks(report);
 }
 
 main().then(

@@ -1,6 +1,19 @@
 import type { PolicyThresholds } from './balloon-policy';
 import type { JitStats } from '../hypervisor/cpu/jit/jit-stats';
 import type { KsmKnobs, KsmStats } from '../hypervisor/ksm/ksm-state';
+import type { MigrationJobInfo } from './migration/job-info';
+import type { MigrationParams } from './migration/params';
+
+export type { MigrationJobInfo };
+
+/**
+ * Where a migration stream goes (manage/migration/transport.ts): one end
+ * of a MessageChannel (two hosts in one page, or a socket bridged by the
+ * Node virsh; transfer it with the call), or a BroadcastChannel name
+ * shared by two tabs.
+ */
+export type MigrationTarget =
+  { kind: 'port'; port: MessagePort } | { kind: 'broadcast'; channel: string };
 /**
  * The control API: the one typed surface through which the page, the
  * terminal CLI, virsh and tests drive the host (libvirt's role). Served from
@@ -506,6 +519,43 @@ export interface ControlApi {
     source: string,
     options: { name: string; snapshot?: string; paused?: boolean },
   ): Promise<DomainSummary>;
+
+  /**
+   * virsh migrate --live: moves a running or paused domain to the host at
+   * the other end of `target`, which must be waiting in migrateIncoming.
+   * Resolves with the job's figures once the domain runs there (here it is
+   * then shut off, reason migrated); operation-aborted after domjobabort,
+   * operation-failed otherwise, and either way the domain runs on here.
+   */
+  migrate(
+    name: string,
+    target: MigrationTarget,
+    params?: Partial<
+      Pick<
+        MigrationParams,
+        | 'live'
+        | 'bandwidthMiBs'
+        | 'maxDowntimeMs'
+        | 'autoConverge'
+        | 'maxIterations'
+        | 'throttleInitial'
+        | 'throttleIncrement'
+      >
+    >,
+  ): Promise<MigrationJobInfo>;
+  /** Receives one migrating domain from `target` (QEMU's -incoming); resolves once it runs here. */
+  migrateIncoming(target: MigrationTarget): Promise<{ name: string; info: MigrationJobInfo }>;
+  /** virsh domjobinfo: the active job's figures (null: none), or the last completed one's. */
+  jobInfo(name: string, options?: { completed?: boolean }): Promise<MigrationJobInfo | null>;
+  /** virsh domjobabort: operation-invalid when no job is active. */
+  jobAbort(name: string): Promise<void>;
+  /** virsh migrate-setspeed / migrate-getspeed (MiB/s, 0 = unlimited): the job's and the next ones'. */
+  migrateSetSpeed(name: string, mibs: number): Promise<void>;
+  migrateGetSpeed(name: string): Promise<number>;
+  /** virsh migrate-setmaxdowntime / migrate-getmaxdowntime (ms). */
+  migrateSetMaxDowntime(name: string, ms: number): Promise<void>;
+  migrateGetMaxDowntime(name: string): Promise<number>;
+
   subscribe(listener: (event: DomainEvent) => void, domain?: string): Promise<number>;
   unsubscribe(id: number): Promise<void>;
 }

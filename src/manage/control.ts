@@ -1,8 +1,9 @@
 import { Host, HostError, type HostPlatform } from '../hypervisor/host/host';
 import { IMAGE_MAX_BYTES, gunzip, isGzip } from '../hypervisor/loader/gzip';
-import type { ControlApi, HostConfig } from './control-api';
+import type { ControlApi, HostConfig, MigrationTarget } from './control-api';
 import { DomainManager } from './domains';
 import { VirtError } from './errors';
+import { broadcastTransport, portTransport, type MigrationTransport } from './migration/transport';
 import { readSaveImageHeader } from './save-image';
 import { restoreFromImage, saveToImage } from './save-file';
 
@@ -151,7 +152,58 @@ export function createControl(platform: ControlPlatform): ControlApi {
     snapshotDelete: async (name, snapshot, options) =>
       need().snapshotDelete(name, snapshot, options),
     clone: async (source, options) => need().clone(source, options),
+    migrate: async (name, target, params) =>
+      need().migrations.migrate(name, migrationTransport(target, 'source'), params),
+    migrateIncoming: async (target) =>
+      need().migrations.incoming(migrationTransport(target, 'destination')),
+    // An incoming domain has a job before it has a definition here (it is defined at Finish).
+    jobInfo: async (name, options) => {
+      const info = need().migrations.jobInfo(name, options?.completed);
+      if (!info) need().info(name); // no-domain for an unknown name
+      return info ?? null;
+    },
+    jobAbort: async (name) => {
+      if (need().migrations.abort(name)) return;
+      need().info(name);
+      throw new VirtError(
+        'operation-invalid',
+        'Requested operation is not valid: no job is active on the domain',
+      );
+    },
+    migrateSetSpeed: async (name, mibs) => tuneMigration(need(), name, { bandwidthMiBs: mibs }),
+    migrateGetSpeed: async (name) => (
+      need().info(name),
+      need().migrations.tunables(name).bandwidthMiBs
+    ),
+    migrateSetMaxDowntime: async (name, ms) => tuneMigration(need(), name, { maxDowntimeMs: ms }),
+    migrateGetMaxDowntime: async (name) => (
+      need().info(name),
+      need().migrations.tunables(name).maxDowntimeMs
+    ),
     subscribe: async (listener, domain) => need().subscribe(listener, domain),
     unsubscribe: async (id) => need().unsubscribe(id),
   };
+}
+
+/** The transport for a control-API migration target. */
+function migrationTransport(
+  target: MigrationTarget,
+  role: 'source' | 'destination',
+): MigrationTransport {
+  if (target.kind === 'port') return portTransport(target.port);
+  if (target.kind === 'broadcast') return broadcastTransport(target.channel, role);
+  throw new VirtError('invalid-arg', 'invalid argument: unknown migration target');
+}
+
+function tuneMigration(
+  dm: DomainManager,
+  name: string,
+  change: { bandwidthMiBs?: number; maxDowntimeMs?: number },
+): void {
+  dm.info(name);
+  try {
+    dm.migrations.tune(name, change);
+  } catch (error) {
+    throw new VirtError('invalid-arg', `invalid argument: ${(error as Error).message}`);
+  }
 }

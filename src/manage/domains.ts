@@ -52,8 +52,11 @@ import {
   copyPages,
   restoreDomain,
   type DomainHooks,
+  type RamSource,
   type VmImage,
 } from './mobility';
+import type { P2m } from '../hypervisor/memory/p2m';
+import { DomainMigrations } from './migration/domain-migrations';
 import { checkSnapshotName, getSnapshot, snapshotInfo, type DomainSnapshot } from './snapshots';
 import type { FrameSnapshot, MachineState } from '../hypervisor/vm/machine-state';
 import { quote } from './quote';
@@ -137,6 +140,16 @@ export class DomainManager {
       Promise.reject(new Error('this host cannot load kernels by path')),
   ) {
     this.#templates = new BootTemplates(host);
+    this.migrations = new DomainMigrations({
+      host: this.host,
+      state: (name) => this.#hooks.state(name),
+      set: (name, state, reason) => this.#hooks.set(name, state, reason),
+      stopAs: (name, state, reason) => this.#hooks.stopAs(name, state, reason),
+      def: (name) => this.domainDef(name),
+      checkIncoming: (def) => this.checkIncoming(def),
+      restoreIncoming: (def, machine, populate, paused) =>
+        this.restoreIncoming(def, machine, populate, paused),
+    });
   }
 
   /** Turns the automatic balloon policy (balloon-policy.ts) on or off. */
@@ -917,6 +930,9 @@ export class DomainManager {
     adopt: (name, shared) => this.#adopt(this.#get(name), shared),
   };
 
+  /** Live migration and its job (manage/migration/). */
+  readonly migrations: DomainMigrations;
+
   /**
    * virsh save: the domain's whole state as a VmImage, handed to `write`
    * (which makes the file) while the VM is still paused in place; only once
@@ -959,10 +975,39 @@ export class DomainManager {
     image: VmImage,
     options: { paused?: boolean; running?: boolean } = {},
   ): Promise<DomainSummary> {
-    const def = image.def;
+    const paused = options.paused ? true : options.running ? false : image.paused;
+    return this.#restoreFrom(
+      image.def,
+      image.machine,
+      { kind: 'pages', gfns: image.gfns, data: image.data },
+      paused,
+      'restored',
+    );
+  }
+
+  /**
+   * The destination of a live migration (libvirt's Prepare): throws when a
+   * domain of this definition cannot come here, by restore's rules.
+   */
+  checkIncoming(def: DomainDef): void {
+    this.#incomingDomain(def);
+  }
+
+  /** The destination's Finish: the migrated domain runs here (reason migrated). */
+  restoreIncoming(
+    def: DomainDef,
+    machine: MachineState,
+    populate: (p2m: P2m) => void,
+    paused: boolean,
+  ): Promise<DomainSummary> {
+    return this.#restoreFrom(def, machine, { kind: 'populate', populate }, paused, 'migrated');
+  }
+
+  /** restore's rules for names and uuids; the existing inactive domain, or undefined. */
+  #incomingDomain(def: DomainDef): Domain | undefined {
     if (!NAME.test(def.name))
       throw new VirtError('invalid-arg', `invalid domain name '${quote(def.name)}' in the image`);
-    let dom = this.#domains.get(def.name);
+    const dom = this.#domains.get(def.name);
     for (const other of this.#domains.values())
       if (other !== dom && def.uuid && sameUuid(other.def.uuid!, def.uuid))
         throw new VirtError(
@@ -979,25 +1024,27 @@ export class DomainManager {
         'operation-invalid',
         `Requested operation is not valid: domain '${def.name}' is already active`,
       );
+    return dom;
+  }
+
+  async #restoreFrom(
+    def: DomainDef,
+    machine: MachineState,
+    ram: RamSource,
+    paused: boolean,
+    reason: StateReason,
+  ): Promise<DomainSummary> {
+    let dom = this.#incomingDomain(def);
     const created = !dom;
     if (!dom) {
       this.define({ ...def });
       dom = this.#domains.get(def.name)!;
       dom.transient = true;
     }
-    const paused = options.paused ? true : options.running ? false : image.paused;
     const persistent = dom.def;
     dom.def = { ...def, uuid: dom.def.uuid };
     try {
-      await restoreDomain(
-        this.host,
-        this.#hooks,
-        dom.def,
-        image.machine,
-        { kind: 'pages', gfns: image.gfns, data: image.data },
-        paused,
-        'restored',
-      );
+      await restoreDomain(this.host, this.#hooks, dom.def, machine, ram, paused, reason);
     } catch (error) {
       if (created) this.#forget(dom);
       throw error;

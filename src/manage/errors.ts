@@ -18,6 +18,8 @@ export type VirtErrorCode =
   | 'domain-exists'
   /** VIR_ERR_OPERATION_FAILED: the action was valid but did not work (a bad save image, a VMM that did not answer) */
   | 'operation-failed'
+  /** VIR_ERR_OPERATION_ABORTED: a job was cancelled (domjobabort) */
+  | 'operation-aborted'
   /** VIR_ERR_NO_DOMAIN_SNAPSHOT */
   | 'no-snapshot'
   /** VIR_ERR_INTERNAL_ERROR */

@@ -2,6 +2,7 @@ import type { Host } from '../hypervisor/host/host';
 import { HostError } from '../hypervisor/host/host';
 import { writePage } from '../hypervisor/host/vm-snapshot';
 import type { VmShared } from '../hypervisor/host/vm-shared';
+import type { P2m } from '../hypervisor/memory/p2m';
 import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
 import type { FrameSnapshot, MachineState } from '../hypervisor/vm/machine-state';
 import type { DomainDef, DomainState, StateReason } from './control-api';
@@ -110,7 +111,9 @@ export function copyPages(host: Host, vm: number): { gfns: Int32Array; data: Uin
 /** Where a restored VM's RAM comes from: pages to copy, or snapshot frames to share copy-on-write. */
 export type RamSource =
   | { kind: 'pages'; gfns: Int32Array | Uint32Array; data: Uint8Array }
-  | { kind: 'frames'; frames: FrameSnapshot };
+  | { kind: 'frames'; frames: FrameSnapshot }
+  /** Already in host frames (a migration's IncomingRam): `populate` maps them into the new p2m. */
+  | { kind: 'populate'; populate: (p2m: P2m) => void };
 
 /**
  * Builds and starts a VM for domain `def.name` from a machine state and
@@ -136,6 +139,10 @@ export async function restoreDomain(
       (p2m) => {
         if (ram.kind === 'frames') {
           host.mapSnapshotFrames(p2m, ram.frames);
+          return;
+        }
+        if (ram.kind === 'populate') {
+          ram.populate(p2m);
           return;
         }
         if (ram.data.length !== ram.gfns.length * PAGE_SIZE)

@@ -8,6 +8,7 @@ import { XML_MAX_BYTES } from '../../src/manage/xml/xml-parser';
 import { resolve } from 'node:path';
 import type { VirshIo } from '../../src/manage/virsh/virsh';
 import type { ControlClient } from './control-client';
+import { openSocketMigration } from './migration-socket';
 
 /**
  * The shell that runs the user's own editor for virsh edit (vshEditFile runs
@@ -54,6 +55,7 @@ export function terminalIo(client: ControlClient): VirshIo {
         throw new Error(REASONS[code] ?? (error as Error).message);
       }
     },
+    openMigration: (uri, role) => openSocketMigration(uri, role),
     async readBinary(path) {
       try {
         // A save image holds at most 1 GiB of guest RAM, compressed.

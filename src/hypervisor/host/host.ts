@@ -3,7 +3,8 @@ import { JIT_STATS } from '../cpu/jit/jit-stats';
 import type { SharedPageModule } from '../cpu/jit/module-exchange';
 import { FramePool } from '../memory/frame-pool';
 import { HostMemory, PAGE_SIZE } from '../memory/host-memory';
-import { P2m } from '../memory/p2m';
+import { DirtyLog } from '../memory/dirty-log';
+import { P2M, P2m } from '../memory/p2m';
 import { VIRT } from '../board/virt-board';
 import type {
   KsmdCommand,
@@ -106,6 +107,7 @@ export class HostError extends Error {
 interface VmRuntime {
   shared: VmShared;
   p2m: P2m;
+  dirty: DirtyLog;
   control: Int32Array;
   vmm?: WorkerLink<VmmCommand, VmmReport>;
   /** Resolves when the VMM worker reported 'exited' (its console output is all delivered by then). */
@@ -438,16 +440,24 @@ export class Host {
       engine: spec.engine,
       balloon: spec.balloon,
     });
+    const control = new Int32Array(shared.control);
+    const dirty = new DirtyLog(shared.dirty, control, VMC.LOG_DIRTY);
     let outOfMemory = false;
-    const p2m = new P2m(VIRT.DRAM.base, pages, new Int32Array(shared.p2m), {
-      pool: this.frames,
-      counters: new Int32Array(shared.memStats),
-      residentIndex: MEM_STAT.RESIDENT,
-      cowIndex: MEM_STAT.COW_KSM,
-      snapIndex: MEM_STAT.COW_SNAPSHOT,
-      onOutOfMemory: () => (outOfMemory = true),
-      shootdown: () => {}, // loading: no vCPU runs yet
-    });
+    const p2m = new P2m(
+      VIRT.DRAM.base,
+      pages,
+      new Int32Array(shared.p2m),
+      {
+        pool: this.frames,
+        counters: new Int32Array(shared.memStats),
+        residentIndex: MEM_STAT.RESIDENT,
+        cowIndex: MEM_STAT.COW_KSM,
+        snapIndex: MEM_STAT.COW_SNAPSHOT,
+        onOutOfMemory: () => (outOfMemory = true),
+        shootdown: () => {}, // loading: no vCPU runs yet
+      },
+      dirty,
+    );
     try {
       const states = slots.map((_, h) => new HartState(shared.hartStates, h * HART_STATE_BYTES));
       fill(shared, p2m, states);
@@ -463,7 +473,8 @@ export class Host {
     this.#vms.set(vm, {
       shared,
       p2m,
-      control: new Int32Array(shared.control),
+      dirty,
+      control,
       started: false,
       reserved,
     });
@@ -510,6 +521,15 @@ export class Host {
     const rt = this.#vms.get(vm);
     if (!rt) throw new HostError('invalid-argument', `no VM ${vm}`);
     return rt;
+  }
+
+  /**
+   * Makes sure a VMM worker is loaded for the next startVm (the host keeps
+   * one spare anyway, #spawnSpare): a migration's destination calls it at
+   * Prepare, so loading a worker is never part of the downtime.
+   */
+  prewarmVmm(): void {
+    this.#spawnSpare();
   }
 
   /**
@@ -769,6 +789,66 @@ export class Host {
       );
     }
     this.scheduler.setParams(slot, params);
+  }
+
+  /**
+   * Starts dirty-page logging (KVM_MEM_LOG_DIRTY_PAGES on all of the VM's
+   * RAM): from the return on, every page written is in the next collect.
+   * Write translations made before are shot down, so the next write to any
+   * page goes through the p2m's write path and marks it.
+   */
+  startDirtyLog(vm: number): void {
+    const rt = this.#vm(vm);
+    rt.dirty.setEnabled(true);
+    new Shootdown(rt.shared, this.sched).run();
+  }
+
+  /**
+   * The guest frames written (or unmapped) since the start or the last
+   * collect, ascending (KVM_GET_DIRTY_LOG with KVM_CLEAR_DIRTY_LOG): takes
+   * the bits, then shoots the VM down, so a page written after the bit was
+   * taken is either already in RAM when this returns (the caller's copy has
+   * it) or marked again for the next collect. Callable while the VM runs.
+   */
+  collectDirtyLog(vm: number): Int32Array {
+    const rt = this.#vm(vm);
+    if (!rt.dirty.enabled) throw new HostError('invalid-state', 'dirty-page logging is off');
+    const gfns = rt.dirty.collect();
+    new Shootdown(rt.shared, this.sched).run();
+    return gfns;
+  }
+
+  /**
+   * Copies guest frame `gfn` of a VM into `into` (4096 bytes) without
+   * backing it; false when it reads as zeroes (unbacked, ballooned, or the
+   * zero frame). A running VM may be writing the page meanwhile: a
+   * migration reads it again after the dirty log reports it.
+   */
+  readGuestPage(vm: number, gfn: number, into: Uint8Array): boolean {
+    const rt = this.#vm(vm);
+    if (!(gfn >= 0 && gfn < rt.p2m.pages)) throw new RangeError(`no guest page ${gfn}`);
+    const e = Atomics.load(rt.p2m.table, gfn);
+    if (e < 0) return false;
+    const frame = e & P2M.FRAME;
+    if (frame === this.frames.zeroFrame) return false;
+    into.set(this.mem.ram8.subarray(frame * PAGE_SIZE, (frame + 1) * PAGE_SIZE));
+    return true;
+  }
+
+  /** Guest frames of a VM that hold a frame of their own now (not unbacked, not the zero frame). */
+  backedGuestPages(vm: number): Int32Array {
+    const rt = this.#vm(vm);
+    const out: number[] = [];
+    for (let g = 0; g < rt.p2m.pages; g++) {
+      const e = Atomics.load(rt.p2m.table, g);
+      if (e >= 0 && (e & P2M.FRAME) !== this.frames.zeroFrame) out.push(g);
+    }
+    return Int32Array.from(out);
+  }
+
+  /** Stops dirty-page logging; the bitmap is emptied. */
+  stopDirtyLog(vm: number): void {
+    this.#vm(vm).dirty.setEnabled(false);
   }
 
   #fail(vm: number, message: string): void {

@@ -2,6 +2,7 @@ import { VIRT } from '../board/virt-board';
 import { HART_STATE_BYTES } from '../cpu/hart-state';
 import { Clint } from '../devices/clint';
 import { Plic } from '../devices/plic';
+import { DirtyLog } from '../memory/dirty-log';
 import type { CpuEngine } from '../vm/boot';
 import { ByteRing } from '../vm/byte-ring';
 import { mailboxBytes } from './mmio-mailbox';
@@ -42,6 +43,11 @@ export interface VmShared {
   framePool: SharedArrayBuffer;
   /** Memory counters (MEM_STAT.*), Int32, Atomics. */
   memStats: SharedArrayBuffer;
+  /**
+   * Dirty-page bitmap, one bit per guest frame (memory/dirty-log.ts), set
+   * while VMC.LOG_DIRTY is 1. Int32 words, Atomics.
+   */
+  dirty: SharedArrayBuffer;
   /** Linux guest: SBI by the hypervisor. False for bare-metal M-mode programs. */
   sbi: boolean;
   /** How its vCPUs execute guest code (vm/boot.ts MachineConfig.engine). */
@@ -61,8 +67,17 @@ export interface VmShared {
  *   [2] PAUSED  1 while paused (vCPUs leave their pCPU at the next check)
  *   [3] NOMEM   NOMEM.*: the VM paused itself because the host ran out of frames
  *   [4] DMA     odd while the VMM touches guest memory (host/shootdown.ts), bumped on entry and exit
+ *   [5] LOG_DIRTY 1 while dirty-page logging is on (memory/dirty-log.ts); the host writes it
  */
-export const VMC = { STOP: 0, DETAIL: 1, PAUSED: 2, NOMEM: 3, DMA: 4, WORDS: 8 } as const;
+export const VMC = {
+  STOP: 0,
+  DETAIL: 1,
+  PAUSED: 2,
+  NOMEM: 3,
+  DMA: 4,
+  LOG_DIRTY: 5,
+  WORDS: 8,
+} as const;
 
 /** VMC.NOMEM: 0 none; 1 a vCPU found no free host frame and paused the VM; 2 the host was told. */
 export const NOMEM = { NONE: 0, PAUSED: 1, REPORTED: 2 } as const;
@@ -189,6 +204,7 @@ export function allocVmShared(init: {
     hartStates: new SharedArrayBuffer(HART_STATE_BYTES * init.harts),
     p2m: filled(new SharedArrayBuffer(pages * 4), -1),
     memStats: new SharedArrayBuffer(MEM_STAT.WORDS * 4),
+    dirty: new SharedArrayBuffer(DirtyLog.bytes(pages)),
     plic: new SharedArrayBuffer(Plic.sharedBytes(init.harts, VIRT.PLIC.ndev)),
     clint: new SharedArrayBuffer(Clint.sharedBytes(init.harts)),
     mailbox: new SharedArrayBuffer(mailboxBytes(init.harts)),

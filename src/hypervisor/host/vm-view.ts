@@ -3,6 +3,7 @@ import { F, HART_STATE_BYTES, HartState, S } from '../cpu/hart-state';
 import { Clint } from '../devices/clint';
 import type { Clock, InterruptSink } from '../devices/interrupts';
 import { Plic } from '../devices/plic';
+import { DirtyLog } from '../memory/dirty-log';
 import { FramePool } from '../memory/frame-pool';
 import { HostMemory } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
@@ -45,15 +46,21 @@ export class VmView {
     const pages = (shared.memoryMiB << 20) >>> 12;
     this.control = new Int32Array(shared.control);
     this.memStats = new Int32Array(shared.memStats);
-    this.p2m = new P2m(VIRT.DRAM.base, pages, new Int32Array(shared.p2m), {
-      pool: new FramePool(new HostMemory(shared.ram), shared.framePool),
-      counters: this.memStats,
-      residentIndex: MEM_STAT.RESIDENT,
-      cowIndex: MEM_STAT.COW_KSM,
-      snapIndex: MEM_STAT.COW_SNAPSHOT,
-      onOutOfMemory: () => this.pauseForMemory(),
-      shootdown: () => this.cowShootdown(),
-    });
+    this.p2m = new P2m(
+      VIRT.DRAM.base,
+      pages,
+      new Int32Array(shared.p2m),
+      {
+        pool: new FramePool(new HostMemory(shared.ram), shared.framePool),
+        counters: this.memStats,
+        residentIndex: MEM_STAT.RESIDENT,
+        cowIndex: MEM_STAT.COW_KSM,
+        snapIndex: MEM_STAT.COW_SNAPSHOT,
+        onOutOfMemory: () => this.pauseForMemory(),
+        shootdown: () => this.cowShootdown(),
+      },
+      new DirtyLog(shared.dirty, this.control, VMC.LOG_DIRTY),
+    );
     this.exits = new Int32Array(shared.exits);
     const epoch = shared.epochMs;
     this.clock = { now: () => Math.floor((hostNow() - epoch) * (VIRT.TIMEBASE_HZ / 1000)) };

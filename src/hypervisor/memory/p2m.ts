@@ -1,3 +1,4 @@
+import type { DirtyLog } from './dirty-log';
 import type { FramePool } from './frame-pool';
 import { PAGE_SHIFT, PAGE_SIZE } from './host-memory';
 
@@ -69,6 +70,8 @@ export class P2m {
     pages: number,
     table = new Int32Array(new SharedArrayBuffer(pages * 4)).fill(-1),
     readonly backing?: DemandBacking,
+    /** The VM's dirty-page log (memory/dirty-log.ts): every write path below marks it. */
+    readonly dirty?: DirtyLog,
   ) {
     this.base = base >>> 0;
     this.pages = pages;
@@ -100,7 +103,12 @@ export class P2m {
     return ((e & P2M.FRAME) << PAGE_SHIFT) | (rel & 0xfff);
   }
 
-  /** Host byte offset to write `gpa`: like hostOffset, breaking a read-only mapping first. */
+  /**
+   * Host byte offset to write `gpa`: like hostOffset, breaking a read-only
+   * mapping first. The page is marked in the dirty log before the offset is
+   * handed out, so no write TLB entry exists for an unmarked page (once
+   * the VM was shot down after the log's last collect).
+   */
   hostOffsetWrite(gpa: number): number {
     const rel = (gpa >>> 0) - this.base;
     if (rel < 0 || rel >= this.pages << PAGE_SHIFT) return -1;
@@ -110,6 +118,7 @@ export class P2m {
       if (e < 0) {
         if (!this.#back(gfn, e)) return -1;
       } else if ((e & P2M.WP) === 0) {
+        this.dirty?.mark(gfn);
         return (e << PAGE_SHIFT) | (rel & 0xfff);
       } else if (!this.copyOnWrite(gfn, e)) {
         return -1;
@@ -180,10 +189,12 @@ export class P2m {
   /**
    * Takes guest frame `gfn` away (balloon inflate, free page reporting) and
    * returns the old entry. The caller must shoot down the VM's translations
-   * before releasing the frame (releaseEntry).
+   * before releasing the frame (releaseEntry). The page's content changed
+   * (it reads as zeroes now): it is marked dirty.
    */
   unmap(gfn: number, mark: number = P2M.UNBACKED): number {
     const e = Atomics.exchange(this.table, gfn, mark);
+    this.dirty?.mark(gfn);
     const b = this.backing;
     if (e >= 0 && b && (e & P2M.FRAME) !== b.pool.zeroFrame)
       Atomics.sub(b.counters, b.residentIndex, 1);

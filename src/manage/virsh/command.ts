@@ -1,4 +1,4 @@
-import type { ControlApi, DomainEvent, DomainSummary } from '../control-api';
+import type { ControlApi, DomainEvent, DomainSummary, MigrationTarget } from '../control-api';
 import { VshError } from './errors';
 import { parseInt32, parseScaled, parseUint32 } from './units';
 
@@ -76,6 +76,16 @@ export interface VirshIo {
   editText?(text: string, suffix: string): Promise<string>;
   /** Asks a question on the terminal and returns the answer typed (virsh's vshAskReedit). */
   ask?(question: string): Promise<string>;
+  /**
+   * Opens a socket migration URI (unix:PATH, tcp:PORT) as a target the
+   * control API takes (a MessagePort bridged to the socket); the source
+   * connects, the destination listens for one connection. Absent where
+   * there are no sockets (the page).
+   */
+  openMigration?(
+    uri: string,
+    role: 'source' | 'destination',
+  ): Promise<{ target: MigrationTarget; close(): void }>;
 }
 
 /** What command handlers use. */

@@ -28,6 +28,7 @@ const PREFIX: Record<VirtErrorCode, string> = {
   'no-resources': 'operation failed: ',
   'domain-exists': 'operation failed: ',
   'operation-failed': 'operation failed: ',
+  'operation-aborted': 'operation aborted: ',
   'no-snapshot': 'Domain snapshot not found: ',
   internal: 'internal error: ',
 };

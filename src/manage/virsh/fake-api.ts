@@ -16,7 +16,8 @@ import type {
 import { DEFAULT_DOMAIN_TYPE, domainEngine } from '../control-api';
 import { VirtError } from '../errors';
 import type { VirshIo } from './command';
-import { fakeMobility, type MobilityCalls } from './fake-mobility';
+import { fakeMobility, type FakeHooks, type MobilityCalls } from './fake-mobility';
+import { fakeMigration } from './fake-migration';
 
 /**
  * A test double of the control API for virsh's unit tests: an in-memory
@@ -439,11 +440,16 @@ export class FakeApi {
       this.#listeners.delete(id);
     },
     ...this.#mobility(),
+    ...fakeMigration(this.#fakeHooks()),
   } as ControlApi;
 
   /** Save, snapshots and clones (fake-mobility.ts). */
   #mobility(): Pick<ControlApi, MobilityCalls> {
-    return fakeMobility({
+    return fakeMobility(this.#fakeHooks());
+  }
+
+  #fakeHooks(): FakeHooks {
+    return {
       get: (name) => this.#get(name),
       require: (d, states, action) => this.#require(d, states, action),
       set: (d, state, reason) => this.#set(d, state, reason),
@@ -451,7 +457,7 @@ export class FakeApi {
       add: (def, state) => this.add(def, state),
       nextId: () => this.#nextId++,
       calls: this.calls,
-    });
+    };
   }
 }
 
@@ -492,6 +498,8 @@ export class CaptureIo implements VirshIo {
   /** Absent unless a test gives one (virsh edit, desc --edit). */
   editText?: (text: string, suffix: string) => Promise<string>;
   ask?: (question: string) => Promise<string>;
+  /** Socket migration URIs: absent (the page has none) unless a test gives one. */
+  openMigration?: VirshIo['openMigration'];
   /** What was printed so far, then forgets it. */
   take(): { stdout: string; stderr: string } {
     const result = { stdout: this.stdout, stderr: this.stderr };

@@ -732,6 +732,8 @@ describe('virsh: help, quit, exec, argv, completion', () => {
       'domcapabilities',
       'domid',
       'dominfo',
+      'domjobabort',
+      'domjobinfo',
       'dommemstat',
       'domname',
       'domstate',

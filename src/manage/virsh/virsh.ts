@@ -6,6 +6,7 @@ import { EDIT_COMMANDS } from './commands-edit';
 import { HOST_COMMANDS } from './commands-host';
 import { INFO_COMMANDS } from './commands-info';
 import { MONITOR_COMMANDS } from './commands-monitor';
+import { MIGRATE_COMMANDS } from './commands-migrate';
 import { OUR_COMMANDS } from './commands-ours';
 import { SAVE_COMMANDS } from './commands-save';
 import { SNAPSHOT_COMMANDS } from './commands-snapshot';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly CommandDef[] = [
   ...SAVE_COMMANDS,
   ...VIRSH_COMMANDS,
   ...OUR_COMMANDS,
+  ...MIGRATE_COMMANDS,
 ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 export interface VirshOptions {
