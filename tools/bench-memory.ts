@@ -106,9 +106,10 @@ export async function memoryBenchmarks(report: Report): Promise<void> {
 
     // COW fault: merge two 8 MiB same-pattern hogs, stop ksmd, write one word of every page.
     const pages = 2048;
-    await background(a, 'hog 8M --pattern same', /hog: (\d+) holds/);
+    // hog prints its pid: "hog: PID holds N bytes".
+    const hogA = await background(a, 'hog 8M --pattern same', /hog: (\d+) holds/);
     await background(b, 'hog 8M --pattern same', /hog: (\d+) holds/);
-    const pid = Number((await a.exec('ps')).match(/^\s*(\d+)\s+\S+\s+\d+\s+hog/m)?.[1]);
+    const pid = Number(hogA[1]);
     await until(
       async () => (await api.info('m1')).ksm.ksm_merging_pages,
       (n) => n >= pages,
