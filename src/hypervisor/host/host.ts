@@ -638,13 +638,14 @@ export class Host {
     });
     Atomics.add(mb, MB.DOORBELL, 1);
     Atomics.notify(mb, MB.DOORBELL);
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
         () => reject(new HostError('invalid-state', 'the VMM did not answer the save request')),
         10_000,
-      ),
-    );
-    const state = await Promise.race([devices, timeout]);
+      );
+    });
+    const state = await Promise.race([devices, timeout]).finally(() => clearTimeout(timer));
     const bal = rt.shared.balloon;
     return {
       version: MACHINE_STATE_VERSION,
@@ -837,12 +838,8 @@ export class Host {
 
   /** Guest frames of a VM that hold a frame of their own now (not unbacked, not the zero frame). */
   backedGuestPages(vm: number): Int32Array {
-    const rt = this.#vm(vm);
     const out: number[] = [];
-    for (let g = 0; g < rt.p2m.pages; g++) {
-      const e = Atomics.load(rt.p2m.table, g);
-      if (e >= 0 && (e & P2M.FRAME) !== this.frames.zeroFrame) out.push(g);
-    }
+    forEachPage(this.#vm(vm).p2m, this.frames, (gfn) => out.push(gfn));
     return Int32Array.from(out);
   }
 
