@@ -1134,11 +1134,7 @@ export class DomainManager {
 
   snapshotInfo(name: string, snapshot: string): SnapshotInfo {
     const dom = this.#get(name);
-    return snapshotInfo(
-      dom.snapshots,
-      getSnapshot(dom.snapshots, name, snapshot),
-      dom.currentSnapshot,
-    );
+    return snapshotInfo(dom.snapshots, getSnapshot(dom.snapshots, snapshot), dom.currentSnapshot);
   }
 
   /** The snapshot and the definition it holds (snapshot-dumpxml formats them). */
@@ -1147,7 +1143,7 @@ export class DomainManager {
     snapshot: string,
   ): { snapshot: SnapshotInfo; def: DomainDef & { uuid: string } } {
     const dom = this.#get(name);
-    const snap = getSnapshot(dom.snapshots, name, snapshot);
+    const snap = getSnapshot(dom.snapshots, snapshot);
     return {
       snapshot: snapshotInfo(dom.snapshots, snap, dom.currentSnapshot),
       def: { ...snap.def, uuid: dom.def.uuid! },
@@ -1167,7 +1163,7 @@ export class DomainManager {
     options: { running?: boolean; paused?: boolean } = {},
   ): Promise<void> {
     const dom = this.#get(name);
-    const snap = getSnapshot(dom.snapshots, name, snapshot);
+    const snap = getSnapshot(dom.snapshots, snapshot);
     if (dom.vm !== undefined) {
       dom.restarting = true;
       try {
@@ -1205,7 +1201,7 @@ export class DomainManager {
   /** virsh snapshot-delete: its frames are released; its children move up to its parent (libvirt's default). */
   snapshotDelete(name: string, snapshot: string, options: { children?: boolean } = {}): string[] {
     const dom = this.#get(name);
-    const snap = getSnapshot(dom.snapshots, name, snapshot);
+    const snap = getSnapshot(dom.snapshots, snapshot);
     const gone = [snap.name];
     if (options.children) {
       const walk = (parent: string) => {
@@ -1250,7 +1246,7 @@ export class DomainManager {
     let ownFrames = false;
     let def: DomainDef;
     if (options.snapshot !== undefined) {
-      const snap = getSnapshot(dom.snapshots, source, options.snapshot);
+      const snap = getSnapshot(dom.snapshots, options.snapshot);
       ({ machine, frames, def } = snap);
     } else {
       def = stripLive(this.domainDef(source));

@@ -32,18 +32,13 @@ export function checkSnapshotName(name: string): void {
     );
 }
 
-export function getSnapshot(
-  snapshots: Map<string, DomainSnapshot>,
-  domain: string,
-  name: string,
-): DomainSnapshot {
+export function getSnapshot(snapshots: Map<string, DomainSnapshot>, name: string): DomainSnapshot {
   const snap = snapshots.get(name);
   if (!snap)
     throw new VirtError(
       'no-snapshot',
       `Domain snapshot not found: no domain snapshot with matching name '${name}'`,
     );
-  void domain;
   return snap;
 }
 
