@@ -6,7 +6,7 @@ import { MigrationDestination } from '../src/manage/migration/destination';
 import { hostDestinationPort, hostSourcePort } from '../src/manage/migration/host-ports';
 import { migrationParams, type MigrationParams } from '../src/manage/migration/params';
 import { MigrationSource } from '../src/manage/migration/source';
-import { transportPair } from '../src/manage/migration/transport';
+import { transportPair, type MigrationTransport } from '../src/manage/migration/transport';
 import { RawHost } from './helpers/raw-host';
 
 /**
@@ -28,8 +28,33 @@ afterAll(async () => {
   await Promise.all([a?.host.shutdown(), b?.host.shutdown()]);
 });
 
+/** Shared memory somewhere in a message: it could not go to another tab (agent cluster). */
+function sharedIn(value: unknown, path = 'message'): string | undefined {
+  if (value instanceof SharedArrayBuffer) return path;
+  if (ArrayBuffer.isView(value)) return sharedIn(value.buffer, path);
+  if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) {
+      const found = sharedIn(v, `${path}.${k}`);
+      if (found) return found;
+    }
+  return undefined;
+}
+
+/** The source's end, refusing what a BroadcastChannel to another tab could not carry. */
+function acrossTabs(transport: MigrationTransport): MigrationTransport {
+  return {
+    ...transport,
+    send(message) {
+      const shared = sharedIn(message);
+      if (shared) throw new Error(`${shared} is shared memory: it cannot reach another tab`);
+      transport.send(message);
+    },
+  };
+}
+
 function migrate(vm: number, name: string, given: Partial<MigrationParams> = {}) {
-  const [toB, fromA] = transportPair();
+  const [sourceEnd, fromA] = transportPair();
+  const toB = acrossTabs(sourceEnd);
   let moved: VmShared | undefined;
   const destination = new MigrationDestination(
     hostDestinationPort(b.host, name, (s) => (moved = s)),

@@ -8,6 +8,7 @@ import type {
   DomainEvent,
   DomainInfo,
   DomainSummary,
+  HostConfig,
   HostInfo,
 } from '../manage/control-api';
 import { race, startControlWorker, type ControlClient } from './control-client';
@@ -73,8 +74,14 @@ export class HostSession {
     return race(this.client, promise);
   }
 
-  /** Starts the host, turns the balloon policy on and boots the first domain. */
-  async start(): Promise<void> {
+  /**
+   * Starts the host, turns the balloon policy on and boots the first
+   * domain; a second host (the migration view's) starts empty, with its
+   * own settings.
+   */
+  async start(
+    options: { config?: Partial<HostConfig>; firstDomain?: boolean } = {},
+  ): Promise<void> {
     try {
       const kernelUrl = new URL('images/linux-rv32.bin.gz', document.baseURI).href;
       // The page downloads the image itself, to show its progress, and hands it to the
@@ -82,7 +89,7 @@ export class HostSession {
       // tries the URL and reports its own error.
       const kernelImage = await this.#download(kernelUrl);
       this.loading = { phase: 'boot' };
-      const config = { kernelUrl, kernelImage, balloonPolicy: true };
+      const config = { kernelUrl, kernelImage, balloonPolicy: true, ...options.config };
       this.info = await this.call(
         this.api.init(kernelImage ? Comlink.transfer(config, [kernelImage.buffer]) : config),
       );
@@ -101,7 +108,7 @@ export class HostSession {
       this.error = message(error);
       return;
     }
-    if (this.domains.length === 0) {
+    if (this.domains.length === 0 && options.firstDomain !== false) {
       try {
         await this.call(this.api.define(FIRST_DOMAIN));
         // Quick boot: vm1 boots for real and leaves its configuration's snapshot at the prompt,

@@ -3,6 +3,7 @@
  *   #/                         the host overview
  *   #/domain/NAME/TAB          a domain's tab (console, details, cpu, memory, exits, snapshots)
  *   #/scheduler  #/memory      the host's scheduling timeline and memory map
+ *   #/migration                live migration between this page's hosts and other tabs
  *   #/learn[/LESSON[/STEP]]    the lessons (STEP counts from 1)
  * The hash is the only state; `route` mirrors it.
  */
@@ -13,6 +14,7 @@ export type Route =
   | { view: 'host' }
   | { view: 'scheduler' }
   | { view: 'memory' }
+  | { view: 'migration' }
   | { view: 'domain'; name: string; tab: DomainTab }
   | { view: 'learn'; lesson?: string; step?: number };
 
@@ -30,6 +32,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'scheduler') return { view: 'scheduler' };
   if (parts[0] === 'memory') return { view: 'memory' };
+  if (parts[0] === 'migration') return { view: 'migration' };
   if (parts[0] === 'learn') {
     const step = Number(parts[2]);
     return {

@@ -7,6 +7,7 @@ describe('router', () => {
       { view: 'host' },
       { view: 'scheduler' },
       { view: 'memory' },
+      { view: 'migration' },
       { view: 'domain', name: 'vm 1', tab: 'memory' },
       { view: 'learn' },
       { view: 'learn', lesson: 'ksm', step: 2 },

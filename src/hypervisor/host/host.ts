@@ -656,9 +656,11 @@ export class Host {
       ...(rt.shared.htif ? { htif: { ...rt.shared.htif } } : {}),
       // The VM's clock as its vCPUs read it (vm-view.ts), frozen here and continued on restore.
       mtime: Math.floor((hostNow() - rt.shared.epochMs) * (VIRT.TIMEBASE_HZ / 1000)),
-      hartStates: new Uint8Array(rt.shared.hartStates.slice(0)),
-      plic: new Uint8Array(rt.shared.plic.slice(0)),
-      clint: new Uint8Array(rt.shared.clint.slice(0)),
+      // Private copies: SharedArrayBuffer.slice is shared again, and a shared buffer cannot leave
+      // its agent cluster (a BroadcastChannel to another tab drops the message with messageerror).
+      hartStates: new Uint8Array(new Uint8Array(rt.shared.hartStates)),
+      plic: new Uint8Array(new Uint8Array(rt.shared.plic)),
+      clint: new Uint8Array(new Uint8Array(rt.shared.clint)),
       ...(bal
         ? {
             balloon: {

@@ -5,6 +5,9 @@ import type { DestinationHostPort } from './ports';
 import { MigrationError } from './source';
 import type { MigrationTransport } from './transport';
 
+/** Round records kept from a source's round-stats (its own stop at maxIterations, ≤ 1000). */
+const MAX_ROUNDS_KEPT = 1024;
+
 /**
  * The incoming side of a live migration (libvirt's qemuMigrationDst*, QEMU
  * started with -incoming): checks the domain can come here (Prepare),
@@ -67,6 +70,14 @@ export class MigrationDestination {
           this.info.iteration = m.round + 1;
           this.info.autoConvergeThrottle = m.throttle;
           this.info.memRemaining = this.info.dataRemaining = m.dirtyPages * PAGE_BYTES;
+          // The source's figures, for the view; bounded whatever the peer sends.
+          if (this.info.rounds.length < MAX_ROUNDS_KEPT)
+            this.info.rounds.push({
+              round: m.round,
+              pages: m.pages,
+              dirtyPages: m.dirtyPages,
+              throttle: m.throttle,
+            });
           this.#tick();
           return;
         case 'device-state':

@@ -32,6 +32,26 @@ export interface MigrationJobInfo {
   autoConvergeThrottle: number;
   /** Why a failed job failed. */
   error?: string;
+  /**
+   * One entry per pre-copy round, then one for stop-and-copy: what the
+   * page's migration view draws (ours; libvirt reports only the totals).
+   */
+  rounds: MigrationRound[];
+}
+
+/** One pass over guest RAM: the pages it sent and the dirty set it left behind. */
+export interface MigrationRound {
+  /** 0, 1, …; the stop-and-copy pass has `final` set. */
+  round: number;
+  final?: boolean;
+  /** Pages sent in this pass (round 0: every page the guest touched). */
+  pages: number;
+  /** Pages the guest dirtied while this pass ran: the next pass's work. */
+  dirtyPages: number;
+  /** How long the pass took, ms (known on the sending side). */
+  ms?: number;
+  /** Auto-converge's throttle during the pass, percent. */
+  throttle: number;
 }
 
 export function emptyJobInfo(operation: MigrationJobInfo['operation']): MigrationJobInfo {
@@ -56,5 +76,6 @@ export function emptyJobInfo(operation: MigrationJobInfo['operation']): Migratio
     expectedDowntimeMs: 0,
     setupTimeMs: 0,
     autoConvergeThrottle: 0,
+    rounds: [],
   };
 }

@@ -27,6 +27,10 @@ describe('pre-copy live migration (host doubles)', () => {
     const { dst, run, destination } = migrate(src);
     const info = await run;
     expect(info.type).toBe('completed');
+    const received = (await destination.done).info.rounds;
+    expect(received.map((r) => r.pages)).toEqual(
+      info.rounds.filter((r) => !r.final).map((r) => r.pages),
+    );
     expect(src.destroyed).toBe(true);
     expect(src.logging).toBe(true); // destroyed with the VM, not stopped first
     expect(Buffer.compare(dst.memory!, src.memory)).toBe(0);
@@ -43,6 +47,16 @@ describe('pre-copy live migration (host doubles)', () => {
     const { dst, run } = migrate(src, { bandwidthMiBs: 4, maxIterations: 3, maxDowntimeMs: 10 });
     const info = await run;
     expect(info.iteration).toBe(3);
+    // The view's record: three pre-copy passes, then stop-and-copy; round 0 sent every touched page.
+    expect(info.rounds.map((r) => [r.round, !!r.final])).toEqual([
+      [0, false],
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+    expect(info.rounds[0]!.pages).toBeGreaterThanOrEqual(src.backedPages().length - 1);
+    expect(info.rounds[1]!.pages).toBe(info.rounds[0]!.dirtyPages);
+    expect(info.rounds.every((r) => r.ms! >= 0)).toBe(true);
     expect(info.expectedDowntimeMs).toBeGreaterThan(10);
     expect(Buffer.compare(dst.memory!, src.memory)).toBe(0);
     expect(info.autoConvergeThrottle).toBe(0);

@@ -163,13 +163,14 @@ export class MigrationSource {
       this.info.dirtyRate = dirty.length / seconds;
       this.info.memRemaining = this.info.dataRemaining = dirty.length * PAGE_BYTES;
       this.info.expectedDowntimeMs = this.#timeToSend(dirty.length * PAGE_BYTES);
-      this.transport.send({
-        kind: 'round-stats',
+      const stats = {
         round,
         pages: pending.length,
         dirtyPages: dirty.length,
         throttle: this.info.autoConvergeThrottle,
-      });
+      };
+      this.info.rounds.push({ ...stats, ms: seconds * 1000 });
+      this.transport.send({ kind: 'round-stats', ...stats });
       this.#tick();
       pending = dirty;
       if (this.info.expectedDowntimeMs <= params.maxDowntimeMs) break;
@@ -184,7 +185,17 @@ export class MigrationSource {
     this.#check();
     const state = await host.capture(); // devices frozen: no DMA after this point
     const last = host.collectDirtyLog();
-    await this.#sendPages(union(pending, last), this.info.iteration);
+    const final = union(pending, last);
+    const finalStart = performance.now();
+    await this.#sendPages(final, this.info.iteration);
+    this.info.rounds.push({
+      round: this.info.iteration,
+      final: true,
+      pages: final.length,
+      dirtyPages: 0,
+      ms: performance.now() - finalStart,
+      throttle: this.info.autoConvergeThrottle,
+    });
     this.transport.send({ kind: 'device-state', state, paused: !!this.begin.paused });
     this.#handedOver = true;
     await this.#answer('running');

@@ -17,6 +17,7 @@ export interface MigrationTransport {
 interface PortLike {
   postMessage(message: unknown): void;
   onmessage: ((event: MessageEvent) => void) | null;
+  onmessageerror: ((event: MessageEvent) => void) | null;
   close(): void;
 }
 
@@ -29,12 +30,23 @@ interface PortLike {
 export function portTransport(port: PortLike, role?: 'source' | 'destination'): MigrationTransport {
   let handler: ((message: MigrationMessage) => void) | undefined;
   const early: MigrationMessage[] = [];
+  const deliver = (message: MigrationMessage) => {
+    if (handler) handler(message);
+    else early.push(message);
+  };
   port.onmessage = (event: MessageEvent) => {
     const data = event.data as { from?: string; message: MigrationMessage };
     if (role && data.from === role) return;
-    if (handler) handler(data.message);
-    else early.push(data.message);
+    deliver(data.message);
   };
+  // A message that arrived but cannot be deserialized here (e.g. shared memory from another tab)
+  // breaks the stream: fail the job now rather than wait for an answer that never comes.
+  port.onmessageerror = () =>
+    deliver({
+      kind: 'error',
+      message: 'a migration message could not be received (messageerror)',
+      lost: true,
+    });
   return {
     send: (message) => port.postMessage({ from: role, message }),
     onMessage(h) {
@@ -43,6 +55,7 @@ export function portTransport(port: PortLike, role?: 'source' | 'destination'): 
     },
     close: () => {
       port.onmessage = null;
+      port.onmessageerror = null;
       port.close();
     },
   };
