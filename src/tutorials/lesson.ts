@@ -45,6 +45,12 @@ export interface LessonActions {
   typeInConsole(name: string, line: string): Promise<void>;
   /** Runs a line in the page's virsh panel (opening it). */
   runVirsh(line: string): Promise<void>;
+  /**
+   * Live-migrates a domain between the page's two hosts, as the migration
+   * view's Migrate button does (starting the second host if needed):
+   * `second` moves it there from the first host, `first` brings it back.
+   */
+  migrateInPage(name: string, to: 'first' | 'second'): Promise<void>;
   /** Resolves when `predicate` holds for the live world, or rejects after `ms`. */
   until(predicate: (w: LessonWorld) => boolean, ms: number, what: string): Promise<void>;
   world(): LessonWorld;

@@ -2,6 +2,8 @@ import type { ControlApi } from '../../manage/control-api';
 import type { LessonActions, LessonWorld } from '../../tutorials/lesson';
 import { atPrompt } from '../../tutorials/world';
 import type { HostSession } from '../host.svelte';
+import { migrations } from '../migration/migration-job.svelte';
+import { secondHost } from '../migration/second-host.svelte';
 import { virshBus } from '../virsh-bus.svelte';
 
 /** How far back CPU-time samples go, ms. */
@@ -88,6 +90,18 @@ export class LiveWorld {
         await host.call(host.api.consoleWrite(name, `${line}\n`));
       },
       runVirsh: (line) => virshBus.run(line),
+      async migrateInPage(name, to) {
+        const second = await secondHost.start();
+        const [from, dest] = to === 'second' ? [host, second] : [second, host];
+        const label = (s: typeof host) => s.info?.hostname ?? '';
+        const job = await migrations.migrate(
+          name,
+          { session: from, label: label(from) },
+          { kind: 'host', session: dest, label: label(dest) },
+          { maxDowntimeMs: 300, bandwidthMiBs: 32, autoConverge: true },
+        );
+        if (job.status !== 'completed') throw new Error(job.error ?? `migration ${job.status}`);
+      },
       until,
       world: () => this.snapshot(),
     };

@@ -83,6 +83,27 @@ export const lesson: LessonDef = {
       },
     }),
     step({
+      id: 'migrate',
+      view: { view: 'migration' },
+      check(w) {
+        const d = vm1(w);
+        if (!d) return { reason: 'no-vm1' };
+        if (d.state === 'running' && d.reason === 'migrated') return true;
+        if (d.state === 'shut off' && d.reason === 'migrated') return { reason: 'on-host2' };
+        return { reason: 'not-migrated', params: { state: d.state } };
+      },
+      async solve(a) {
+        await a.migrateInPage('vm1', 'second');
+        await a.until((w) => vm1(w)?.reason === 'migrated', 30_000, 'vm1 to leave');
+        await a.migrateInPage('vm1', 'first');
+        await a.until(
+          (w) => vm1(w)?.state === 'running' && vm1(w)?.reason === 'migrated',
+          30_000,
+          'vm1 to come back',
+        );
+      },
+    }),
+    step({
       id: 'snapshot',
       view: { view: 'domain', name: 'vm1', tab: 'console' },
       check(w) {
