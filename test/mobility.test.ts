@@ -11,6 +11,10 @@ import { boot, errorCode, settle, sleep } from './helpers/hypervisor';
 let client: ControlClient;
 let vm: DomainSession;
 
+/** snapshot-save of s1 (taken in the first test), restored on a second host in the save test. */
+let s1Image: Uint8Array | undefined;
+let s1Count = 0;
+
 const counter = async (s: DomainSession) => Number((await s.exec('cat /tmp/count')).trim());
 
 beforeAll(async () => {
@@ -31,7 +35,12 @@ describe('snapshots', () => {
     expect(taken.memoryPages).toBeGreaterThan(1000);
     expect((await api.info('snap')).state).toBe('running');
     const atSnapshot = await counter(vm);
+    s1Count = atSnapshot;
     await vm.exec('echo after > /tmp/after');
+    // A snapshot written as a save image after the guest moved on still holds the instant it was taken.
+    s1Image = await api.snapshotSave('snap', 's1');
+    expect(new TextDecoder().decode(s1Image.subarray(0, 16))).toBe('VirtLabSaveImage');
+    expect((await api.snapshotInfo('snap', 's1')).name).toBe('s1');
     await sleep(1000);
     const later = await counter(vm);
     expect(later).toBeGreaterThan(atSnapshot + 3);
@@ -194,6 +203,17 @@ describe('save and restore', () => {
       await session.waitFor(/# $/, 0, 30_000);
       expect(await session.exec('md5sum /tmp/r')).toBe(sum);
       expect(await counter(session)).toBeGreaterThanOrEqual(before);
+
+      // s1's file (written before s1 was deleted) brings back the guest of that instant.
+      await other.api.destroy('snap');
+      const from = session.output.length;
+      expect(await other.api.restore(s1Image!)).toMatchObject({ name: 'snap', state: 'running' });
+      await session.type('\n');
+      await session.waitFor(/# $/, from, 30_000);
+      expect(await session.exec('cat /tmp/after 2>&1')).toMatch(/No such file/);
+      const count = await counter(session);
+      expect(count).toBeGreaterThanOrEqual(s1Count);
+      expect(count).toBeLessThan(s1Count + 30);
     } finally {
       await other.close();
     }

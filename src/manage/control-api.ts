@@ -503,6 +503,12 @@ export interface ControlApi {
     name: string,
     snapshot: string,
   ): Promise<{ snapshot: SnapshotInfo; def: DomainDef & { uuid: string } }>;
+  /**
+   * Ours (virsh snapshot-save): an active snapshot as a save image, the
+   * file restore takes (a snapshot taken while shut off holds no state:
+   * operation-invalid). The snapshot and the domain are left as they are.
+   */
+  snapshotSave(name: string, snapshot: string): Promise<Uint8Array>;
   snapshotRevert(
     name: string,
     snapshot: string,

@@ -5,7 +5,7 @@ import { DomainManager } from './domains';
 import { VirtError } from './errors';
 import { broadcastTransport, portTransport, type MigrationTransport } from './migration/transport';
 import { readSaveImageHeader } from './save-image';
-import { restoreFromImage, saveToImage } from './save-file';
+import { restoreFromImage, saveToImage, snapshotToFile } from './save-file';
 
 const PCPU_START_TIMEOUT_MS = 15_000;
 
@@ -147,6 +147,7 @@ export function createControl(platform: ControlPlatform): ControlApi {
     snapshotList: async (name) => need().snapshotList(name),
     snapshotInfo: async (name, snapshot) => need().snapshotInfo(name, snapshot),
     snapshotDef: async (name, snapshot) => need().snapshotDef(name, snapshot),
+    snapshotSave: async (name, snapshot) => snapshotToFile(need(), name, snapshot),
     snapshotRevert: async (name, snapshot, options) =>
       need().snapshotRevert(name, snapshot, options),
     snapshotDelete: async (name, snapshot, options) =>

@@ -57,7 +57,13 @@ import {
 } from './mobility';
 import type { P2m } from '../hypervisor/memory/p2m';
 import { DomainMigrations } from './migration/domain-migrations';
-import { checkSnapshotName, getSnapshot, snapshotInfo, type DomainSnapshot } from './snapshots';
+import {
+  checkSnapshotName,
+  getSnapshot,
+  snapshotImage,
+  snapshotInfo,
+  type DomainSnapshot,
+} from './snapshots';
 import type { FrameSnapshot, MachineState } from '../hypervisor/vm/machine-state';
 import { quote } from './quote';
 
@@ -1148,6 +1154,12 @@ export class DomainManager {
       snapshot: snapshotInfo(dom.snapshots, snap, dom.currentSnapshot),
       def: { ...snap.def, uuid: dom.def.uuid! },
     };
+  }
+
+  /** A snapshot's whole VM, copied out for a save image (save-file.ts snapshotToFile). */
+  snapshotImage(name: string, snapshot: string): VmImage {
+    const dom = this.#get(name);
+    return snapshotImage(getSnapshot(dom.snapshots, snapshot), dom.def.uuid!, this.host.frames);
   }
 
   /**

@@ -31,6 +31,24 @@ export function saveToImage(
   );
 }
 
+/**
+ * Ours (virsh snapshot-save): a snapshot written as a save image, the file
+ * `virsh restore` takes, so a snapshot outlives the host that holds it.
+ */
+export function snapshotToFile(
+  domains: DomainManager,
+  name: string,
+  snapshot: string,
+): Promise<Uint8Array> {
+  const image = domains.snapshotImage(name, snapshot);
+  return writeSaveImage({
+    xml: imageXml(image.def),
+    machine: image.machine,
+    paused: image.paused,
+    pages: pagesOf(image),
+  });
+}
+
 function* pagesOf(image: VmImage): Generator<{ gfn: number; bytes: Uint8Array }> {
   for (let i = 0; i < image.gfns.length; i++)
     yield { gfn: image.gfns[i], bytes: image.data.subarray(i * 4096, (i + 1) * 4096) };

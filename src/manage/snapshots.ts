@@ -1,6 +1,10 @@
+import { forEachSnapshotPage } from '../hypervisor/host/vm-snapshot';
+import type { FramePool } from '../hypervisor/memory/frame-pool';
+import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
 import type { FrameSnapshot, MachineState } from '../hypervisor/vm/machine-state';
 import type { DomainDef, SnapshotInfo } from './control-api';
 import { VirtError } from './errors';
+import type { VmImage } from './mobility';
 import { escapeXmlText } from './xml/xml-parser';
 
 /**
@@ -88,4 +92,30 @@ export function snapshotXml(snap: SnapshotInfo, domainXml: string): string {
   if (domainXml) for (const line of domainXml.trimEnd().split('\n')) lines.push(`  ${line}`);
   lines.push('</domainsnapshot>');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A snapshot as a whole VM held outside the host (ours: snapshot-save), so
+ * it can be written as a save image and restored anywhere. Its pages are
+ * copied out now, so a later snapshot-delete cannot pull frames from under
+ * a file being written.
+ */
+export function snapshotImage(snap: DomainSnapshot, uuid: string, pool: FramePool): VmImage {
+  if (!snap.machine || !snap.frames)
+    throw new VirtError(
+      'operation-invalid',
+      `Requested operation is not valid: snapshot '${snap.name}' was taken while the domain was shut off, so it holds no machine state or memory to save`,
+    );
+  const gfns: number[] = [];
+  forEachSnapshotPage(snap.frames, pool, (gfn) => gfns.push(gfn));
+  const data = new Uint8Array(gfns.length * PAGE_SIZE);
+  let i = 0;
+  forEachSnapshotPage(snap.frames, pool, (_gfn, bytes) => data.set(bytes, i++ * PAGE_SIZE));
+  return {
+    def: { ...snap.def, uuid },
+    machine: snap.machine,
+    gfns: Int32Array.from(gfns),
+    data,
+    paused: snap.state === 'paused',
+  };
 }

@@ -99,8 +99,20 @@ describe('save, restore, snapshots and clones in the page', () => {
     await page.keyboard.type('echo C-$((6*7))\n');
     await expect.poll(() => terminalText(page), { timeout: 60_000 }).toMatch(/C-42/);
 
-    // Delete the snapshot (after the confirmation): the tree is empty again.
+    // The snapshot as a file (snapshot-save): a save image the browser downloads.
     await show(page, 'vm1', 'snapshots');
+    const [snapFile] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      page.getByRole('button', { name: /Save snapshot before of vm1 to a file/ }).click(),
+    ]);
+    expect(snapFile.suggestedFilename()).toBe('vm1-before.vlsave');
+    expect(
+      readFileSync(await snapFile.path())
+        .subarray(0, 16)
+        .toString(),
+    ).toBe('VirtLabSaveImage');
+
+    // Delete the snapshot (after the confirmation): the tree is empty again.
     await page.getByRole('button', { name: 'Delete snapshot before of vm1' }).click();
     await confirm(page);
     await expect.poll(() => page.getByTestId('snapshot-row').count(), { timeout: 30_000 }).toBe(0);

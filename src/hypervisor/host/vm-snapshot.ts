@@ -97,6 +97,24 @@ export function writePage(p2m: P2m, gfn: number, bytes: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Every page a snapshot holds (frames it has a reference on; the zero
+ * frame, unbacked and ballooned pages skipped): its gfn and a view of the
+ * frame, which nobody writes while the snapshot holds it (copy-on-write).
+ */
+export function forEachSnapshotPage(
+  snap: FrameSnapshot,
+  pool: FramePool,
+  fn: (gfn: number, bytes: Uint8Array) => void,
+): void {
+  const ram = pool.mem.ram8;
+  for (let gfn = 0; gfn < snap.pages; gfn++) {
+    const frame = snap.frames[gfn];
+    if (frame < 0 || frame === pool.zeroFrame) continue;
+    fn(gfn, ram.subarray(frame * PAGE_SIZE, (frame + 1) * PAGE_SIZE));
+  }
+}
+
 /** Every backed page of a VM (the zero frame skipped): its gfn and a view of its frame. */
 export function forEachPage(
   p2m: P2m,

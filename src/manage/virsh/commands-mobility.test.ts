@@ -116,6 +116,26 @@ describe('virsh: snapshots', () => {
     expect(xml).toMatch(/<\/domain>\n<\/domainsnapshot>\n/);
   });
 
+  it('snapshot-save writes an active snapshot as a save image; a shut-off one has nothing to save', async () => {
+    const { run, io } = setup();
+    await run('snapshot-create-as web s1');
+    expect(await run('snapshot-save web s1 s1.vlsave')).toEqual({
+      code: 0,
+      stdout: 'Domain snapshot s1 saved to s1.vlsave\n\n',
+      stderr: '',
+    });
+    expect(io.binaries['s1.vlsave']).toBeInstanceOf(Uint8Array);
+    expect((await run('domstate web --reason')).stdout).toBe('running (booted)\n\n');
+    await run('snapshot-create-as db off');
+    const off = await run('snapshot-save db off off.vlsave');
+    expect(off.code).toBe(1);
+    expect(off.stderr).toMatch(
+      /^error: Failed to save snapshot 'off' to off\.vlsave\nerror: Requested operation is not valid: snapshot 'off' was taken while the domain was shut off/,
+    );
+    expect(io.binaries['off.vlsave']).toBeUndefined();
+    expect((await run('snapshot-save web nope x')).stderr).toMatch(/snapshot not found/);
+  });
+
   it('snapshot-revert and snapshot-delete, with their errors', async () => {
     const { run } = setup();
     await run('snapshot-create-as db off');

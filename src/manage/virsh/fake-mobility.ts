@@ -20,6 +20,7 @@ export type MobilityCalls =
   | 'snapshotList'
   | 'snapshotInfo'
   | 'snapshotDef'
+  | 'snapshotSave'
   | 'snapshotRevert'
   | 'snapshotDelete'
   | 'clone';
@@ -154,6 +155,16 @@ export function fakeMobility(h: FakeHooks): Pick<ControlApi, MobilityCalls> {
     snapshotDef: async (name, snapshot) => {
       const s = find(name, snapshot);
       return { snapshot: info(name, s), def: { ...s.def } };
+    },
+    snapshotSave: async (name, snapshot) => {
+      const s = find(name, snapshot);
+      if (s.state === 'shutoff')
+        throw new VirtError(
+          'operation-invalid',
+          `Requested operation is not valid: snapshot '${snapshot}' was taken while the domain was shut off, so it holds no machine state or memory to save`,
+        );
+      h.calls.push(`snapshotSave ${name} ${snapshot}`);
+      return new TextEncoder().encode(MAGIC + name);
     },
     snapshotRevert: async (name, snapshot, options = {}) => {
       const d = h.get(name);

@@ -43,6 +43,9 @@ const messages: Messages = {
     colMemoryTitle:
       'Guest memory the snapshot holds: its pages are shared copy-on-write with the VM and its clones, so most cost no host memory of their own',
     colActions: 'Actions',
+    downloadSnapShort: 'Save to file',
+    downloadSnap:
+      'Save snapshot {{snap}} of {{name}} to a file (virsh snapshot-save, ours): Restore… brings that state back, here or in another tab',
     current: 'current',
     currentTitle: 'The current snapshot: the last one taken or reverted to; a new one is its child',
     childOf: 'child of {{parent}}',
@@ -109,6 +112,9 @@ const messages: Messages = {
     colMemoryTitle:
       '快照保存的客户机内存：这些页面与虚拟机及其克隆以写时复制方式共享，大多不单独占用宿主机内存',
     colActions: '操作',
+    downloadSnapShort: '保存到文件',
+    downloadSnap:
+      '把 {{name}} 的快照 {{snap}} 保存到文件（virsh snapshot-save，我们自己的命令）：“恢复…”可以在这里或另一个标签页中恢复这个状态',
     current: '当前',
     currentTitle: '当前快照：最近创建或回滚到的快照；新快照会成为它的子快照',
     childOf: '{{parent}} 的子快照',
