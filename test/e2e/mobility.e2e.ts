@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { startControl } from '../../tools/lib/control-client';
+import { DomainSession } from '../../tools/lib/domain-session';
 import { openBrowser, terminalText, type Browser } from './browser';
 
 /**
@@ -147,6 +149,23 @@ describe('save, restore, snapshots and clones in the page', () => {
       .poll(() => status(page), { timeout: 60_000 })
       .toMatch(/^running: .*restored from a saved state/);
     await run(page, 'vm1', 'echo R-$((8*8))', /R-64/);
+
+    // The same file made in the browser runs in Node too (npm run virsh's host): the file
+    // describes the virtual board, not the machine under it.
+    const node = await startControl({ pcpus: 1, ramMiB: 128 });
+    try {
+      const session = await DomainSession.attach(node, 'vm1');
+      expect(await node.api.restore(new Uint8Array(image))).toMatchObject({
+        name: 'vm1',
+        state: 'running',
+        persistent: false,
+      });
+      await session.type('\n');
+      await session.waitFor(/# $/, 0, 30_000);
+      expect(await session.exec('echo N-$((9*9))')).toBe('N-81\n');
+    } finally {
+      await node.close();
+    }
 
     // Save and stop (managed save): the shut-off VM says Start resumes it, and Start does.
     await page.getByTestId('managed-save').click();
