@@ -143,15 +143,15 @@ export function createControl(platform: ControlPlatform): ControlApi {
     managedSave: async (name, options) => need().managedSave(name, options),
     managedSaveRemove: async (name) => need().managedSaveRemove(name),
     hasManagedSave: async (name) => need().hasManagedSave(name),
-    snapshotCreate: async (name, options) => need().snapshotCreate(name, options),
-    snapshotList: async (name) => need().snapshotList(name),
-    snapshotInfo: async (name, snapshot) => need().snapshotInfo(name, snapshot),
-    snapshotDef: async (name, snapshot) => need().snapshotDef(name, snapshot),
+    snapshotCreate: async (name, options) => need().snapshots.create(name, options),
+    snapshotList: async (name) => need().snapshots.list(name),
+    snapshotInfo: async (name, snapshot) => need().snapshots.info(name, snapshot),
+    snapshotDef: async (name, snapshot) => need().snapshots.def(name, snapshot),
     snapshotSave: async (name, snapshot) => snapshotToFile(need(), name, snapshot),
     snapshotRevert: async (name, snapshot, options) =>
-      need().snapshotRevert(name, snapshot, options),
+      need().snapshots.revert(name, snapshot, options),
     snapshotDelete: async (name, snapshot, options) =>
-      need().snapshotDelete(name, snapshot, options),
+      need().snapshots.delete(name, snapshot, options),
     clone: async (source, options) => need().clone(source, options),
     migrate: async (name, target, params) =>
       need().migrations.migrate(name, migrationTransport(target, 'source'), params),

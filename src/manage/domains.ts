@@ -18,7 +18,6 @@ import type {
   DomainState,
   DomainSummary,
   HostInfo,
-  SnapshotInfo,
   StateReason,
   VcpuInfo,
 } from './control-api';
@@ -57,14 +56,10 @@ import {
 } from './mobility';
 import type { P2m } from '../hypervisor/memory/p2m';
 import { DomainMigrations } from './migration/domain-migrations';
-import {
-  checkSnapshotName,
-  getSnapshot,
-  snapshotImage,
-  snapshotInfo,
-  type DomainSnapshot,
-} from './snapshots';
+import { getSnapshot } from './snapshots';
 import type { FrameSnapshot, MachineState } from '../hypervisor/vm/machine-state';
+import type { Domain } from './domain-record';
+import { DomainSnapshots } from './domain-snapshots';
 import { quote } from './quote';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -73,46 +68,6 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
  * driver, QEMU's largest machine); what this machine runs is checked at start.
  */
 const MAX_DEFINED_VCPUS = 4096;
-
-interface Domain {
-  def: DomainDef;
-  state: DomainState;
-  reason: StateReason;
-  detail?: string;
-  /** The host VM while running or paused. */
-  vm?: number;
-  /** libvirt domain id while active. */
-  id: number | null;
-  /** Per vCPU pinning mask (-1 = any pCPU), kept across restarts. */
-  pins: number[];
-  /**
-   * The definition pins to pCPUs this host lacks: `pins` holds only the
-   * host's part (for vcpuinfo) and the definition's cpulists stand; start
-   * resolves them or refuses (start-checks.ts).
-   */
-  pinsPending?: boolean;
-  /** A reset or reboot is replacing its VM: the old VM's stop is not a state change. */
-  restarting?: boolean;
-  /** Scheduler slots of the running VM's vCPUs. */
-  slots?: number[];
-  /** Created with `create` (or undefined while running): the definition goes when the domain stops. */
-  transient?: boolean;
-  /** libvirt's autostart flag (virDomainSetAutostart). */
-  autostart?: boolean;
-  /**
-   * While active: the running domain's own definition and pinning (libvirt's
-   * live config), copied from `def`/`pins` (the persistent config) at boot.
-   * Changes with the live flag go here; with config, to def/pins.
-   */
-  live?: { def: DomainDef; pins: number[] };
-  /** The next stop of its VM shows this state, not "shut off (destroyed)" (save, migration). */
-  stopAs?: [DomainState, StateReason];
-  /** virsh managedsave: the state `start` resumes from (then drops). */
-  managedSave?: VmImage;
-  /** Its snapshots (virsh snapshot-*), kept while the host lives, and the current one's name. */
-  snapshots: Map<string, DomainSnapshot>;
-  currentSnapshot?: string;
-}
 
 /**
  * libvirt's domain layer over the host: definitions, the state machine
@@ -155,6 +110,15 @@ export class DomainManager {
       checkIncoming: (def) => this.checkIncoming(def),
       restoreIncoming: (def, machine, populate, paused) =>
         this.restoreIncoming(def, machine, populate, paused),
+    });
+    this.snapshots = new DomainSnapshots({
+      host: this.host,
+      hooks: this.#hooks,
+      get: (name) => this.#get(name),
+      set: (dom, state, reason, detail) => this.#set(dom, state, reason, detail),
+      savedDef: (name) => stripLive(this.domainDef(name)),
+      start: (name, options) => this.start(name, options),
+      job: (name, work) => this.#job(name, work),
     });
   }
 
@@ -903,21 +867,6 @@ export class DomainManager {
     return this.#job(name, () => this.#managedSave(name, options));
   }
 
-  snapshotCreate(
-    name: string,
-    options: { name?: string; description?: string; halt?: boolean } = {},
-  ): Promise<SnapshotInfo> {
-    return this.#job(name, () => this.#snapshotCreate(name, options));
-  }
-
-  snapshotRevert(
-    name: string,
-    snapshot: string,
-    options: { running?: boolean; paused?: boolean } = {},
-  ): Promise<void> {
-    return this.#job(name, () => this.#snapshotRevert(name, snapshot, options));
-  }
-
   clone(
     source: string,
     options: { name: string; snapshot?: string; paused?: boolean },
@@ -938,6 +887,8 @@ export class DomainManager {
 
   /** Live migration and its job (manage/migration/). */
   readonly migrations: DomainMigrations;
+  /** Internal snapshots (domain-snapshots.ts). */
+  readonly snapshots: DomainSnapshots;
 
   /**
    * virsh save: the domain's whole state as a VmImage, handed to `write`
@@ -1084,156 +1035,6 @@ export class DomainManager {
 
   hasManagedSave(name: string): boolean {
     return this.#get(name).managedSave !== undefined;
-  }
-
-  /**
-   * virsh snapshot-create-as: an internal snapshot. An active domain is
-   * paused for the instant of the capture; its RAM is shared with the
-   * snapshot copy-on-write. A shut-off domain's snapshot holds only its
-   * definition (there are no disks to snapshot).
-   */
-  async #snapshotCreate(
-    name: string,
-    options: { name?: string; description?: string; halt?: boolean } = {},
-  ): Promise<SnapshotInfo> {
-    const dom = this.#get(name);
-    const snapName = options.name ?? String(Math.floor(Date.now() / 1000));
-    checkSnapshotName(snapName);
-    if (dom.snapshots.has(snapName))
-      throw new VirtError(
-        'operation-invalid',
-        `Requested operation is not valid: domain snapshot '${snapName}' already exists`,
-      );
-    const def = stripLive(this.domainDef(name));
-    const snap: DomainSnapshot = {
-      name: snapName,
-      ...(options.description ? { description: options.description } : {}),
-      creationTime: Math.floor(Date.now() / 1000),
-      state: dom.state === 'running' ? 'running' : dom.state === 'paused' ? 'paused' : 'shutoff',
-      ...(dom.currentSnapshot ? { parent: dom.currentSnapshot } : {}),
-      def,
-    };
-    if (dom.vm !== undefined) {
-      const { machine, memory } = await captureDomain(
-        this.host,
-        this.#hooks,
-        name,
-        'creating snapshot',
-        options.halt ? 'stop' : 'resume',
-        (vm) => this.host.snapshotMemory(vm),
-      );
-      snap.machine = machine;
-      snap.frames = memory;
-      if (options.halt) this.#set(dom, 'shut off', 'from snapshot');
-    }
-    dom.snapshots.set(snapName, snap);
-    dom.currentSnapshot = snapName;
-    return snapshotInfo(dom.snapshots, snap, dom.currentSnapshot);
-  }
-
-  snapshotList(name: string): SnapshotInfo[] {
-    const dom = this.#get(name);
-    return [...dom.snapshots.values()].map((s) =>
-      snapshotInfo(dom.snapshots, s, dom.currentSnapshot),
-    );
-  }
-
-  snapshotInfo(name: string, snapshot: string): SnapshotInfo {
-    const dom = this.#get(name);
-    return snapshotInfo(dom.snapshots, getSnapshot(dom.snapshots, snapshot), dom.currentSnapshot);
-  }
-
-  /** The snapshot and the definition it holds (snapshot-dumpxml formats them). */
-  snapshotDef(
-    name: string,
-    snapshot: string,
-  ): { snapshot: SnapshotInfo; def: DomainDef & { uuid: string } } {
-    const dom = this.#get(name);
-    const snap = getSnapshot(dom.snapshots, snapshot);
-    return {
-      snapshot: snapshotInfo(dom.snapshots, snap, dom.currentSnapshot),
-      def: { ...snap.def, uuid: dom.def.uuid! },
-    };
-  }
-
-  /** A snapshot's whole VM, copied out for a save image (save-file.ts snapshotToFile). */
-  snapshotImage(name: string, snapshot: string): VmImage {
-    const dom = this.#get(name);
-    return snapshotImage(getSnapshot(dom.snapshots, snapshot), dom.def.uuid!, this.host.frames);
-  }
-
-  /**
-   * virsh snapshot-revert: the domain returns to the snapshot's state. An
-   * active snapshot's VM is rebuilt from its machine state over its frames
-   * (shared copy-on-write again, so the snapshot stays intact for another
-   * revert); the current VM, if any, is discarded. `running`/`paused`
-   * override the snapshot's own state.
-   */
-  async #snapshotRevert(
-    name: string,
-    snapshot: string,
-    options: { running?: boolean; paused?: boolean } = {},
-  ): Promise<void> {
-    const dom = this.#get(name);
-    const snap = getSnapshot(dom.snapshots, snapshot);
-    if (dom.vm !== undefined) {
-      dom.restarting = true;
-      try {
-        await this.host.destroyVm(dom.vm);
-      } finally {
-        dom.restarting = false;
-      }
-      dom.id = null;
-    }
-    dom.def = { ...snap.def, uuid: dom.def.uuid };
-    dom.currentSnapshot = snap.name;
-    if (!snap.machine || !snap.frames) {
-      this.#set(dom, 'shut off', 'from snapshot');
-      if (options.running || options.paused) await this.start(name, { paused: options.paused });
-      return;
-    }
-    const paused = options.paused ? true : options.running ? false : snap.state === 'paused';
-    try {
-      await restoreDomain(
-        this.host,
-        this.#hooks,
-        dom.def,
-        snap.machine,
-        { kind: 'frames', frames: snap.frames },
-        paused,
-        'from snapshot',
-      );
-    } catch (error) {
-      this.#set(dom, 'shut off', 'failed', (error as Error).message);
-      throw error;
-    }
-    if (paused) this.#set(dom, 'paused', 'from snapshot');
-  }
-
-  /** virsh snapshot-delete: its frames are released; its children move up to its parent (libvirt's default). */
-  snapshotDelete(name: string, snapshot: string, options: { children?: boolean } = {}): string[] {
-    const dom = this.#get(name);
-    const snap = getSnapshot(dom.snapshots, snapshot);
-    const gone = [snap.name];
-    if (options.children) {
-      const walk = (parent: string) => {
-        for (const s of dom.snapshots.values())
-          if (s.parent === parent) {
-            gone.push(s.name);
-            walk(s.name);
-          }
-      };
-      walk(snap.name);
-    } else {
-      for (const s of dom.snapshots.values()) if (s.parent === snap.name) s.parent = snap.parent;
-    }
-    for (const n of gone) {
-      const s = dom.snapshots.get(n)!;
-      if (s.frames) this.host.releaseSnapshotFrames(s.frames);
-      dom.snapshots.delete(n);
-      if (dom.currentSnapshot === n) dom.currentSnapshot = snap.parent;
-    }
-    return gone;
   }
 
   /**

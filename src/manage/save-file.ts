@@ -40,7 +40,7 @@ export function snapshotToFile(
   name: string,
   snapshot: string,
 ): Promise<Uint8Array> {
-  const image = domains.snapshotImage(name, snapshot);
+  const image = domains.snapshots.image(name, snapshot);
   return writeSaveImage({
     xml: imageXml(image.def),
     machine: image.machine,

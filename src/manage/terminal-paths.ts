@@ -60,6 +60,15 @@ export const TERMINAL_PATHS: Partial<Record<keyof ControlApi, TerminalPath>> = {
   snapshotRevert: { line: 'snapshot-revert web s1', methods: ['snapshotRevert'] },
   snapshotDelete: { line: 'snapshot-delete web s1', methods: ['snapshotDelete'] },
   clone: { line: 'virt-clone --original web --name web-clone', methods: ['clone'] },
+  snapshotSave: { line: 'snapshot-save web s1 s1.vlsave', methods: ['snapshotSave'] },
+  // The migration view: between the page's hosts a MessagePort, to a tab bc:NAME, as here.
+  migrate: {
+    line: 'migrate --live --auto-converge --bandwidth 32 web bc:tab2',
+    methods: ['migrate'],
+  },
+  migrateIncoming: { line: 'migrate-incoming bc:tab2', methods: ['migrateIncoming'] },
+  jobInfo: { line: 'domjobinfo web', methods: ['jobInfo'] },
+  jobAbort: { line: 'domjobabort web', methods: ['jobAbort'] },
 };
 
 /** Calls only the page makes, and why a terminal has no use for them. */
