@@ -140,9 +140,9 @@ export function createControl(platform: ControlPlatform): ControlApi {
     save: async (name, options) => saveToImage(need(), name, options ?? {}),
     restore: async (image, options) => restoreFromImage(need(), image, options ?? {}),
     saveImageXml: async (image) => (await readSaveImageHeader(image)).xml,
-    managedSave: async (name, options) => need().managedSave(name, options),
-    managedSaveRemove: async (name) => need().managedSaveRemove(name),
-    hasManagedSave: async (name) => need().hasManagedSave(name),
+    managedSave: async (name, options) => need().images.managedSave(name, options),
+    managedSaveRemove: async (name) => need().images.managedSaveRemove(name),
+    hasManagedSave: async (name) => need().images.hasManagedSave(name),
     snapshotCreate: async (name, options) => need().snapshots.create(name, options),
     snapshotList: async (name) => need().snapshots.list(name),
     snapshotInfo: async (name, snapshot) => need().snapshots.info(name, snapshot),
@@ -152,7 +152,7 @@ export function createControl(platform: ControlPlatform): ControlApi {
       need().snapshots.revert(name, snapshot, options),
     snapshotDelete: async (name, snapshot, options) =>
       need().snapshots.delete(name, snapshot, options),
-    clone: async (source, options) => need().clone(source, options),
+    clone: async (source, options) => need().images.clone(source, options),
     migrate: async (name, target, params) =>
       need().migrations.migrate(name, migrationTransport(target, 'source'), params),
     migrateIncoming: async (target) =>

@@ -1,4 +1,4 @@
-import type { DomainDef, DomainState, StateReason } from './control-api';
+import type { DomainDef, DomainState, DomainSummary, StateReason } from './control-api';
 import type { VmImage } from './mobility';
 import type { DomainSnapshot } from './snapshots';
 
@@ -41,4 +41,33 @@ export interface Domain {
   /** Its snapshots (virsh snapshot-*), kept while the host lives, and the current one's name. */
   snapshots: Map<string, DomainSnapshot>;
   currentSnapshot?: string;
+}
+
+/** libvirt's domain names: a letter or digit, then letters, digits, '_', '.', '-' (64 at most). */
+export const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** What list() reports of a domain. */
+export function summary(dom: Domain): DomainSummary {
+  const out: DomainSummary = {
+    id: dom.id,
+    name: dom.def.name,
+    state: dom.state,
+    reason: dom.reason,
+    vcpuSlots: dom.slots,
+    persistent: !dom.transient,
+    uuid: dom.def.uuid!,
+  };
+  if (dom.autostart) out.autostart = true;
+  return out;
+}
+
+/** uuids compare as 128-bit numbers: case and dashes do not matter. */
+export function sameUuid(a: string, b: string): boolean {
+  return a.replace(/-/g, '').toLowerCase() === b.replace(/-/g, '').toLowerCase();
+}
+
+/** A definition for an image or snapshot: without the live-only vcpupin table domainDef adds. */
+export function stripLive(def: DomainDef & { vcpupin?: Record<number, string> }): DomainDef {
+  const { vcpupin, ...rest } = def;
+  return vcpupin && Object.keys(vcpupin).length ? { ...rest, vcpupin } : rest;
 }

@@ -46,23 +46,13 @@ import {
 } from './memory';
 import { VIRTIO_BALLOON_S } from '../hypervisor/devices/virtio/balloon';
 import { VirtError } from './errors';
-import {
-  captureDomain,
-  copyPages,
-  restoreDomain,
-  type DomainHooks,
-  type RamSource,
-  type VmImage,
-} from './mobility';
-import type { P2m } from '../hypervisor/memory/p2m';
+import { captureDomain, restoreDomain, type DomainHooks } from './mobility';
 import { DomainMigrations } from './migration/domain-migrations';
-import { getSnapshot } from './snapshots';
-import type { FrameSnapshot, MachineState } from '../hypervisor/vm/machine-state';
-import type { Domain } from './domain-record';
+import { NAME, sameUuid, stripLive, summary, type Domain } from './domain-record';
+import { DomainImages } from './domain-images';
 import { DomainSnapshots } from './domain-snapshots';
 import { quote } from './quote';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /**
  * The most vCPUs a definition may have (libvirt's parser bound for any
  * driver, QEMU's largest machine); what this machine runs is checked at start.
@@ -107,9 +97,9 @@ export class DomainManager {
       set: (name, state, reason) => this.#hooks.set(name, state, reason),
       stopAs: (name, state, reason) => this.#hooks.stopAs(name, state, reason),
       def: (name) => this.domainDef(name),
-      checkIncoming: (def) => this.checkIncoming(def),
+      checkIncoming: (def) => this.images.checkIncoming(def),
       restoreIncoming: (def, machine, populate, paused) =>
-        this.restoreIncoming(def, machine, populate, paused),
+        this.images.restoreIncoming(def, machine, populate, paused),
     });
     this.snapshots = new DomainSnapshots({
       host: this.host,
@@ -118,6 +108,19 @@ export class DomainManager {
       set: (dom, state, reason, detail) => this.#set(dom, state, reason, detail),
       savedDef: (name) => stripLive(this.domainDef(name)),
       start: (name, options) => this.start(name, options),
+      job: (name, work) => this.#job(name, work),
+    });
+    this.images = new DomainImages({
+      host: this.host,
+      hooks: this.#hooks,
+      get: (name) => this.#get(name),
+      find: (name) => this.#domains.get(name),
+      has: (name) => this.#domains.has(name),
+      all: () => this.#domains.values(),
+      define: (def) => this.define(def),
+      forget: (dom) => this.#forget(dom),
+      require: (dom, allowed, action) => this.#require(dom, allowed, action),
+      savedDef: (name) => stripLive(this.domainDef(name)),
       job: (name, work) => this.#job(name, work),
     });
   }
@@ -694,7 +697,7 @@ export class DomainManager {
     const image = dom.managedSave;
     if (options.forceBoot) dom.managedSave = undefined;
     else if (image) {
-      await this.restore(image, { paused: options.paused, running: !options.paused });
+      await this.images.restore(image, { paused: options.paused, running: !options.paused });
       dom.managedSave = undefined;
       return;
     }
@@ -854,26 +857,6 @@ export class DomainManager {
     }
   }
 
-  /** virsh save (#save): one job of the domain. */
-  save<T>(
-    name: string,
-    options: { paused?: boolean; running?: boolean },
-    write: (image: VmImage) => T | Promise<T>,
-  ): Promise<T> {
-    return this.#job(name, () => this.#save(name, options, write));
-  }
-
-  managedSave(name: string, options: { paused?: boolean; running?: boolean } = {}): Promise<void> {
-    return this.#job(name, () => this.#managedSave(name, options));
-  }
-
-  clone(
-    source: string,
-    options: { name: string; snapshot?: string; paused?: boolean },
-  ): Promise<DomainSummary> {
-    return this.#job(source, () => this.#clone(source, options));
-  }
-
   /** The hooks mobility.ts drives the domain state machine with. */
   readonly #hooks: DomainHooks = {
     state: (name) => {
@@ -889,216 +872,8 @@ export class DomainManager {
   readonly migrations: DomainMigrations;
   /** Internal snapshots (domain-snapshots.ts). */
   readonly snapshots: DomainSnapshots;
-
-  /**
-   * virsh save: the domain's whole state as a VmImage, handed to `write`
-   * (which makes the file) while the VM is still paused in place; only once
-   * that worked is the domain shut off (reason saved). A failure leaves
-   * the domain as it was. `paused`/`running` record how restore starts it.
-   */
-  async #save<T>(
-    name: string,
-    options: { paused?: boolean; running?: boolean },
-    write: (image: VmImage) => T | Promise<T>,
-  ): Promise<T> {
-    const dom = this.#get(name);
-    this.#require(dom, ['running', 'paused'], 'save');
-    const def = stripLive(this.domainDef(name));
-    const { memory } = await captureDomain(
-      this.host,
-      this.#hooks,
-      name,
-      'saving',
-      'stop',
-      (vm, machine, wasPaused) =>
-        write({
-          def,
-          machine,
-          ...copyPages(this.host, vm),
-          paused: options.paused ? true : options.running ? false : wasPaused,
-        }),
-    );
-    return memory;
-  }
-
-  /**
-   * virsh restore: a domain from a VmImage, running or paused. libvirt's
-   * rules for names and uuids (virDomainObjListAdd with CHECK_LIVE): an
-   * inactive domain with the same name and uuid takes the image's live
-   * state; one with the same name but another uuid, or the same uuid but
-   * another name, or an active one, refuses; else the domain is transient.
-   */
-  async restore(
-    image: VmImage,
-    options: { paused?: boolean; running?: boolean } = {},
-  ): Promise<DomainSummary> {
-    const paused = options.paused ? true : options.running ? false : image.paused;
-    return this.#restoreFrom(
-      image.def,
-      image.machine,
-      { kind: 'pages', gfns: image.gfns, data: image.data },
-      paused,
-      'restored',
-    );
-  }
-
-  /**
-   * The destination of a live migration (libvirt's Prepare): throws when a
-   * domain of this definition cannot come here, by restore's rules.
-   */
-  checkIncoming(def: DomainDef): void {
-    this.#incomingDomain(def);
-  }
-
-  /** The destination's Finish: the migrated domain runs here (reason migrated). */
-  restoreIncoming(
-    def: DomainDef,
-    machine: MachineState,
-    populate: (p2m: P2m) => void,
-    paused: boolean,
-  ): Promise<DomainSummary> {
-    return this.#restoreFrom(def, machine, { kind: 'populate', populate }, paused, 'migrated');
-  }
-
-  /** restore's rules for names and uuids; the existing inactive domain, or undefined. */
-  #incomingDomain(def: DomainDef): Domain | undefined {
-    if (!NAME.test(def.name))
-      throw new VirtError('invalid-arg', `invalid domain name '${quote(def.name)}' in the image`);
-    const dom = this.#domains.get(def.name);
-    for (const other of this.#domains.values())
-      if (other !== dom && def.uuid && sameUuid(other.def.uuid!, def.uuid))
-        throw new VirtError(
-          'domain-exists',
-          `operation failed: domain '${other.def.name}' is already defined with uuid ${other.def.uuid}`,
-        );
-    if (dom && def.uuid && !sameUuid(dom.def.uuid!, def.uuid))
-      throw new VirtError(
-        'domain-exists',
-        `operation failed: domain '${def.name}' already exists with uuid ${dom.def.uuid}`,
-      );
-    if (dom && dom.vm !== undefined)
-      throw new VirtError(
-        'operation-invalid',
-        `Requested operation is not valid: domain '${def.name}' is already active`,
-      );
-    return dom;
-  }
-
-  async #restoreFrom(
-    def: DomainDef,
-    machine: MachineState,
-    ram: RamSource,
-    paused: boolean,
-    reason: StateReason,
-  ): Promise<DomainSummary> {
-    let dom = this.#incomingDomain(def);
-    const created = !dom;
-    if (!dom) {
-      this.define({ ...def });
-      dom = this.#domains.get(def.name)!;
-      dom.transient = true;
-    }
-    const persistent = dom.def;
-    dom.def = { ...def, uuid: dom.def.uuid };
-    try {
-      await restoreDomain(this.host, this.#hooks, dom.def, machine, ram, paused, reason);
-    } catch (error) {
-      if (created) this.#forget(dom);
-      throw error;
-    } finally {
-      if (!created) dom.def = persistent;
-    }
-    return summary(dom);
-  }
-
-  /** virsh managedsave: like save, the image kept by the host; the next start resumes from it. */
-  async #managedSave(
-    name: string,
-    options: { paused?: boolean; running?: boolean } = {},
-  ): Promise<void> {
-    const dom = this.#get(name);
-    if (dom.transient)
-      throw new VirtError(
-        'operation-invalid',
-        `Requested operation is not valid: cannot do managed save for transient domain`,
-      );
-    dom.managedSave = await this.#save(name, options, (image) => image);
-  }
-
-  /** virsh managedsave-remove: drops the managed save image; false if there was none. */
-  managedSaveRemove(name: string): boolean {
-    const dom = this.#get(name);
-    const had = dom.managedSave !== undefined;
-    dom.managedSave = undefined;
-    return had;
-  }
-
-  hasManagedSave(name: string): boolean {
-    return this.#get(name).managedSave !== undefined;
-  }
-
-  /**
-   * virt-clone: a new domain with its own name and uuid whose VM starts
-   * from the source's state and shares its RAM copy-on-write until either
-   * writes. From a named snapshot, or (for an active source) from an
-   * instant capture; a shut-off source gives a shut-off clone (its
-   * definition only: there are no disks to copy).
-   */
-  async #clone(
-    source: string,
-    options: { name: string; snapshot?: string; paused?: boolean },
-  ): Promise<DomainSummary> {
-    const dom = this.#get(source);
-    if (this.#domains.has(options.name))
-      throw new VirtError(
-        'domain-exists',
-        `operation failed: domain '${options.name}' already exists with uuid ${this.#domains.get(options.name)!.def.uuid}`,
-      );
-    let machine: MachineState | undefined;
-    let frames: FrameSnapshot | undefined;
-    let ownFrames = false;
-    let def: DomainDef;
-    if (options.snapshot !== undefined) {
-      const snap = getSnapshot(dom.snapshots, options.snapshot);
-      ({ machine, frames, def } = snap);
-    } else {
-      def = stripLive(this.domainDef(source));
-      if (dom.vm !== undefined) {
-        const captured = await captureDomain(
-          this.host,
-          this.#hooks,
-          source,
-          'creating snapshot',
-          'resume',
-          (vm) => this.host.snapshotMemory(vm),
-        );
-        machine = captured.machine;
-        frames = captured.memory;
-        ownFrames = true;
-      }
-    }
-    try {
-      const { uuid: _uuid, ...rest } = def;
-      const summaryNew = this.define({ ...rest, name: options.name, title: def.title });
-      if (!machine || !frames) return summaryNew;
-      const clone = this.#domains.get(options.name)!;
-      await restoreDomain(
-        this.host,
-        this.#hooks,
-        clone.def,
-        machine,
-        { kind: 'frames', frames },
-        !!options.paused,
-        'restored',
-      ).catch((error: unknown) => {
-        this.#forget(clone);
-        throw error;
-      });
-      return summary(clone);
-    } finally {
-      if (ownFrames && frames) this.host.releaseSnapshotFrames(frames);
-    }
-  }
+  /** Save, restore, managed save and clones (domain-images.ts). */
+  readonly images: DomainImages;
 
   // ------------------------------------------------------------ memory
 
@@ -1451,25 +1226,6 @@ function checkSched(def: { shares?: number; quotaUs?: number; periodUs?: number 
   }
 }
 
-function summary(dom: Domain): DomainSummary {
-  const out: DomainSummary = {
-    id: dom.id,
-    name: dom.def.name,
-    state: dom.state,
-    reason: dom.reason,
-    vcpuSlots: dom.slots,
-    persistent: !dom.transient,
-    uuid: dom.def.uuid!,
-  };
-  if (dom.autostart) out.autostart = true;
-  return out;
-}
-
-/** uuids compare as 128-bit numbers: case and dashes do not matter. */
-function sameUuid(a: string, b: string): boolean {
-  return a.replace(/-/g, '').toLowerCase() === b.replace(/-/g, '').toLowerCase();
-}
-
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const ACTIONS = ['destroy', 'restart', 'preserve'];
 
@@ -1502,10 +1258,4 @@ function outcome(reason: StopReason): [DomainState, StateReason, string?] {
     case 'destroyed':
       return ['shut off', 'destroyed'];
   }
-}
-
-/** A definition for an image or snapshot: without the live-only vcpupin table domainDef adds. */
-function stripLive(def: DomainDef & { vcpupin?: Record<number, string> }): DomainDef {
-  const { vcpupin, ...rest } = def;
-  return vcpupin && Object.keys(vcpupin).length ? { ...rest, vcpupin } : rest;
 }

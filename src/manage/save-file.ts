@@ -21,7 +21,7 @@ export function saveToImage(
   name: string,
   options: { paused?: boolean; running?: boolean },
 ): Promise<Uint8Array> {
-  return domains.save(name, options, (image: VmImage) =>
+  return domains.images.save(name, options, (image: VmImage) =>
     writeSaveImage({
       xml: imageXml(image.def),
       machine: image.machine,
@@ -84,7 +84,7 @@ export async function restoreFromImage(
       'invalid-arg',
       `the domain XML says ${def.memoryMiB} MiB and ${def.vcpus} vCPUs, the saved machine has ${machine.memoryMiB} MiB and ${machine.harts}`,
     );
-  return domains.restore(
+  return domains.images.restore(
     { def, machine, gfns: image.gfns, data: image.memory, paused: image.paused },
     options,
   );
