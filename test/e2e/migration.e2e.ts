@@ -60,6 +60,13 @@ describe('live migration in the page', () => {
     // Its console followed it: the shell answers, now on host2.
     expect(await page.locator('#follow-title').textContent()).toContain('host2');
     await ask(page, 'migration-console', 'echo moved-$((6*7))', /moved-42/);
+    // The job's chart and table fit a phone's width.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(500);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // Another tab: it waits on a channel; this tab sends vm1 from host2 there.
     const other = await context.newPage();

@@ -54,6 +54,7 @@ describe('the playground', () => {
       '#/',
       '#/scheduler',
       '#/memory',
+      '#/migration',
       '#/domain/vm1/console',
       '#/domain/vm1/details',
       '#/domain/vm1/cpu',
