@@ -39,7 +39,8 @@ export async function browserBenchmarks(report: Report): Promise<void> {
       .waitFor({ timeout: 120_000 });
     // Quick boot: a VM with vm1's settings (the dialog's defaults) resumes from the snapshot vm1
     // left at its first prompt; from the click on "Create and start" to its prompt on screen.
-    await page.waitForTimeout(3000);
+    // vm1 reaches its prompt a few s after it runs (longer on a loaded machine).
+    await page.waitForTimeout(8000);
     await page.getByRole('button', { name: /New VM/ }).click();
     await page.waitForTimeout(500);
     // Timed in the page, from the click event to the first frame whose terminal holds the prompt:
