@@ -31,7 +31,7 @@ function machine(engine: 'interpreter' | 'jit') {
       mem.wasm!,
       [0, 1, 2, 3, 4].map((k) => first + k),
       hart.ctab,
-      8,
+      { hotThreshold: 8, batchWait: 0 },
     );
   }
   // Stores to x3 pages from DATA on (stride x5), then an AMO on AMO_PAGE, forever.

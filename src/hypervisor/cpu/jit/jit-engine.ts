@@ -3,7 +3,7 @@ import { F, S } from '../hart-state';
 import { runHart } from '../interpreter';
 import { ACCESS } from '../sv32';
 import type { HostMemory } from '../../memory/host-memory';
-import { CodeCache, type CodePage } from './code-cache';
+import { CodeCache, type CodePage, type JitTuning } from './code-cache';
 import { JIT_STATS } from './jit-stats';
 import { type ModuleExchange, moduleExchange } from './module-exchange';
 import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
@@ -11,12 +11,15 @@ import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
 /** Instructions between check points: the interpreter's CHUNK, so both engines check at the same instructions. */
 const CHUNK = 4096;
 /**
- * Instructions the interpreter runs at a time in cold code. Stopping it at
- * every block end would count entries exactly but costs a dispatch per
- * block, slower than the interpreter alone; a loop is still found hot
- * within HOT_THRESHOLD (code-cache.ts) bursts, at the pcs where bursts end in it.
+ * Instructions the interpreter runs at least in a page without
+ * translations before it stops at the next block end: there the dispatcher
+ * counts the entry and may enter translated code. Stopping at every block
+ * end would count every entry but costs a dispatch per block (~5
+ * instructions in a kernel); this samples them, and hot blocks still reach
+ * the threshold. In a translated page it stops at the first block end, to
+ * get back into translated code at once.
  */
-const COLD_BURST = 64;
+const COLD_RUN = +((globalThis as any).process?.env?.JIT_CR ?? 16);
 
 /**
  * The JIT engine ("accelerated", libvirt's `<domain type='kvm'>`): one per
@@ -54,6 +57,8 @@ export class JitEngine implements HartEngine {
   /** Calls into translated code, and runs of the interpreter. */
   entries = 0;
   interpretedRuns = 0;
+  /** Instructions this engine has run: the clock of the translation queue (code-cache.ts). */
+  #clock = 0;
   #owner: Hart | null = null;
   #hart: Hart | null = null;
 
@@ -62,7 +67,7 @@ export class JitEngine implements HartEngine {
     memory: WebAssembly.Memory,
     frames: number[],
     ctab: Int32Array,
-    hotThreshold?: number,
+    tuning: Partial<JitTuning> = {},
     /** This pCPU's JIT_STATS words (jit-stats.ts), published after every run. */
     readonly telemetry?: Float64Array,
     /** Modules shared with the other pCPU workers (module-exchange.ts). */
@@ -125,7 +130,7 @@ export class JitEngine implements HartEngine {
           return 0;
         },
       },
-      hotThreshold,
+      tuning,
       exchange,
     );
   }
@@ -189,6 +194,7 @@ export class JitEngine implements HartEngine {
     const regs = this.regs;
     const words = this.frameWords;
     const cache = this.cache;
+    const call = cache.dispatch.call;
     const xTag = h.xTag;
     const xAdd = h.xAdd;
     let pc = s[S.PC];
@@ -207,6 +213,10 @@ export class JitEngine implements HartEngine {
       env.poll?.(h, now);
       const irq = h.pendingInterrupt();
       if (irq >= 0) pc = h.takeTrap(pc, irq, 0, true);
+      if (cache.batchDue(this.#clock)) {
+        cache.compileQueued();
+        lastKey = -1;
+      }
       const chunk = budget < CHUNK ? budget : CHUNK;
       let done = 0;
 
@@ -223,20 +233,26 @@ export class JitEngine implements HartEngine {
             off = -1;
           }
         }
-        let n = 1;
+        let n = chunk - done;
+        /** How the interpreter runs next: to the first block end after minRun instructions (0: all n). */
+        let minRun = 1;
         if (off >= 0) {
           const key = (off >>> 12) * 1048576 + vpn;
-          const page: CodePage = key === lastKey ? lastPage! : cache.page(off >>> 12, pc & ~0xfff);
-          lastKey = key;
-          lastPage = page;
+          let page: CodePage;
+          if (key === lastKey) page = lastPage!;
+          else {
+            page = cache.page(off >>> 12, pc & ~0xfff);
+            lastKey = key;
+            lastPage = page;
+          }
           const o = off & 0xfff;
-          const entry = page.entries?.get(o);
-          if (entry !== undefined) {
+          const entry = page.entryIdx !== null ? page.entryIdx[o >> 1] : -1;
+          if (entry >= 0) {
             this.entries++;
             // The LR reservation travels with the call (translated LR/SC/AMOs keep it in the frame).
             words[FRAME_WORD.RES_OFF] = h.resOffset;
             words[FRAME_WORD.RES_VAL] = h.resValue;
-            const r = page.run!(entry, chunk - done, h.dmode);
+            const r = call(entry >> 8, entry & 0xff, n, h.dmode);
             h.resOffset = words[FRAME_WORD.RES_OFF];
             h.resValue = words[FRAME_WORD.RES_VAL];
             if (r > 0) {
@@ -252,30 +268,31 @@ export class JitEngine implements HartEngine {
               if (h.stopRequested) break;
               continue;
             }
-            if (status === STATUS.BUDGET) n = chunk - done;
+            n = chunk - done;
+            if (status === STATUS.BUDGET) minRun = 0;
             else if (status === STATUS.STALE) {
               cache.invalidate(page);
-              n = 1;
+              lastKey = -1;
             } else if (status !== STATUS.FAULT) throw new Error(`JIT: bad exit status ${status}`);
           } else {
             if (cache.enter(page, o)) {
-              cache.compile(page, o);
-              if (page.entries?.has(o)) continue;
-              page.counts[o >> 1] = 0;
+              cache.request(page, o, this.#clock + done);
+              lastKey = -1;
+              if (page.entryIdx !== null && page.entryIdx[o >> 1] >= 0) continue;
             }
-            // Cold: the interpreter runs a burst, whose end is counted like a block entry.
-            n = COLD_BURST;
+            // Cold: the interpreter runs to a block end, where the next entry is counted.
+            if (page.entryIdx === null) minRun = COLD_RUN;
           }
         }
-        // ---- the interpreter: n instructions, inline (no check point of its own)
-        if (n > chunk - done) n = chunk - done;
+        // ---- the interpreter, inline (no check point of its own)
         s[S.PC] = pc;
         this.interpretedRuns++;
-        const ex = runHart(h, n, true);
+        const ex = runHart(h, n, true, minRun);
         done += h.executed;
         pc = s[S.PC];
         if (ex === EXIT.WFI) {
           budget -= done;
+          this.#clock += done;
           exit = EXIT.WFI;
           h.leave = false;
           break outer;
@@ -286,6 +303,7 @@ export class JitEngine implements HartEngine {
         }
       }
       budget -= done;
+      this.#clock += done;
       if (h.x !== regs) break; // the registers went home (an HSM stop): this run is over
     }
     s[S.PC] = pc;
@@ -318,7 +336,7 @@ export function jitForThread(
   let engine = engines.get(mem.sab);
   if (engine) return engine;
   if (!mem.wasm || frames.length !== JIT_FRAMES) return null;
-  engine = new JitEngine(mem, mem.wasm, frames, ctab, undefined, telemetry, moduleExchange());
+  engine = new JitEngine(mem, mem.wasm, frames, ctab, {}, telemetry, moduleExchange());
   engines.set(mem.sab, engine);
   return engine;
 }

@@ -55,7 +55,7 @@ export function makeMachine(
       mem.wasm!,
       [0, 1, 2, 3, 4].map((k) => first + k),
       hart.ctab,
-      8, // a low threshold, so the tests run translated code soon
+      { hotThreshold: 8, batchWait: 0 }, // translated soon, and at once, so the tests run translated code
       undefined,
       jit.exchange,
     );

@@ -85,22 +85,42 @@ const L_T = 39;
 const L_A = 40;
 const L_VERIFIED = 41;
 
-export interface Translation {
-  bytes: Uint8Array<ArrayBuffer>;
-  /** Page offset → block index, for the blocks this module holds. */
+/** One page's function: its body, extra locals, and where its blocks start. */
+export interface PageFunction {
+  body: Uint8Array<ArrayBuffer>;
+  locals: number;
+  /** Page offset → block index, for the blocks this function holds. */
   entries: Map<number, number>;
+}
+
+/** The host functions a page module imports: the slow paths of loads and stores. */
+const PAGE_IMPORTS = [
+  { name: 'ld', type: { params: 2, results: 1 } },
+  { name: 'st', type: { params: 3, results: 1 } },
+];
+
+/**
+ * One module holding the functions of many pages (function k exported as
+ * `exportName(k)`), so a batch of pages pays V8's per-module cost once.
+ */
+export function buildPageModule(fns: PageFunction[]): Uint8Array<ArrayBuffer> {
+  return buildModule(
+    PAGE_IMPORTS,
+    fns.map((f) => ({ type: { params: 3, results: 1 }, locals: f.locals, body: f.body })),
+  );
 }
 
 /**
  * Translates `blocks` (scanned from `code`, the page's bytes as a copy) of
- * the guest page at virtual address `vpage`, held in host frame `frame`.
+ * the guest page at virtual address `vpage`, held in host frame `frame`,
+ * into one function `run(entry, budget, dmode) → executed`.
  */
 export function translatePage(
   blocks: ScannedBlock[],
   code: Uint8Array,
   frame: number,
   vpage: number,
-): Translation {
+): PageFunction {
   const layout = JIT_OFFSET;
   const entries = new Map<number, number>();
   blocks.forEach((b, i) => entries.set(b.start, i));
@@ -157,18 +177,7 @@ export function translatePage(
     .mem(OP.i32Store, 2, layout.regs + 4 * FRAME_WORD.STATUS);
   w.get(L_N);
 
-  const bytes = buildModule(
-    [
-      { name: 'ld', type: { params: 2, results: 1 } },
-      { name: 'st', type: { params: 3, results: 1 } },
-    ],
-    {
-      type: { params: 3, results: 1 },
-      locals: L_VERIFIED - 3 + ((blocks.length + 31) >> 5),
-      body: w.bytes,
-    },
-  );
-  return { bytes, entries };
+  return { body: w.bytes.slice(), locals: L_VERIFIED - 3 + ((blocks.length + 31) >> 5), entries };
 
   function pcOf(off: number): number {
     return (vpage + off) | 0;
