@@ -104,6 +104,12 @@ export class Hart {
   wAdd: Int32Array<ArrayBufferLike> = new Int32Array(TLB_SIZE);
   readonly xTag = new Int32Array(TLB_SIZE).fill(-1);
   readonly xAdd = new Int32Array(TLB_SIZE);
+  /**
+   * The JIT's jump cache tags (jit/dispatch-table.ts), when a JIT runs this
+   * hart: an entry says "pc runs translated code from the page the fetch TLB
+   * maps it to", so it is dropped with the TLB, at every flush.
+   */
+  jumpTags: Int32Array<ArrayBufferLike> | null = null;
 
   /** RVC expansion table (compressed.ts). */
   readonly ctab = compressedTable();
@@ -163,6 +169,7 @@ export class Hart {
     this.rTag.fill(-1);
     this.wTag.fill(-1);
     this.xTag.fill(-1);
+    this.jumpTags?.fill(-1);
   }
 
   /** Recomputes dmode/imode after a change of privilege, mstatus or satp. */

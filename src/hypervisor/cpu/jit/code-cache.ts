@@ -35,7 +35,11 @@ export interface JitTuning {
  * or more; at these settings ~85 % of the boot runs translated.
  */
 const ENV = (globalThis as any).process?.env ?? {};
-export const DEFAULT_TUNING: JitTuning = { hotThreshold: +(ENV.JIT_T ?? 256), batchPages: +(ENV.JIT_BP ?? 16), batchWait: +(ENV.JIT_BW ?? 200_000) };
+export const DEFAULT_TUNING: JitTuning = {
+  hotThreshold: +(ENV.JIT_T ?? 256),
+  batchPages: +(ENV.JIT_BP ?? 16),
+  batchWait: +(ENV.JIT_BW ?? 200_000),
+};
 
 /** Counts saturate here (Uint16). */
 const COUNT_MAX = 0xffff;
@@ -56,6 +60,8 @@ const MAX_PAGES = 4096;
 const MAX_CODE_BYTES = 64 << 20;
 /** A page whose code changed this often under its translation is left to the interpreter. */
 const MAX_STALE = 8;
+/** Size − 1 of the direct-mapped cache of recently dispatched pages, by virtual page number. */
+const RECENT_MASK = 255;
 /** Instances of shared batch modules kept on this thread, by batch name. */
 const MAX_BATCH_INSTANCES = 1024;
 
@@ -105,10 +111,14 @@ export class CodePage {
   readonly seeds: number[] = [];
   /** The module exchange's `gen` when this page last looked for shared regions. */
   exchangeGen = -1;
+  /** Virtual page number. */
+  readonly vpn: number;
   constructor(
     readonly frame: number,
     readonly vpage: number,
-  ) {}
+  ) {
+    this.vpn = vpage >>> 12;
+  }
 
   get translated(): boolean {
     return this.entryIdx !== null;
@@ -150,13 +160,18 @@ export interface CodeCacheStats {
 /** One pCPU thread's translations: pages by (frame, vpage), bounded, flushed whole when full. */
 export class CodeCache {
   readonly #pages = new Map<number, CodePage>();
+  readonly #recent: (CodePage | undefined)[] = new Array<CodePage | undefined>(
+    RECENT_MASK + 1,
+  ).fill(undefined);
   /** Pages waiting to be translated, and the engine's instruction clock when the first came. */
   #queue: CodePage[] = [];
   #queueSince = 0;
   /** Instances of batch modules, by batch name (several regions share one). */
   readonly #instances = new Map<string, WebAssembly.Instance>();
   /** Every installed region function, by slot: what the engine calls (dispatch-table.ts). */
-  readonly dispatch = new DispatchTable();
+  readonly dispatch: DispatchTable;
+  /** Called when regions are dropped: the engine empties its jump cache, which may name their slots. */
+  onDrop: (() => void) | null = null;
   #batchSeq = 0;
   readonly #batchPrefix = Math.random().toString(36).slice(2, 10);
   readonly tuning: JitTuning;
@@ -190,6 +205,7 @@ export class CodeCache {
     readonly exchange?: ModuleExchange,
   ) {
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
+    this.dispatch = new DispatchTable(memory, base);
   }
 
   get hotThreshold(): number {
@@ -232,11 +248,28 @@ export class CodeCache {
   /** True when the queued pages should be compiled now. */
   batchDue(now: number): boolean {
     const q = this.#queue.length;
-    return q > 0 && (q >= this.tuning.batchPages || now - this.#queueSince >= this.tuning.batchWait);
+    return (
+      q > 0 && (q >= this.tuning.batchPages || now - this.#queueSince >= this.tuning.batchWait)
+    );
   }
 
   get queued(): number {
     return this.#queue.length;
+  }
+
+  /**
+   * The page at (frame, virtual page number `vpn`): first from a small
+   * direct-mapped cache by vpn (the dispatcher asks at every call and
+   * return that changes page; a Map lookup with a 40-bit key boxes a
+   * double and cost more than the translated code it finds).
+   */
+  lookup(frame: number, vpn: number): CodePage {
+    const i = vpn & RECENT_MASK;
+    const p = this.#recent[i];
+    if (p !== undefined && p.frame === frame && p.vpn === vpn) return p;
+    const q = this.page(frame, vpn << 12);
+    this.#recent[i] = q;
+    return q;
   }
 
   page(frame: number, vpage: number): CodePage {
@@ -309,6 +342,8 @@ export class CodeCache {
   /** Drops every translation (tb_flush). */
   flush(): void {
     for (const p of this.#pages.values()) for (const r of p.regions) this.dispatch.remove(r.slot);
+    this.#recent.fill(undefined);
+    this.onDrop?.();
     this.#pages.clear();
     for (const p of this.#queue) p.queued = false;
     this.#queue = [];
@@ -328,6 +363,7 @@ export class CodeCache {
       this.stats.blocks -= p.blocks;
       this.stats.codeBytes -= p.bytes;
       for (const r of p.regions) this.dispatch.remove(r.slot);
+      this.onDrop?.();
     }
     p.regions.length = 0;
     p.entryIdx = null;
@@ -494,6 +530,11 @@ function successors(b: ScannedBlock, vpage: number): number[] {
             ((insn >> 20) & 0x7fe))) |
           0,
       );
+      // A call (rd = ra or t0): where it returns is run next, through the dispatcher.
+      if (((insn >> 7) & 31) !== 0) add((pc + last.len) | 0);
+      break;
+    case 25: // JALR: an indirect call returns after it too
+      if (((insn >> 7) & 31) !== 0) add((pc + last.len) | 0);
       break;
     default:
       break;

@@ -5,6 +5,7 @@ import { ACCESS } from '../sv32';
 import type { HostMemory } from '../../memory/host-memory';
 import { CodeCache, type CodePage, type JitTuning } from './code-cache';
 import { JIT_STATS } from './jit-stats';
+import { JUMP_ENTRIES, jumpIndex, jumpValue } from './dispatch-table';
 import { type ModuleExchange, moduleExchange } from './module-exchange';
 import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
 
@@ -52,6 +53,9 @@ export class JitEngine implements HartEngine {
   readonly rAdd: Int32Array;
   readonly wTag: Int32Array;
   readonly wAdd: Int32Array;
+  /** The jump cache (dispatch-table.ts), in the JIT frames where the trampoline reads it. */
+  readonly jumpTags: Int32Array;
+  readonly jumpVals: Int32Array;
   /** Instructions run by translated code (the rest ran in the interpreter). */
   translatedInstructions = 0;
   /** Calls into translated code, and runs of the interpreter. */
@@ -76,12 +80,14 @@ export class JitEngine implements HartEngine {
     if (frames.length !== JIT_FRAMES || frames.some((f, k) => f !== frames[0] + k))
       throw new Error('JIT: needs JIT_FRAMES contiguous host frames');
     const base = frames[0] * 4096;
-    const [regs, rTag, rAdd, wTag, wAdd] = [
+    const [regs, rTag, rAdd, wTag, wAdd, jumpTag, jumpVal] = [
       JIT_OFFSET.regs,
       JIT_OFFSET.rTag,
       JIT_OFFSET.rAdd,
       JIT_OFFSET.wTag,
       JIT_OFFSET.wAdd,
+      JIT_OFFSET.jumpTag,
+      JIT_OFFSET.jumpVal,
     ].map((o) => base + o);
     const view = (off: number) => new Int32Array(mem.sab, off, 1024);
     const fault = view(regs);
@@ -91,6 +97,8 @@ export class JitEngine implements HartEngine {
     this.rAdd = view(rAdd);
     this.wTag = view(wTag).fill(-1);
     this.wAdd = view(wAdd);
+    this.jumpTags = new Int32Array(mem.sab, jumpTag, JUMP_ENTRIES).fill(-1);
+    this.jumpVals = new Int32Array(mem.sab, jumpVal, JUMP_ENTRIES);
     this.cache = new CodeCache(
       mem.ram8,
       ctab,
@@ -133,6 +141,7 @@ export class JitEngine implements HartEngine {
       tuning,
       exchange,
     );
+    this.cache.onDrop = () => this.jumpTags.fill(-1);
   }
 
   run(h: Hart, budget: number): Exit {
@@ -141,6 +150,7 @@ export class JitEngine implements HartEngine {
       h.rAdd = this.rAdd;
       h.wTag = this.wTag;
       h.wAdd = this.wAdd;
+      h.jumpTags = this.jumpTags;
       this.#owner = null;
     }
     if (this.#owner !== h) {
@@ -187,6 +197,21 @@ export class JitEngine implements HartEngine {
     }
   }
 
+  /** The code page pc is fetched from now, or null when the fetch would fault. */
+  #pageAt(h: Hart, pc: number): CodePage | null {
+    const i = (pc >>> 12) & TLB_MASK;
+    let off: number;
+    if (h.xTag[i] === (((pc >>> 12) << 5) | h.imode)) off = (pc + h.xAdd[i]) | 0;
+    else {
+      off = h.translate(pc, ACCESS.EXEC, h.imode);
+      if (off < 0) {
+        h.exc = 0;
+        return null;
+      }
+    }
+    return this.cache.lookup(off >>> 12, pc >>> 12);
+  }
+
   #loop(h: Hart, budget: number): Exit {
     const s = h.s;
     const f = h.f;
@@ -195,12 +220,12 @@ export class JitEngine implements HartEngine {
     const words = this.frameWords;
     const cache = this.cache;
     const call = cache.dispatch.call;
+    const jumpTags = this.jumpTags;
+    const jumpVals = this.jumpVals;
     const xTag = h.xTag;
     const xAdd = h.xAdd;
     let pc = s[S.PC];
     let exit: Exit = EXIT.BUDGET;
-    let lastPage: CodePage | null = null;
-    let lastKey = -1;
 
     outer: while (budget > 0) {
       // ---- check point (interpreter.ts, the head of its chunk loop)
@@ -215,7 +240,6 @@ export class JitEngine implements HartEngine {
       if (irq >= 0) pc = h.takeTrap(pc, irq, 0, true);
       if (cache.batchDue(this.#clock)) {
         cache.compileQueued();
-        lastKey = -1;
       }
       const chunk = budget < CHUNK ? budget : CHUNK;
       let done = 0;
@@ -237,22 +261,18 @@ export class JitEngine implements HartEngine {
         /** How the interpreter runs next: to the first block end after minRun instructions (0: all n). */
         let minRun = 1;
         if (off >= 0) {
-          const key = (off >>> 12) * 1048576 + vpn;
-          let page: CodePage;
-          if (key === lastKey) page = lastPage!;
-          else {
-            page = cache.page(off >>> 12, pc & ~0xfff);
-            lastKey = key;
-            lastPage = page;
-          }
+          const page = cache.lookup(off >>> 12, vpn);
           const o = off & 0xfff;
           const entry = page.entryIdx !== null ? page.entryIdx[o >> 1] : -1;
           if (entry >= 0) {
             this.entries++;
+            const j = jumpIndex(pc);
+            jumpTags[j] = pc;
+            jumpVals[j] = jumpValue(entry >> 8, entry & 0xff, h.imode);
             // The LR reservation travels with the call (translated LR/SC/AMOs keep it in the frame).
             words[FRAME_WORD.RES_OFF] = h.resOffset;
             words[FRAME_WORD.RES_VAL] = h.resValue;
-            const r = call(entry >> 8, entry & 0xff, n, h.dmode);
+            const r = call(entry >> 8, entry & 0xff, n, h.dmode, h.imode);
             h.resOffset = words[FRAME_WORD.RES_OFF];
             h.resValue = words[FRAME_WORD.RES_VAL];
             if (r > 0) {
@@ -271,13 +291,13 @@ export class JitEngine implements HartEngine {
             n = chunk - done;
             if (status === STATUS.BUDGET) minRun = 0;
             else if (status === STATUS.STALE) {
-              cache.invalidate(page);
-              lastKey = -1;
+              // The trampoline may have gone on to other pages: the stale block is the one at pc.
+              const at = this.#pageAt(h, pc);
+              if (at) cache.invalidate(at);
             } else if (status !== STATUS.FAULT) throw new Error(`JIT: bad exit status ${status}`);
           } else {
             if (cache.enter(page, o)) {
               cache.request(page, o, this.#clock + done);
-              lastKey = -1;
               if (page.entryIdx !== null && page.entryIdx[o >> 1] >= 0) continue;
             }
             // Cold: the interpreter runs to a block end, where the next entry is counted.
@@ -316,8 +336,8 @@ function failed(fault: Int32Array): number {
   return 0;
 }
 
-/** Host frames one pCPU's JIT needs: the register frame and four TLB arrays. */
-export const JIT_FRAMES = 5;
+/** Host frames one pCPU's JIT needs: the register frame, four TLB arrays, and the jump cache's tags and values (four frames each). */
+export const JIT_FRAMES = 13;
 
 const engines = new WeakMap<SharedArrayBuffer, JitEngine>();
 

@@ -5,11 +5,11 @@ import { asm } from '../asm.test-helper';
 import { CSR, PRIV, SATP } from '../csr';
 import { Hart, type HartEnv } from '../hart';
 import { F, HartState, S } from '../hart-state';
-import { JitEngine } from './jit-engine';
+import { JIT_FRAMES, JitEngine } from './jit-engine';
 import type { ModuleExchange } from './module-exchange';
 
 export const RAM_BASE = 0x8000_0000;
-/** Guest RAM of the test machines; the JIT's five frames sit just above it in host RAM. */
+/** Guest RAM of the test machines; the JIT's frames sit just above it in host RAM. */
 const GUEST_BYTES = 256 << 10;
 export const HANDLER = RAM_BASE;
 export const CODE = RAM_BASE + 0x1000;
@@ -28,7 +28,7 @@ export function makeMachine(
   /** The JIT's module exchange, and how many frames higher its JIT frames sit (another pCPU's). */
   jit: { exchange?: ModuleExchange; frameShift?: number } = {},
 ) {
-  const mem = HostMemory.create(GUEST_BYTES + 65536);
+  const mem = HostMemory.create(GUEST_BYTES + 2 * 65536);
   const p2m = new P2m(RAM_BASE, GUEST_BYTES >>> 12);
   p2m.mapLinear(0);
   let nextIrq = irqEvery;
@@ -53,7 +53,7 @@ export function makeMachine(
     hart.engine = new JitEngine(
       mem,
       mem.wasm!,
-      [0, 1, 2, 3, 4].map((k) => first + k),
+      Array.from({ length: JIT_FRAMES }, (_, k) => first + k),
       hart.ctab,
       { hotThreshold: 8, batchWait: 0 }, // translated soon, and at once, so the tests run translated code
       undefined,

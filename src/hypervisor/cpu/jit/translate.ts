@@ -39,11 +39,20 @@ import { ATOMIC, FuncWriter, OP, buildModule } from './wasm-emit';
 /**
  * Where the state generated code reaches sits, relative to the pCPU's JIT
  * base (its JIT_FRAMES contiguous host frames): the register frame, then
- * the read and write TLB arrays (hart.ts). The base is the module's one
+ * the read and write TLB arrays (hart.ts), then the jump cache. The base is the module's one
  * imported global (`e.base`), so a module compiled on one pCPU worker runs
  * on another with that pCPU's own frames (module-exchange.ts).
  */
-export const JIT_OFFSET = { regs: 0, rTag: 4096, rAdd: 8192, wTag: 12288, wAdd: 16384 } as const;
+export const JIT_OFFSET = {
+  regs: 0,
+  rTag: 4096,
+  rAdd: 8192,
+  wTag: 12288,
+  wAdd: 16384,
+  /** The jump cache (dispatch-table.ts): JUMP_ENTRIES pc tags (four frames), then as many values. */
+  jumpTag: 20480,
+  jumpVal: 36864,
+} as const;
 
 /**
  * Words of the register frame after x0–x31. RES_OFF and RES_VAL are the
