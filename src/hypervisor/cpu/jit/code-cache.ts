@@ -32,14 +32,12 @@ export interface JitTuning {
 /**
  * Measured on a Linux boot (tools/boot-profile.ts): 97 % of its
  * instructions are at pcs run 64 times or more, 71 % at pcs run 2048 times
- * or more; at these settings ~85 % of the boot runs translated.
+ * or more, but translating a block costs ~2 µs per guest instruction in
+ * the translator and V8 (and more on V8's background threads), and a
+ * region entered for ~10 instructions at a time saves little; thresholds
+ * of 256–512 translated more of the boot and made it slower.
  */
-const ENV = (globalThis as any).process?.env ?? {};
-export const DEFAULT_TUNING: JitTuning = {
-  hotThreshold: +(ENV.JIT_T ?? 256),
-  batchPages: +(ENV.JIT_BP ?? 16),
-  batchWait: +(ENV.JIT_BW ?? 200_000),
-};
+export const DEFAULT_TUNING: JitTuning = { hotThreshold: 1024, batchPages: 16, batchWait: 200_000 };
 
 /** Counts saturate here (Uint16). */
 const COUNT_MAX = 0xffff;
@@ -49,9 +47,9 @@ const COUNT_MAX = 0xffff;
  * its background threads), grows with its size; measured with 48–64 blocks
  * a call cost ~10× one with 16.
  */
-const MAX_BLOCKS_PER_REGION = +(ENV.JIT_MB ?? 24);
+const MAX_BLOCKS_PER_REGION = 24;
 /** Most regions of one page; then its remaining cold blocks stay with the interpreter. */
-const MAX_REGIONS_PER_PAGE = +(ENV.JIT_MC ?? 16);
+const MAX_REGIONS_PER_PAGE = 16;
 /** How far from a seed block the blocks it reaches come along. */
 const SUCCESSOR_DEPTH = 3;
 /** Pages (translated or only counted) before the whole cache is flushed, as QEMU's tb_flush when its buffer is full. */

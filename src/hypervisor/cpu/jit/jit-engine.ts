@@ -20,27 +20,30 @@ const CHUNK = 4096;
  * the threshold. In a translated page it stops at the first block end, to
  * get back into translated code at once.
  */
-const COLD_RUN = +((globalThis as any).process?.env?.JIT_CR ?? 16);
+const COLD_RUN = 16;
 
 /**
  * The JIT engine ("accelerated", libvirt's `<domain type='kvm'>`): one per
  * pCPU thread, behind the same `run(budget)` contract as the interpreter.
  *
- * Per thread it owns five frames of host RAM (JIT_FRAMES, kept out of the
- * frame pool by the host): the register frame and the read/write TLB arrays
- * of the hart it runs, where generated code reaches them. A hart run by it
- * adopts those TLB arrays for good; when another hart ran on the thread in
- * between, the TLB is flushed first. Its registers are copied into the
- * register frame for the run (`hart.x` points there) and home at the end.
+ * Per thread it owns JIT_FRAMES frames of host RAM (kept out of the frame
+ * pool by the host): the register frame, the read/write TLB arrays of the
+ * hart it runs and the jump cache (dispatch-table.ts), where generated code
+ * reaches them. A hart run by it adopts those arrays for good; when another
+ * hart ran on the thread in between, the TLB (and with it the jump cache)
+ * is flushed first. Its registers are copied into the register frame for
+ * the run (`hart.x` points there) and home at the end.
  *
  * The loop keeps the interpreter's check points exactly: every CHUNK
  * instructions (or earlier, where the interpreter leaves its chunk: WFI,
  * a CSR write, xRET, a stop request) it checks stop requests, the SBI
  * timer, `poll` (TLB shootdowns, VM stop/pause) and interrupts. Between
- * check points it runs translated blocks (code-cache.ts, translate.ts) and,
- * for cold or untranslatable code, the interpreter itself (`runHart`
- * inline) in bursts, so instret, cycle, traps and interrupt
- * points are the interpreter's, instruction for instruction.
+ * check points it runs translated regions (code-cache.ts, translate.ts)
+ * through the trampoline, which goes from region to region while the jump
+ * cache knows where, and, for cold or untranslatable code, the interpreter
+ * itself (`runHart` inline) to the end of a block, where the next entry is
+ * counted and looked up; so instret, cycle, traps and interrupt points are
+ * the interpreter's, instruction for instruction.
  */
 export class JitEngine implements HartEngine {
   readonly name = 'jit';
