@@ -22,7 +22,7 @@ export function jumpValue(slot: number, idx: number, imode: number): number {
 
 /** The entry for pc: a multiplicative (Fibonacci) hash, so aligned code and equal offsets of many pages spread. */
 export function jumpIndex(pc: number): number {
-  return Math.imul(pc, JUMP_HASH) >>> JUMP_SHIFT;
+  return Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT;
 }
 const JUMP_HASH = 0x9e3779b1 | 0;
 const JUMP_SHIFT = 32 - Math.log2(JUMP_ENTRIES);
@@ -138,6 +138,8 @@ function trampoline(): Uint8Array<ArrayBuffer> {
   leaveIf();
   load(JIT_OFFSET.regs + 4 * FRAME_WORD.PC);
   tee(6);
+  i32(1);
+  op(OP.i32ShrU);
   i32(JUMP_HASH);
   op(OP.i32Mul);
   i32(JUMP_SHIFT);

@@ -6,6 +6,7 @@ import { CSR, PRIV, SATP } from '../csr';
 import { Hart, type HartEnv } from '../hart';
 import { F, HartState, S } from '../hart-state';
 import { JIT_FRAMES, JitEngine } from './jit-engine';
+import type { JitTuning } from './code-cache';
 import type { ModuleExchange } from './module-exchange';
 
 export const RAM_BASE = 0x8000_0000;
@@ -25,8 +26,8 @@ export const DATA = RAM_BASE + 0x10000;
 export function makeMachine(
   engine: 'interpreter' | 'jit',
   irqEvery = 0,
-  /** The JIT's module exchange, and how many frames higher its JIT frames sit (another pCPU's). */
-  jit: { exchange?: ModuleExchange; frameShift?: number } = {},
+  /** The JIT's module exchange, how many frames higher its JIT frames sit (another pCPU's), its tuning. */
+  jit: { exchange?: ModuleExchange; frameShift?: number; tuning?: Partial<JitTuning> } = {},
 ) {
   const mem = HostMemory.create(GUEST_BYTES + 2 * 65536);
   const p2m = new P2m(RAM_BASE, GUEST_BYTES >>> 12);
@@ -55,7 +56,8 @@ export function makeMachine(
       mem.wasm!,
       Array.from({ length: JIT_FRAMES }, (_, k) => first + k),
       hart.ctab,
-      { hotThreshold: 8, batchWait: 0 }, // translated soon, and at once, so the tests run translated code
+      // Translated soon, and at once, so the tests run translated code.
+      { hotThreshold: 8, batchWait: 0, ...jit.tuning },
       undefined,
       jit.exchange,
     );
