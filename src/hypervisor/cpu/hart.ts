@@ -48,6 +48,16 @@ const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
 
+/** Entries of the JIT's jump cache (jit/dispatch-table.ts); a power of two. */
+export const JUMP_ENTRIES = 4096;
+export const JUMP_HASH = 0x9e3779b1 | 0;
+export const JUMP_SHIFT = 32 - Math.log2(JUMP_ENTRIES);
+
+/** The jump cache entry for pc: a multiplicative (Fibonacci) hash of pc / 2, so aligned code and equal offsets of many pages spread. */
+export function jumpIndex(pc: number): number {
+  return Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT;
+}
+
 /** `exc` value of an access to be retried later (see retryLater); never a trap. */
 export const RETRY = -1;
 

@@ -1,5 +1,5 @@
 import { EXC, MSTATUS, PRIV } from './csr';
-import { EXIT, type Exit, type Hart, RETRY, TLB_MASK } from './hart';
+import { EXIT, type Exit, type Hart, JUMP_HASH, JUMP_SHIFT, RETRY, TLB_MASK } from './hart';
 import { F, S } from './hart-state';
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './muldiv';
 import { ACCESS } from './sv32';
@@ -24,7 +24,9 @@ const CHUNK = 4096;
  * `minRun` > 0 it also stops after the first control transfer (JAL, JALR,
  * a branch, taken or not) once `minRun` instructions have run, so the
  * caller's next pc is a block entry: where translated code can be entered
- * and where block entries are counted.
+ * and where block entries are counted; and inline, it stops after a control
+ * transfer to a pc the JIT's jump cache holds (`hart.jumpTags`), whose
+ * translated code the caller then runs.
  */
 export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Exit {
   const x = h.x;
@@ -41,6 +43,8 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
   const xTag = h.xTag;
   const xAdd = h.xAdd;
   const env = h.env;
+  /** Inline under the JIT: a control transfer to a pc its jump cache holds ends the run too. */
+  const jumpTags = inline ? h.jumpTags : null;
   let pc = s[S.PC];
   let exit: Exit = EXIT.BUDGET;
   /** Fetch cache: the virtual page of pc (-1 = invalid) and its addend. */
@@ -153,7 +157,10 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
                 ((insn >> 9) & 0x800) |
                 ((insn >> 20) & 0x7fe))) |
             0;
-          if (n <= stopN) {
+          if (
+            n <= stopN ||
+            (jumpTags !== null && jumpTags[Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT] === pc)
+          ) {
             n--;
             break inner;
           }
@@ -165,7 +172,10 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
           const target = (x[rs1] + (insn >> 20)) & ~1;
           if (rd) x[rd] = (pc + len) | 0;
           pc = target;
-          if (n <= stopN) {
+          if (
+            n <= stopN ||
+            (jumpTags !== null && jumpTags[Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT] === pc)
+          ) {
             n--;
             break inner;
           }
@@ -206,7 +216,10 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
                   ((insn >> 7) & 0x1e))) |
               0
             : (pc + len) | 0;
-          if (n <= stopN) {
+          if (
+            n <= stopN ||
+            (jumpTags !== null && jumpTags[Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT] === pc)
+          ) {
             n--;
             break inner;
           }

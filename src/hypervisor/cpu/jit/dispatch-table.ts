@@ -1,12 +1,12 @@
+import { JUMP_ENTRIES, JUMP_HASH, JUMP_SHIFT, jumpIndex } from '../hart';
 import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
+
+export { JUMP_ENTRIES, jumpIndex };
 import { ByteWriter, OP } from './wasm-emit';
 
 const I32 = 0x7f;
 const FUNCREF = 0x70;
 const FIRST_SIZE = 256;
-/** Jump cache entries (a power of two; its two arrays are four frames each, translate.ts JIT_OFFSET). */
-export const JUMP_ENTRIES = 4096;
-
 /**
  * The jump cache, after QEMU's `tb_jmp_cache`: entry `jumpIndex(pc)`
  * says that pc, fetched in mode `imode`, starts block `idx` of the region
@@ -19,13 +19,6 @@ export const JUMP_ENTRIES = 4096;
 export function jumpValue(slot: number, idx: number, imode: number): number {
   return (slot << 13) | (idx << 5) | imode;
 }
-
-/** The entry for pc: a multiplicative (Fibonacci) hash, so aligned code and equal offsets of many pages spread. */
-export function jumpIndex(pc: number): number {
-  return Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT;
-}
-const JUMP_HASH = 0x9e3779b1 | 0;
-const JUMP_SHIFT = 32 - Math.log2(JUMP_ENTRIES);
 
 /**
  * The one door from JavaScript into translated code on this thread: every

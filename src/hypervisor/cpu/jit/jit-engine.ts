@@ -12,13 +12,13 @@ import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
 /** Instructions between check points: the interpreter's CHUNK, so both engines check at the same instructions. */
 const CHUNK = 4096;
 /**
- * Instructions the interpreter runs at least in a page without
- * translations before it stops at the next block end: there the dispatcher
- * counts the entry and may enter translated code. Stopping at every block
- * end would count every entry but costs a dispatch per block (~5
- * instructions in a kernel); this samples them, and hot blocks still reach
- * the threshold. In a translated page it stops at the first block end, to
- * get back into translated code at once.
+ * Instructions the interpreter runs at least before it stops at the next
+ * block end, where the dispatcher counts the entry and may enter
+ * translated code. Stopping at every block end would count every entry but
+ * costs a dispatch per block (~5 instructions in a kernel); this samples
+ * them, and hot blocks still reach the threshold. It also stops at once
+ * at a control transfer to a pc the jump cache knows (interpreter.ts), to
+ * get back into translated code.
  */
 const COLD_RUN = 16;
 
@@ -248,64 +248,70 @@ export class JitEngine implements HartEngine {
       let done = 0;
 
       while (done < chunk) {
-        // Translate pc for fetch; a fault or MMIO is the interpreter's to take.
-        const vpn = pc >>> 12;
-        const i = vpn & TLB_MASK;
-        let off: number;
-        if (xTag[i] === ((vpn << 5) | h.imode)) off = (pc + xAdd[i]) | 0;
-        else {
-          off = h.translate(pc, ACCESS.EXEC, h.imode);
-          if (off < 0) {
-            h.exc = 0;
-            off = -1;
-          }
-        }
         let n = chunk - done;
         /** How the interpreter runs next: to the first block end after minRun instructions (0: all n). */
-        let minRun = 1;
-        if (off >= 0) {
-          const page = cache.lookup(off >>> 12, vpn);
-          const o = off & 0xfff;
-          const entry = page.entryIdx !== null ? page.entryIdx[o >> 1] : -1;
-          if (entry >= 0) {
-            this.entries++;
-            const j = jumpIndex(pc);
-            jumpTags[j] = pc;
-            jumpVals[j] = jumpValue(entry >> 8, entry & 0xff, h.imode);
-            // The LR reservation travels with the call (translated LR/SC/AMOs keep it in the frame).
-            words[FRAME_WORD.RES_OFF] = h.resOffset;
-            words[FRAME_WORD.RES_VAL] = h.resValue;
-            const r = call(entry >> 8, entry & 0xff, n, h.dmode, h.imode);
-            h.resOffset = words[FRAME_WORD.RES_OFF];
-            h.resValue = words[FRAME_WORD.RES_VAL];
-            if (r > 0) {
-              const inhibit = s[S.MCOUNTINHIBIT];
-              if ((inhibit & 1) === 0) f[F.CYCLE] += r;
-              if ((inhibit & 4) === 0) f[F.INSTRET] += r;
-              done += r;
-              this.translatedInstructions += r;
+        let minRun = COLD_RUN;
+        // The jump cache first: pc in this fetch mode starts a block the trampoline knows.
+        let entry = -1;
+        const j = jumpIndex(pc);
+        const v = jumpVals[j];
+        if (jumpTags[j] === pc && (v & 31) === h.imode)
+          entry = ((v >>> 13) << 8) | ((v >>> 5) & 0xff);
+        else {
+          // Translate pc for fetch; a fault or MMIO is the interpreter's to take.
+          const vpn = pc >>> 12;
+          const i = vpn & TLB_MASK;
+          let off: number;
+          if (xTag[i] === ((vpn << 5) | h.imode)) off = (pc + xAdd[i]) | 0;
+          else {
+            off = h.translate(pc, ACCESS.EXEC, h.imode);
+            if (off < 0) {
+              h.exc = 0;
+              off = -1;
             }
-            pc = words[FRAME_WORD.PC];
-            const status = words[FRAME_WORD.STATUS];
-            if (status === STATUS.NORMAL) {
-              if (h.stopRequested) break;
-              continue;
-            }
-            n = chunk - done;
-            if (status === STATUS.BUDGET) minRun = 0;
-            else if (status === STATUS.STALE) {
-              // The trampoline may have gone on to other pages: the stale block is the one at pc.
-              const at = this.#pageAt(h, pc);
-              if (at) cache.invalidate(at);
-            } else if (status !== STATUS.FAULT) throw new Error(`JIT: bad exit status ${status}`);
-          } else {
-            if (cache.enter(page, o)) {
+          }
+          if (off >= 0) {
+            const page = cache.lookup(off >>> 12, vpn);
+            const o = off & 0xfff;
+            entry = page.entryIdx !== null ? page.entryIdx[o >> 1] : -1;
+            if (entry >= 0) {
+              jumpTags[j] = pc;
+              jumpVals[j] = jumpValue(entry >> 8, entry & 0xff, h.imode);
+            } else if (cache.enter(page, o)) {
               cache.request(page, o, this.#clock + done);
               if (page.entryIdx !== null && page.entryIdx[o >> 1] >= 0) continue;
             }
-            // Cold: the interpreter runs to a block end, where the next entry is counted.
-            if (page.entryIdx === null) minRun = COLD_RUN;
+          } else minRun = 1;
+        }
+        if (entry >= 0) {
+          this.entries++;
+          // The LR reservation travels with the call (translated LR/SC/AMOs keep it in the frame).
+          words[FRAME_WORD.RES_OFF] = h.resOffset;
+          words[FRAME_WORD.RES_VAL] = h.resValue;
+          const r = call(entry >> 8, entry & 0xff, n, h.dmode, h.imode);
+          h.resOffset = words[FRAME_WORD.RES_OFF];
+          h.resValue = words[FRAME_WORD.RES_VAL];
+          if (r > 0) {
+            const inhibit = s[S.MCOUNTINHIBIT];
+            if ((inhibit & 1) === 0) f[F.CYCLE] += r;
+            if ((inhibit & 4) === 0) f[F.INSTRET] += r;
+            done += r;
+            this.translatedInstructions += r;
           }
+          pc = words[FRAME_WORD.PC];
+          const status = words[FRAME_WORD.STATUS];
+          if (status === STATUS.NORMAL) {
+            if (h.stopRequested) break;
+            continue;
+          }
+          n = chunk - done;
+          minRun = 1;
+          if (status === STATUS.BUDGET) minRun = 0;
+          else if (status === STATUS.STALE) {
+            // The trampoline may have gone on to other pages: the stale block is the one at pc.
+            const at = this.#pageAt(h, pc);
+            if (at) cache.invalidate(at);
+          } else if (status !== STATUS.FAULT) throw new Error(`JIT: bad exit status ${status}`);
         }
         // ---- the interpreter, inline (no check point of its own)
         s[S.PC] = pc;
