@@ -118,10 +118,6 @@ export class CodePage {
     this.vpn = vpage >>> 12;
   }
 
-  get translated(): boolean {
-    return this.entryIdx !== null;
-  }
-
   get blocks(): number {
     let n = 0;
     for (const r of this.regions) n += r.entries.size;
@@ -204,10 +200,6 @@ export class CodeCache {
   ) {
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
     this.dispatch = new DispatchTable(memory, base);
-  }
-
-  get hotThreshold(): number {
-    return this.tuning.hotThreshold;
   }
 
   /** Counts one entry at `off` (no block of a region starts there); true when it should be translated. */
@@ -373,16 +365,6 @@ export class CodeCache {
     return (
       p.stale < MAX_STALE && scanBlock(this.#frame16(p.frame), this.ctab, 0, off).insns.length > 0
     );
-  }
-
-  /** Translates a region of page `p` for the block at `off` now, with any pages queued. */
-  compile(p: CodePage, off: number): void {
-    p.seeds.push(off);
-    if (!p.queued) {
-      p.queued = true;
-      this.#queue.push(p);
-    }
-    this.compileQueued();
   }
 
   /**

@@ -2,12 +2,12 @@ import { AMO, MAJOR, type ScannedBlock } from './block-scan';
 import { ATOMIC, FuncWriter, OP, buildModule } from './wasm-emit';
 
 /**
- * Guest code → WebAssembly: one module per guest page (host frame), one
- * function `run(entry, budget, dmode) → executed` holding every translated
- * block of the page in a dispatch loop (a `br_table` on the block index),
- * so a branch to another block of the page is a jump inside the function
- * (direct chaining) and guest registers stay in wasm locals until the
- * function exits. RV32I/M semantics per the unprivileged spec ch. 2 and 7;
+ * Guest code → WebAssembly: one function `run(entry, budget, dmode) →
+ * executed` per region of a guest page (host frame), holding the region's
+ * blocks in a dispatch loop (a `br_table` on the block index), so a branch
+ * to another block of the region is a jump inside the function (direct
+ * chaining) and guest registers stay in wasm locals until the function
+ * exits; the functions of many regions share a module (buildPageModule). RV32I/M semantics per the unprivileged spec ch. 2 and 7;
  * division by zero and overflow per table 7.1.
  *
  * Contracts with the engine (jit-engine.ts):
