@@ -30,14 +30,16 @@ export interface JitTuning {
 }
 
 /**
- * Measured on a Linux boot (tools/boot-profile.ts): 97 % of its
- * instructions are at pcs run 64 times or more, 71 % at pcs run 2048 times
- * or more, but translating a block costs ~2 µs per guest instruction in
- * the translator and V8 (and more on V8's background threads), and a
- * region entered for ~10 instructions at a time saves little; thresholds
- * of 256–512 translated more of the boot and made it slower.
+ * Measured on a Linux boot (tools/boot-profile.ts, pCPU thread CPU time
+ * and the process's): 97 % of its instructions are at pcs run 64 times or
+ * more, 71 % at 2048 or more, but translating costs ~2–20 µs per guest
+ * instruction in the pCPU thread plus V8's compile work on its background
+ * threads, and kernel code enters a region every ~10 instructions, so
+ * translated boot code is only ~2× faster than interpreted. Thresholds of
+ * 256–1024 translated 43–55 % of the boot and cost more CPU than 4096
+ * (24 %), which is about even with the interpreter.
  */
-export const DEFAULT_TUNING: JitTuning = { hotThreshold: 1024, batchPages: 16, batchWait: 200_000 };
+export const DEFAULT_TUNING: JitTuning = { hotThreshold: 4096, batchPages: 16, batchWait: 200_000 };
 
 /** Counts saturate here (Uint16). */
 const COUNT_MAX = 0xffff;
