@@ -228,24 +228,24 @@ export function translatePage(
     const flags = L_VERIFIED + (j >> 5);
     const bit = 1 << (j & 31);
     w.get(flags).i32(bit).op(OP.i32And).op(OP.i32Eqz).if();
+    // Eight bytes at a time (then four, then two): XOR with what was translated, OR together.
     let first = true;
-    let o = b.start;
-    for (; o + 4 <= b.end; o += 4) {
+    const word = (o: number, load: number, value: bigint) => {
       w.i32(0)
-        .mem(OP.i32Load, 0, frameBase + o)
-        .i32(codeView.getInt32(o, true))
-        .op(OP.i32Xor);
-      if (!first) w.op(OP.i32Or);
+        .mem(load, 0, frameBase + o)
+        .i64(value)
+        .op(OP.i64Xor);
+      if (!first) w.op(OP.i64Or);
       first = false;
+    };
+    let o = b.start;
+    for (; o + 8 <= b.end; o += 8) word(o, OP.i64Load, codeView.getBigInt64(o, true));
+    if (o + 4 <= b.end) {
+      word(o, OP.i64Load32U, BigInt(codeView.getUint32(o, true)));
+      o += 4;
     }
-    if (o < b.end) {
-      w.i32(0)
-        .mem(OP.i32Load16U, 0, frameBase + o)
-        .i32(codeView.getUint16(o, true))
-        .op(OP.i32Xor);
-      if (!first) w.op(OP.i32Or);
-    }
-    w.if();
+    if (o < b.end) word(o, OP.i64Load16U, BigInt(codeView.getUint16(o, true)));
+    w.op(OP.i64Eqz).op(OP.i32Eqz).if();
     exitAt(b.start, STATUS.STALE, 0);
     w.end();
     w.get(flags).i32(bit).op(OP.i32Or).set(flags);

@@ -60,7 +60,14 @@ export const OP = {
   i32Shl: 0x74,
   i32ShrS: 0x75,
   i32ShrU: 0x76,
+  i64Load: 0x29,
+  i64Load16U: 0x33,
+  i64Load32U: 0x35,
+  i64Const: 0x42,
+  i64Eqz: 0x50,
   i64Mul: 0x7e,
+  i64Or: 0x84,
+  i64Xor: 0x85,
   i64ShrS: 0x87,
   i64ShrU: 0x88,
   i32WrapI64: 0xa7,
@@ -152,6 +159,17 @@ export class FuncWriter extends ByteWriter {
   }
   i32(v: number): this {
     return this.byte(OP.i32Const).s32(v);
+  }
+  /** `i64.const v` (signed LEB128, §5.2.2). */
+  i64(v: bigint): this {
+    this.byte(OP.i64Const);
+    v = BigInt.asIntN(64, v);
+    for (;;) {
+      const b = Number(v & 0x7fn);
+      v >>= 7n;
+      if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) return this.byte(b);
+      this.byte(b | 0x80);
+    }
   }
   get(local: number): this {
     return this.byte(OP.localGet).u32(local);
