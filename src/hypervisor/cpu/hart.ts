@@ -53,6 +53,12 @@ export const JUMP_ENTRIES = 4096;
 export const JUMP_HASH = 0x9e3779b1 | 0;
 export const JUMP_SHIFT = 32 - Math.log2(JUMP_ENTRIES);
 
+/** What a hart knows of the JIT's jump cache: its pc tags (read by the interpreter), emptied with the TLB. */
+export interface JumpCacheTags {
+  readonly tags: Int32Array<ArrayBufferLike>;
+  clear(): void;
+}
+
 /** The jump cache entry for pc: a multiplicative (Fibonacci) hash of pc / 2, so aligned code and equal offsets of many pages spread. */
 export function jumpIndex(pc: number): number {
   return Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT;
@@ -119,7 +125,7 @@ export class Hart {
    * hart: an entry says "pc runs translated code from the page the fetch TLB
    * maps it to", so it is dropped with the TLB, at every flush.
    */
-  jumpTags: Int32Array<ArrayBufferLike> | null = null;
+  jumpCache: JumpCacheTags | null = null;
 
   /** RVC expansion table (compressed.ts). */
   readonly ctab = compressedTable();
@@ -179,7 +185,7 @@ export class Hart {
     this.rTag.fill(-1);
     this.wTag.fill(-1);
     this.xTag.fill(-1);
-    this.jumpTags?.fill(-1);
+    this.jumpCache?.clear();
   }
 
   /** Recomputes dmode/imode after a change of privilege, mstatus or satp. */

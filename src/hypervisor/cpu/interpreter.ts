@@ -25,7 +25,7 @@ const CHUNK = 4096;
  * a branch, taken or not) once `minRun` instructions have run, so the
  * caller's next pc is a block entry: where translated code can be entered
  * and where block entries are counted; and inline, it stops after a control
- * transfer to a pc the JIT's jump cache holds (`hart.jumpTags`), whose
+ * transfer to a pc the JIT's jump cache holds (`hart.jumpCache`), whose
  * translated code the caller then runs.
  */
 export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Exit {
@@ -44,7 +44,7 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
   const xAdd = h.xAdd;
   const env = h.env;
   /** Inline under the JIT: a control transfer to a pc its jump cache holds ends the run too. */
-  const jumpTags = inline ? h.jumpTags : null;
+  const jumpTags = inline && h.jumpCache !== null ? h.jumpCache.tags : null;
   let pc = s[S.PC];
   let exit: Exit = EXIT.BUDGET;
   /** Fetch cache: the virtual page of pc (-1 = invalid) and its addend. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asm } from '../asm.test-helper';
 import { F } from '../hart-state';
-import { JUMP_ENTRIES, jumpIndex } from './dispatch-table';
+import { JUMP_ENTRIES, JumpCache, jumpIndex } from './dispatch-table';
 import type { JitEngine } from './jit-engine';
 import { CODE, DATA, firstDifference, makeMachine } from './jit.test-helper';
 
@@ -47,7 +47,7 @@ describe('trampoline and jump cache', () => {
     callLoop(jit);
     jit.hart.run(20_000);
     const engine = jit.hart.engine as JitEngine;
-    const filled = () => engine.jumpTags.filter((t) => t !== -1).length;
+    const filled = () => engine.jumpCache.tags.filter((t) => t !== -1).length;
     expect(filled()).toBeGreaterThan(0);
     jit.hart.flushTlb();
     expect(filled()).toBe(0);
@@ -63,6 +63,20 @@ describe('trampoline and jump cache', () => {
     }
     compare(jit, ref);
     expect(engine.cache.stats.stale).toBeGreaterThan(0);
+  });
+
+  it('empties exactly what it filled, or everything after many fills', () => {
+    const cache = new JumpCache(new Int32Array(JUMP_ENTRIES), new Int32Array(JUMP_ENTRIES));
+    const empty = () => cache.tags.every((t) => t === -1);
+    cache.set(0x8000_1000, 7);
+    cache.set(0x8000_2002, 9);
+    expect(cache.tags[jumpIndex(0x8000_2002)]).toBe(0x8000_2002 | 0);
+    expect(cache.vals[jumpIndex(0x8000_2002)]).toBe(9);
+    cache.clear();
+    expect(empty()).toBe(true);
+    for (let k = 0; k < 3000; k++) cache.set(0x8000_0000 + 2 * k, k);
+    cache.clear();
+    expect(empty()).toBe(true);
   });
 
   it('spreads equal offsets of many pages and neighbouring instructions over the cache', () => {

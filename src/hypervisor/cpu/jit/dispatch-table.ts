@@ -1,4 +1,4 @@
-import { JUMP_ENTRIES, JUMP_HASH, JUMP_SHIFT, jumpIndex } from '../hart';
+import { JUMP_ENTRIES, JUMP_HASH, JUMP_SHIFT, type JumpCacheTags, jumpIndex } from '../hart';
 import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
 
 export { JUMP_ENTRIES, jumpIndex };
@@ -18,6 +18,41 @@ const FIRST_SIZE = 256;
  */
 export function jumpValue(slot: number, idx: number, imode: number): number {
   return (slot << 13) | (idx << 5) | imode;
+}
+
+/** Fills remembered between flushes; past this, a flush empties the whole cache. */
+const FILLS_KEPT = 512;
+
+/**
+ * The jump cache's two arrays (in the JIT frames) and the dispatcher's
+ * writes to them. Emptied at every TLB flush — Linux flushes often while it
+ * boots — so it remembers which entries it filled since the last one and
+ * empties only those, unless there were many.
+ */
+export class JumpCache implements JumpCacheTags {
+  readonly #filled = new Int32Array(FILLS_KEPT);
+  #count = 0;
+
+  constructor(
+    readonly tags: Int32Array,
+    readonly vals: Int32Array,
+  ) {
+    tags.fill(-1);
+  }
+
+  set(pc: number, value: number): void {
+    const j = jumpIndex(pc);
+    if (this.#count < FILLS_KEPT) this.#filled[this.#count] = j;
+    this.#count++;
+    this.tags[j] = pc;
+    this.vals[j] = value;
+  }
+
+  clear(): void {
+    if (this.#count > FILLS_KEPT) this.tags.fill(-1);
+    else for (let k = 0; k < this.#count; k++) this.tags[this.#filled[k]] = -1;
+    this.#count = 0;
+  }
 }
 
 /**

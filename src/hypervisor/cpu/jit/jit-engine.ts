@@ -5,7 +5,7 @@ import { ACCESS } from '../sv32';
 import type { HostMemory } from '../../memory/host-memory';
 import { CodeCache, type CodePage, type JitTuning } from './code-cache';
 import { JIT_STATS } from './jit-stats';
-import { JUMP_ENTRIES, jumpIndex, jumpValue } from './dispatch-table';
+import { JUMP_ENTRIES, JumpCache, jumpIndex, jumpValue } from './dispatch-table';
 import { type ModuleExchange, moduleExchange } from './module-exchange';
 import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
 
@@ -57,8 +57,7 @@ export class JitEngine implements HartEngine {
   readonly wTag: Int32Array;
   readonly wAdd: Int32Array;
   /** The jump cache (dispatch-table.ts), in the JIT frames where the trampoline reads it. */
-  readonly jumpTags: Int32Array;
-  readonly jumpVals: Int32Array;
+  readonly jumpCache: JumpCache;
   /** Instructions run by translated code (the rest ran in the interpreter). */
   translatedInstructions = 0;
   /** Calls into translated code, and runs of the interpreter. */
@@ -100,8 +99,10 @@ export class JitEngine implements HartEngine {
     this.rAdd = view(rAdd);
     this.wTag = view(wTag).fill(-1);
     this.wAdd = view(wAdd);
-    this.jumpTags = new Int32Array(mem.sab, jumpTag, JUMP_ENTRIES).fill(-1);
-    this.jumpVals = new Int32Array(mem.sab, jumpVal, JUMP_ENTRIES);
+    this.jumpCache = new JumpCache(
+      new Int32Array(mem.sab, jumpTag, JUMP_ENTRIES),
+      new Int32Array(mem.sab, jumpVal, JUMP_ENTRIES),
+    );
     this.cache = new CodeCache(
       mem.ram8,
       ctab,
@@ -144,7 +145,7 @@ export class JitEngine implements HartEngine {
       tuning,
       exchange,
     );
-    this.cache.onDrop = () => this.jumpTags.fill(-1);
+    this.cache.onDrop = () => this.jumpCache.clear();
   }
 
   run(h: Hart, budget: number): Exit {
@@ -153,7 +154,7 @@ export class JitEngine implements HartEngine {
       h.rAdd = this.rAdd;
       h.wTag = this.wTag;
       h.wAdd = this.wAdd;
-      h.jumpTags = this.jumpTags;
+      h.jumpCache = this.jumpCache;
       this.#owner = null;
     }
     if (this.#owner !== h) {
@@ -223,8 +224,9 @@ export class JitEngine implements HartEngine {
     const words = this.frameWords;
     const cache = this.cache;
     const call = cache.dispatch.call;
-    const jumpTags = this.jumpTags;
-    const jumpVals = this.jumpVals;
+    const jumpCache = this.jumpCache;
+    const jumpTags = jumpCache.tags;
+    const jumpVals = jumpCache.vals;
     const xTag = h.xTag;
     const xAdd = h.xAdd;
     let pc = s[S.PC];
@@ -275,8 +277,7 @@ export class JitEngine implements HartEngine {
             const o = off & 0xfff;
             entry = page.entryIdx !== null ? page.entryIdx[o >> 1] : -1;
             if (entry >= 0) {
-              jumpTags[j] = pc;
-              jumpVals[j] = jumpValue(entry >> 8, entry & 0xff, h.imode);
+              jumpCache.set(pc, jumpValue(entry >> 8, entry & 0xff, h.imode));
             } else if (cache.enter(page, o)) {
               cache.request(page, o, this.#clock + done);
               if (page.entryIdx !== null && page.entryIdx[o >> 1] >= 0) continue;
