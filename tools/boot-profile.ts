@@ -4,6 +4,7 @@
  * instructions, vCPU time, time blocked (WFI), exits, JIT compile time — and
  * the console lines with the host's time of arrival, to spot guest delays.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { DomainType } from '../src/manage/control-api';
 import { startControl } from './lib/control-client';
@@ -17,6 +18,7 @@ async function profile(type: DomainType, lines: boolean): Promise<void> {
     const session = await DomainSession.attach(client, 'one');
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const threads0 = threadCpu();
     const stamps: string[] = [];
     let first = -1;
     let partial = '';
@@ -48,6 +50,7 @@ async function profile(type: DomainType, lines: boolean): Promise<void> {
     await poll;
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const threads = threadCpu();
     const info = await client.api.info('one');
     const vcpu = (await client.api.vcpuInfo('one'))[0];
     const jit = (await client.api.hostInfo()).jit;
@@ -61,6 +64,12 @@ async function profile(type: DomainType, lines: boolean): Promise<void> {
       /** CPU time of every thread of the host process from define to the prompt (less noisy than wall time on a shared machine). */
       processCpuMs: +((cpu.user + cpu.system) / 1000).toFixed(0),
       processSysMs: +(cpu.system / 1000).toFixed(0),
+      /**
+       * CPU time of each thread from define to the prompt, by thread name, busiest first (Linux,
+       * 10 ms ticks): the pCPU worker's is the vCPU's own work, not stretched by other processes
+       * on a shared machine, and V8's background compile threads show apart.
+       */
+      threadCpuMs: threadDelta(threads0, threads),
       instructionsM: +(info.instructions / 1e6).toFixed(2),
       cpuTimeMs: info.cpuTimeMs,
       blockedMs: vcpu.blockedMs,
@@ -74,6 +83,11 @@ async function profile(type: DomainType, lines: boolean): Promise<void> {
               compiles: jit.compiles,
               kib: +(jit.codeBytes / 1024).toFixed(0),
               translatedPct: +((100 * jit.translatedInstructions) / info.instructions).toFixed(1),
+              /** Calls into translated code and interpreter runs, per million guest instructions. */
+              entriesPerM: +(jit.entries / (info.instructions / 1e6)).toFixed(0),
+              interpretedRunsPerM: +(jit.interpretedRuns / (info.instructions / 1e6)).toFixed(0),
+              pages: jit.pages,
+              stale: jit.stale,
             }
           : undefined,
     };
@@ -83,6 +97,36 @@ async function profile(type: DomainType, lines: boolean): Promise<void> {
   } finally {
     await client.close();
   }
+}
+
+/** CPU ms of each thread of this process (Linux /proc; empty elsewhere), keyed by tid. */
+function threadCpu(): Map<string, { name: string; ms: number }> {
+  const out = new Map<string, { name: string; ms: number }>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(tid, { name, ms: (Number(f[11]) + Number(f[12])) * 10 }); // utime + stime (proc(5) fields 14, 15)
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
+function threadDelta(
+  a: Map<string, { name: string; ms: number }>,
+  b: Map<string, { name: string; ms: number }>,
+): Record<string, number> {
+  const by: [string, number][] = [];
+  for (const [tid, t] of b) by.push([`${t.name}#${tid}`, t.ms - (a.get(tid)?.ms ?? 0)]);
+  by.sort((x, y) => y[1] - x[1]);
+  return Object.fromEntries(by.filter(([, ms]) => ms >= 20).slice(0, 8));
 }
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@ import { asm } from './asm.test-helper';
 import { PRIV } from './csr';
 import { Hart } from './hart';
 import { HartState } from './hart-state';
-import { JitEngine } from './jit/jit-engine';
+import { JIT_FRAMES, JitEngine } from './jit/jit-engine';
 
 const RAM_BASE = 0x8000_0000;
 const GUEST_BYTES = 256 << 10;
@@ -29,9 +29,9 @@ function machine(engine: 'interpreter' | 'jit') {
     hart.engine = new JitEngine(
       mem,
       mem.wasm!,
-      [0, 1, 2, 3, 4].map((k) => first + k),
+      Array.from({ length: JIT_FRAMES }, (_, k) => first + k),
       hart.ctab,
-      8,
+      { hotThreshold: 8, batchWait: 0 },
     );
   }
   // Stores to x3 pages from DATA on (stride x5), then an AMO on AMO_PAGE, forever.

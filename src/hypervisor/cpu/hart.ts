@@ -48,6 +48,22 @@ const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
 
+/** Entries of the JIT's jump cache (jit/dispatch-table.ts); a power of two. */
+export const JUMP_ENTRIES = 4096;
+export const JUMP_HASH = 0x9e3779b1 | 0;
+export const JUMP_SHIFT = 32 - Math.log2(JUMP_ENTRIES);
+
+/** What a hart knows of the JIT's jump cache: its pc tags (read by the interpreter), emptied with the TLB. */
+export interface JumpCacheTags {
+  readonly tags: Int32Array<ArrayBufferLike>;
+  clear(): void;
+}
+
+/** The jump cache entry for pc: a multiplicative (Fibonacci) hash of pc / 2, so aligned code and equal offsets of many pages spread. */
+export function jumpIndex(pc: number): number {
+  return Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT;
+}
+
 /** `exc` value of an access to be retried later (see retryLater); never a trap. */
 export const RETRY = -1;
 
@@ -104,6 +120,12 @@ export class Hart {
   wAdd: Int32Array<ArrayBufferLike> = new Int32Array(TLB_SIZE);
   readonly xTag = new Int32Array(TLB_SIZE).fill(-1);
   readonly xAdd = new Int32Array(TLB_SIZE);
+  /**
+   * The JIT's jump cache tags (jit/dispatch-table.ts), when a JIT runs this
+   * hart: an entry says "pc runs translated code from the page the fetch TLB
+   * maps it to", so it is dropped with the TLB, at every flush.
+   */
+  jumpCache: JumpCacheTags | null = null;
 
   /** RVC expansion table (compressed.ts). */
   readonly ctab = compressedTable();
@@ -163,6 +185,7 @@ export class Hart {
     this.rTag.fill(-1);
     this.wTag.fill(-1);
     this.xTag.fill(-1);
+    this.jumpCache?.clear();
   }
 
   /** Recomputes dmode/imode after a change of privilege, mstatus or satp. */

@@ -1,5 +1,5 @@
 import { EXC, MSTATUS, PRIV } from './csr';
-import { EXIT, type Exit, type Hart, RETRY, TLB_MASK } from './hart';
+import { EXIT, type Exit, type Hart, JUMP_HASH, JUMP_SHIFT, RETRY, TLB_MASK } from './hart';
 import { F, S } from './hart-state';
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './muldiv';
 import { ACCESS } from './sv32';
@@ -20,9 +20,15 @@ const CHUNK = 4096;
  *
  * `inline` (the JIT's fallback): no check point at the start, one chunk
  * only, and `h.leave` is left set for the caller when a SYSTEM instruction
- * ended the chunk. `h.executed` says how many instructions ran.
+ * ended the chunk. `h.executed` says how many instructions ran. With
+ * `minRun` > 0 it also stops after the first control transfer (JAL, JALR,
+ * a branch, taken or not) once `minRun` instructions have run, so the
+ * caller's next pc is a block entry: where translated code can be entered
+ * and where block entries are counted; and inline, it stops after a control
+ * transfer to a pc the JIT's jump cache holds (`hart.jumpCache`), whose
+ * translated code the caller then runs.
  */
-export function runHart(h: Hart, budget: number, inline = false): Exit {
+export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Exit {
   const x = h.x;
   const s = h.s;
   const f = h.f;
@@ -37,6 +43,8 @@ export function runHart(h: Hart, budget: number, inline = false): Exit {
   const xTag = h.xTag;
   const xAdd = h.xAdd;
   const env = h.env;
+  /** Inline under the JIT: a control transfer to a pc its jump cache holds ends the run too. */
+  const jumpTags = inline && h.jumpCache !== null ? h.jumpCache.tags : null;
   let pc = s[S.PC];
   let exit: Exit = EXIT.BUDGET;
   /** Fetch cache: the virtual page of pc (-1 = invalid) and its addend. */
@@ -68,6 +76,9 @@ export function runHart(h: Hart, budget: number, inline = false): Exit {
     let chunk = budget < CHUNK ? budget : CHUNK;
     let n = chunk;
     faults = 0;
+    // A control transfer ends the run when n <= stopN (minRun instructions have run). Invariant
+    // across the SYSTEM arm's re-accounting (chunk - budget does not change); -1: never.
+    const stopN = inline && minRun > 0 ? chunk - budget + budget0 - minRun : -1;
     inner: for (; n > 0; n--) {
       // ---- fetch
       if (pc >>> 12 !== fvpn) {
@@ -146,6 +157,13 @@ export function runHart(h: Hart, budget: number, inline = false): Exit {
                 ((insn >> 9) & 0x800) |
                 ((insn >> 20) & 0x7fe))) |
             0;
+          if (
+            n <= stopN ||
+            (jumpTags !== null && jumpTags[Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT] === pc)
+          ) {
+            n--;
+            break inner;
+          }
           continue;
         }
         case 25: {
@@ -154,6 +172,13 @@ export function runHart(h: Hart, budget: number, inline = false): Exit {
           const target = (x[rs1] + (insn >> 20)) & ~1;
           if (rd) x[rd] = (pc + len) | 0;
           pc = target;
+          if (
+            n <= stopN ||
+            (jumpTags !== null && jumpTags[Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT] === pc)
+          ) {
+            n--;
+            break inner;
+          }
           continue;
         }
         case 24: {
@@ -191,6 +216,13 @@ export function runHart(h: Hart, budget: number, inline = false): Exit {
                   ((insn >> 7) & 0x1e))) |
               0
             : (pc + len) | 0;
+          if (
+            n <= stopN ||
+            (jumpTags !== null && jumpTags[Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT] === pc)
+          ) {
+            n--;
+            break inner;
+          }
           continue;
         }
         case 0: {

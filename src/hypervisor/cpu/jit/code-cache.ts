@@ -6,63 +6,139 @@ import {
   scanBlock,
 } from './block-scan';
 import { type ModuleExchange, type SharedPageModule, pageHash } from './module-exchange';
-import { translatePage } from './translate';
+import { type PageFunction, buildPageModule, translatePage } from './translate';
+import { DispatchTable } from './dispatch-table';
+import { exportName } from './wasm-emit';
+
+/** When code is translated, and how translations are batched into modules. */
+export interface JitTuning {
+  /**
+   * Counted entries at one offset before its page is translated. Entries
+   * are counted where the interpreter stops, always at a block entry (the
+   * engine runs it to the end of a block): every block in a translated
+   * page, a sample of them in a cold page (jit-engine.ts COLD_RUN).
+   */
+  hotThreshold: number;
+  /** Pages waiting for translation that make a batch: compiled together into one module. */
+  batchPages: number;
+  /**
+   * Guest instructions (run by this engine) a page waits at most for its
+   * batch to fill; 0 compiles at once. V8's cost per module (~0.8 ms,
+   * wasm-emit.ts buildModule) is paid once per batch instead of per page.
+   */
+  batchWait: number;
+}
 
 /**
- * Entries (or ends of interpreter bursts) at one offset before its page is
- * translated. High on purpose: a Linux boot runs most code a few times, and
- * compiling it costs more than interpreting it (measured: a threshold of
- * 128 made the boot 2.5× slower than the interpreter, 2048–4096 as fast).
+ * Measured on a Linux boot (tools/boot-profile.ts, pCPU thread CPU time
+ * and the process's): 97 % of its instructions are at pcs run 64 times or
+ * more, 71 % at 2048 or more, but translating costs ~2–20 µs per guest
+ * instruction in the pCPU thread plus V8's compile work on its background
+ * threads, and kernel code enters a region every ~10 instructions, so
+ * translated boot code is only ~2× faster than interpreted. Thresholds of
+ * 256–1024 translated 43–55 % of the boot and cost more CPU than 4096
+ * (24 %), which is about even with the interpreter.
  */
-export const HOT_THRESHOLD = 2048;
+export const DEFAULT_TUNING: JitTuning = { hotThreshold: 4096, batchPages: 16, batchWait: 200_000 };
+
 /** Counts saturate here (Uint16). */
 const COUNT_MAX = 0xffff;
-/** Most blocks in one page's module. */
-const MAX_BLOCKS_PER_PAGE = 48;
+/**
+ * Most blocks in one region (one wasm function). Small on purpose: V8's
+ * cost to enter a function, and to compile it (Liftoff, then TurboFan on
+ * its background threads), grows with its size; measured with 48–64 blocks
+ * a call cost ~10× one with 16.
+ */
+const MAX_BLOCKS_PER_REGION = 24;
+/** Most regions of one page; then its remaining cold blocks stay with the interpreter. */
+const MAX_REGIONS_PER_PAGE = 16;
 /** How far from a seed block the blocks it reaches come along. */
 const SUCCESSOR_DEPTH = 3;
 /** Pages (translated or only counted) before the whole cache is flushed, as QEMU's tb_flush when its buffer is full. */
 const MAX_PAGES = 4096;
 /** Bytes of generated wasm before the whole cache is flushed. */
 const MAX_CODE_BYTES = 64 << 20;
-/** Translations of one page (each adds the blocks that became hot); then it stays as it is. */
-const MAX_COMPILES_PER_PAGE = 8;
 /** A page whose code changed this often under its translation is left to the interpreter. */
 const MAX_STALE = 8;
+/** Size − 1 of the direct-mapped cache of recently dispatched pages, by virtual page number. */
+const RECENT_MASK = 255;
+/** Instances of shared batch modules kept on this thread, by batch name. */
+const MAX_BATCH_INSTANCES = 1024;
+
+/** One page translated in a batch, before its module is built. */
+interface Translated {
+  p: CodePage;
+  hash: number;
+  fn: PageFunction;
+  blocks: ScannedBlock[];
+  seeds: number[];
+}
 
 export type RunFn = (entry: number, budget: number, dmode: number) => number;
 
+/** One region of a page: a wasm function holding some of its blocks (translate.ts). */
+export interface CodeRegion {
+  /** Its slot in the thread's dispatch table (dispatch-table.ts). */
+  slot: number;
+  /** Page offset → block index in the function. */
+  entries: Map<number, number>;
+  bytes: number;
+  /** `batch/fn`, the module and export it came from (module-exchange.ts). */
+  id: string;
+}
+
 /**
  * One guest page as executed from one host frame at one virtual address:
- * block-entry counts while cold, then one compiled module holding its hot
- * blocks (translate.ts). Keyed by (host frame, virtual page), so identical
- * code in a frame KSM merged is translated once for every VM mapping it.
+ * block-entry counts while cold, then the regions (wasm functions) holding
+ * its hot blocks, added as blocks become hot — a page is never translated
+ * twice, a new hot block comes in a new region. Keyed by (host frame,
+ * virtual page), so identical code in a frame KSM merged is translated
+ * once for every VM mapping it.
  */
 export class CodePage {
   /** Block-entry count per 2-byte offset. */
   readonly counts = new Uint16Array(2048);
-  run: RunFn | null = null;
-  entries: Map<number, number> | null = null;
-  bytes = 0;
+  readonly regions: CodeRegion[] = [];
+  /**
+   * The dispatcher's lookup, per 2-byte offset: the slot of the region
+   * holding the block there << 8 | its block index; -1 for none. Null
+   * while the page has no region.
+   */
+  entryIdx: Int32Array | null = null;
   stale = 0;
-  compiles = 0;
-  /** The module exchange's `gen` when this page last looked for a shared module. */
+  /** Waiting in the batch queue; `seeds` are the offsets that became hot meanwhile. */
+  queued = false;
+  readonly seeds: number[] = [];
+  /** The module exchange's `gen` when this page last looked for shared regions. */
   exchangeGen = -1;
+  /** Virtual page number. */
+  readonly vpn: number;
   constructor(
     readonly frame: number,
     readonly vpage: number,
-  ) {}
+  ) {
+    this.vpn = vpage >>> 12;
+  }
 
-  drop(): void {
-    this.run = null;
-    this.entries = null;
-    this.bytes = 0;
+  get blocks(): number {
+    let n = 0;
+    for (const r of this.regions) n += r.entries.size;
+    return n;
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const r of this.regions) n += r.bytes;
+    return n;
   }
 }
 
 /** Statistics of one thread's code cache (reported by the bench and telemetry). */
 export interface CodeCacheStats {
+  /** Regions translated (each a wasm function; a page gets more as more of it becomes hot). */
   compiles: number;
+  /** Modules compiled: one per batch of regions. */
+  modules: number;
   compileMs: number;
   pages: number;
   blocks: number;
@@ -71,17 +147,33 @@ export interface CodeCacheStats {
   stale: number;
   /** Modules the wasm engine refused (the page then stays with the interpreter). */
   failures: number;
-  /** RV32A instructions (AMOs, LR/SC) in the blocks compiled so far, recompilations included. */
+  /** RV32A instructions (AMOs, LR/SC) in the blocks compiled so far. */
   atomics: number;
-  /** Pages that took a module another pCPU compiled (module-exchange.ts) instead of compiling. */
+  /** Regions taken from a module another pCPU compiled (module-exchange.ts) instead of compiling. */
   adopted: number;
 }
 
 /** One pCPU thread's translations: pages by (frame, vpage), bounded, flushed whole when full. */
 export class CodeCache {
   readonly #pages = new Map<number, CodePage>();
+  readonly #recent: (CodePage | undefined)[] = new Array<CodePage | undefined>(
+    RECENT_MASK + 1,
+  ).fill(undefined);
+  /** Pages waiting to be translated, and the engine's instruction clock when the first came. */
+  #queue: CodePage[] = [];
+  #queueSince = 0;
+  /** Instances of batch modules, by batch name (several regions share one). */
+  readonly #instances = new Map<string, WebAssembly.Instance>();
+  /** Every installed region function, by slot: what the engine calls (dispatch-table.ts). */
+  readonly dispatch: DispatchTable;
+  /** Called when regions are dropped: the engine empties its jump cache, which may name their slots. */
+  onDrop: (() => void) | null = null;
+  #batchSeq = 0;
+  readonly #batchPrefix = Math.random().toString(36).slice(2, 10);
+  readonly tuning: JitTuning;
   readonly stats: CodeCacheStats = {
     compiles: 0,
+    modules: 0,
     compileMs: 0,
     pages: 0,
     blocks: 0,
@@ -104,30 +196,72 @@ export class CodeCache {
       ld: (va: number, f3: number) => number;
       st: (va: number, v: number, f3: number) => number;
     },
-    readonly hotThreshold = HOT_THRESHOLD,
+    tuning: Partial<JitTuning> = {},
     /** Modules shared with the other pCPU workers, when there are any. */
     readonly exchange?: ModuleExchange,
-  ) {}
+  ) {
+    this.tuning = { ...DEFAULT_TUNING, ...tuning };
+    this.dispatch = new DispatchTable(memory, base);
+  }
 
-  /** Counts one entry at `off`; true when the page should be (re)compiled for it. */
+  /** Counts one entry at `off` (no block of a region starts there); true when it should be translated. */
   enter(p: CodePage, off: number): boolean {
     // Modules came from other pCPUs since this page last looked: one may be this page's.
-    if (p.run === null && this.exchange && p.exchangeGen !== this.exchange.gen) {
+    if (this.exchange && p.exchangeGen !== this.exchange.gen) {
       p.exchangeGen = this.exchange.gen;
       this.#adoptShared(p);
-      if (p.run) return false;
+      if (p.entryIdx !== null && p.entryIdx[off >> 1] >= 0) return false;
     }
     const i = off >> 1;
     const c = p.counts[i] < COUNT_MAX ? ++p.counts[i] : COUNT_MAX;
-    // A page already translated is hot: a new entry into it (a return address, say) is added
-    // sooner, at 1/16 of the threshold, and each recompilation waits twice as long as the last.
-    if (p.compiles >= MAX_COMPILES_PER_PAGE) return false;
-    const k = p.compiles < 5 ? p.compiles : 5;
-    const need = p.compiles === 0 ? this.hotThreshold : Math.max(1, this.hotThreshold >> 4) << k;
-    if (c < (need < COUNT_MAX ? need : COUNT_MAX)) return false;
+    if (p.queued || p.regions.length >= MAX_REGIONS_PER_PAGE) return false;
+    const t = this.tuning.hotThreshold;
+    if (c < (t < COUNT_MAX ? t : COUNT_MAX)) return false;
     if (this.translatable(p, off)) return true;
     p.counts[i] = 0; // not translatable (yet): look again after as many entries
     return false;
+  }
+
+  /**
+   * Queues page `p` for translation with the block at `off`; the queue is
+   * compiled as one module when it holds `batchPages` pages or its oldest
+   * page has waited `batchWait` instructions of the engine's clock `now`.
+   */
+  request(p: CodePage, off: number, now: number): void {
+    p.seeds.push(off);
+    if (!p.queued) {
+      p.queued = true;
+      if (this.#queue.length === 0) this.#queueSince = now;
+      this.#queue.push(p);
+    }
+    if (this.batchDue(now)) this.compileQueued();
+  }
+
+  /** True when the queued pages should be compiled now. */
+  batchDue(now: number): boolean {
+    const q = this.#queue.length;
+    return (
+      q > 0 && (q >= this.tuning.batchPages || now - this.#queueSince >= this.tuning.batchWait)
+    );
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * The page at (frame, virtual page number `vpn`): first from a small
+   * direct-mapped cache by vpn (the dispatcher asks at every call and
+   * return that changes page; a Map lookup with a 40-bit key boxes a
+   * double and cost more than the translated code it finds).
+   */
+  lookup(frame: number, vpn: number): CodePage {
+    const i = vpn & RECENT_MASK;
+    const p = this.#recent[i];
+    if (p !== undefined && p.frame === frame && p.vpn === vpn) return p;
+    const q = this.page(frame, vpn << 12);
+    this.#recent[i] = q;
+    return q;
   }
 
   page(frame: number, vpage: number): CodePage {
@@ -137,7 +271,7 @@ export class CodeCache {
       if (this.#pages.size >= MAX_PAGES || this.stats.codeBytes >= MAX_CODE_BYTES) this.flush();
       p = new CodePage(frame, vpage);
       this.#pages.set(key, p);
-      // Another pCPU found this page hot and compiled it: take its module now.
+      // Another pCPU found this page hot and compiled it: take its regions now.
       this.#adoptShared(p);
     }
     return p;
@@ -149,17 +283,25 @@ export class CodeCache {
     p.exchangeGen = x.gen;
     if (!x.has(p.frame, p.vpage)) return;
     const t0 = performance.now();
-    const m = x.find(p.frame, p.vpage, pageHash(this.#frame32(p.frame)));
-    if (m) this.#adopt(p, m, t0);
+    const list = x.find(p.frame, p.vpage, pageHash(this.#frame32(p.frame)));
+    if (list) for (const m of list) this.#adopt(p, m);
+    this.stats.compileMs += performance.now() - t0;
   }
 
-  #adopt(p: CodePage, m: SharedPageModule, t0: number): void {
-    const instance = this.#instantiate(m.module);
-    if (!instance) return;
-    this.#install(p, instance, new Map(m.entries), m.bytes);
+  /** Installs a region another pCPU compiled, unless this page has it already. */
+  #adopt(p: CodePage, m: SharedPageModule): void {
+    const id = `${m.batch}/${m.fn}`;
+    if (p.regions.length >= MAX_REGIONS_PER_PAGE || p.regions.some((r) => r.id === id)) return;
+    let instance = this.#instances.get(m.batch);
+    if (!instance) {
+      instance = this.#instantiate(m.module);
+      if (!instance) return;
+      if (this.#instances.size >= MAX_BATCH_INSTANCES) this.#instances.clear();
+      this.#instances.set(m.batch, instance);
+    }
+    this.#install(p, instance.exports[m.fn] as RunFn, new Map(m.entries), m.bytes, id);
     this.stats.adopted++;
     this.exchange!.adopted++;
-    this.stats.compileMs += performance.now() - t0;
   }
 
   #instantiate(module: WebAssembly.Module): WebAssembly.Instance | undefined {
@@ -176,27 +318,28 @@ export class CodeCache {
     }
   }
 
-  #install(
-    p: CodePage,
-    instance: WebAssembly.Instance,
-    entries: Map<number, number>,
-    bytes: number,
-  ): void {
-    if (p.run) {
-      this.stats.blocks -= p.entries?.size ?? 0;
-      this.stats.codeBytes -= p.bytes;
-    } else this.stats.pages++;
-    p.run = instance.exports.run as RunFn;
-    p.entries = entries;
-    p.bytes = bytes;
-    p.compiles++;
+  /** Adds a region to `p`; its blocks take over entries no earlier region holds. */
+  #install(p: CodePage, run: RunFn, entries: Map<number, number>, bytes: number, id: string): void {
+    if (p.entryIdx === null) {
+      p.entryIdx = new Int32Array(2048).fill(-1);
+      this.stats.pages++;
+    }
+    const slot = this.dispatch.add(run);
+    p.regions.push({ slot, entries, bytes, id });
+    for (const [o, k] of entries) if (p.entryIdx[o >> 1] < 0) p.entryIdx[o >> 1] = (slot << 8) | k;
     this.stats.blocks += entries.size;
     this.stats.codeBytes += bytes;
   }
 
   /** Drops every translation (tb_flush). */
   flush(): void {
+    for (const p of this.#pages.values()) for (const r of p.regions) this.dispatch.remove(r.slot);
+    this.#recent.fill(undefined);
+    this.onDrop?.();
     this.#pages.clear();
+    for (const p of this.#queue) p.queued = false;
+    this.#queue = [];
+    this.#instances.clear();
     this.stats.flushes++;
     this.stats.pages = 0;
     this.stats.blocks = 0;
@@ -207,14 +350,16 @@ export class CodeCache {
   invalidate(p: CodePage): void {
     this.stats.stale++;
     p.stale++;
-    if (p.run) {
+    if (p.entryIdx !== null) {
       this.stats.pages--;
-      this.stats.blocks -= p.entries?.size ?? 0;
+      this.stats.blocks -= p.blocks;
       this.stats.codeBytes -= p.bytes;
+      for (const r of p.regions) this.dispatch.remove(r.slot);
+      this.onDrop?.();
     }
-    p.drop();
-    p.compiles = 0; // new code: translated afresh once hot again
-    p.counts.fill(0);
+    p.regions.length = 0;
+    p.entryIdx = null;
+    p.counts.fill(0); // new code: translated afresh once hot again
   }
 
   /** Whether the block at `off` can be translated (its first instruction is the translator's). */
@@ -225,68 +370,103 @@ export class CodeCache {
   }
 
   /**
-   * Translates page `p`: the hot blocks, the block at `off`, and the blocks
-   * they reach directly inside the page, from one copy of the page's bytes.
+   * Translates a region of every queued page — its seeds, its warm blocks
+   * not in a region yet, and the blocks they reach directly inside the
+   * page, from one copy of the page's bytes — into one module.
    */
-  compile(p: CodePage, off: number): void {
+  compileQueued(): void {
+    const queue = this.#queue;
+    if (queue.length === 0) return;
+    this.#queue = [];
     const t0 = performance.now();
-    const code = this.ram8.slice(p.frame * 4096, p.frame * 4096 + 4096);
-    const code16 = new Uint16Array(code.buffer);
-    const blocks: ScannedBlock[] = [];
-    const seen = new Set<number>();
-    // Seeds: this block, the blocks already translated, the warm ones; then what they reach
-    // directly, SUCCESSOR_DEPTH steps deep, so a loop chains inside the module.
-    const queue: [number, number][] = [[off, 0]];
-    const old = p.entries;
-    if (old) for (const o of old.keys()) queue.push([o, 0]);
-    const warm = this.hotThreshold >> 3;
-    for (let o = 0; o < 4096; o += 2) if (p.counts[o >> 1] >= warm) queue.push([o, 0]);
-    while (queue.length > 0 && blocks.length < MAX_BLOCKS_PER_PAGE) {
-      const [o, depth] = queue.shift()!;
-      if (seen.has(o)) continue;
-      seen.add(o);
-      const b = scanBlock(code16, this.ctab, 0, o);
-      if (b.insns.length === 0) continue;
-      blocks.push(b);
-      if (depth < SUCCESSOR_DEPTH)
-        for (const s of successors(b, p.vpage)) if (!seen.has(s)) queue.push([s, depth + 1]);
+    const made: Translated[] = [];
+    for (const p of queue) {
+      p.queued = false;
+      const seeds = p.seeds.splice(0);
+      if (p.stale >= MAX_STALE || p.regions.length >= MAX_REGIONS_PER_PAGE) continue;
+      const code = this.ram8.slice(p.frame * 4096, p.frame * 4096 + 4096);
+      const hash = this.exchange ? pageHash(new Int32Array(code.buffer)) : 0;
+      const shared = this.exchange?.find(p.frame, p.vpage, hash);
+      if (shared) {
+        // Another pCPU may have compiled these blocks already.
+        for (const m of shared) this.#adopt(p, m);
+        if (seeds.every((o) => p.entryIdx![o >> 1] >= 0)) continue;
+      }
+      const blocks = this.#blocks(p, code, seeds);
+      if (blocks.length === 0) continue;
+      made.push({ p, hash, fn: translatePage(blocks, code, p.frame, p.vpage), blocks, seeds });
     }
-    if (blocks.length === 0) return;
-    const hash = this.exchange ? pageHash(new Int32Array(code.buffer)) : 0;
-    const shared = this.exchange?.find(p.frame, p.vpage, hash);
-    if (shared && shared.entries.some(([o]) => o === off)) {
-      // Another pCPU already compiled this block (blocks only warm here come in a later recompilation).
-      this.#adopt(p, shared, t0);
-      return;
-    }
-    const { bytes, entries } = translatePage(blocks, code, p.frame, p.vpage);
+    if (made.length > 0) this.#build(made);
+    this.stats.compileMs += performance.now() - t0;
+  }
+
+  #build(made: Translated[]): void {
+    const bytes = buildPageModule(made.map((m) => m.fn));
     let module: WebAssembly.Module;
     try {
       module = new WebAssembly.Module(bytes);
     } catch (error) {
       this.stats.failures++;
       this.lastFailure = String(error);
-      p.stale = MAX_STALE;
+      for (const m of made) m.p.stale = MAX_STALE;
       return;
     }
     const instance = this.#instantiate(module);
     if (!instance) {
-      p.stale = MAX_STALE;
+      for (const m of made) m.p.stale = MAX_STALE;
       return;
     }
-    this.#install(p, instance, entries, bytes.length);
-    this.stats.compiles++;
-    for (const b of blocks)
-      for (const i of b.insns) if (((i.insn >>> 2) & 31) === MAJOR.AMO) this.stats.atomics++;
-    this.stats.compileMs += performance.now() - t0;
-    this.exchange?.offer({
-      frame: p.frame,
-      vpage: p.vpage,
-      hash,
-      module,
-      entries: [...entries],
-      bytes: bytes.length,
+    const batch = `${this.#batchPrefix}.${this.#batchSeq++}`;
+    if (this.#instances.size >= MAX_BATCH_INSTANCES) this.#instances.clear();
+    this.#instances.set(batch, instance);
+    this.stats.modules++;
+    made.forEach(({ p, hash, fn, blocks, seeds }, k) => {
+      const name = exportName(k);
+      const share = fn.body.length;
+      this.#install(p, instance.exports[name] as RunFn, fn.entries, share, `${batch}/${name}`);
+      // A seed left out (the region was full): counted afresh before it asks again.
+      for (const o of seeds) if (!fn.entries.has(o)) p.counts[o >> 1] = 0;
+      this.stats.compiles++;
+      for (const b of blocks)
+        for (const i of b.insns) if (((i.insn >>> 2) & 31) === MAJOR.AMO) this.stats.atomics++;
+      this.exchange?.offer({
+        frame: p.frame,
+        vpage: p.vpage,
+        hash,
+        module,
+        batch,
+        fn: name,
+        entries: [...fn.entries],
+        bytes: share,
+      });
     });
+  }
+
+  /** A new region's blocks for page `p`: seeds and warm offsets no region holds, then their successors. */
+  #blocks(p: CodePage, code: Uint8Array, seeds: number[]): ScannedBlock[] {
+    const code16 = new Uint16Array(code.buffer);
+    const blocks: ScannedBlock[] = [];
+    const held = p.entryIdx;
+    const seen = new Set<number>();
+    // Seeds: the hot blocks, then the warm ones; then what they reach directly,
+    // SUCCESSOR_DEPTH steps deep, so a loop chains inside the function.
+    const queue: [number, number][] = seeds.map((o) => [o, 0]);
+    const warm = Math.max(1, this.tuning.hotThreshold >> 3);
+    for (let o = 0; o < 4096; o += 2)
+      if (p.counts[o >> 1] >= warm && (held === null || held[o >> 1] < 0)) queue.push([o, 0]);
+    for (let q = 0; q < queue.length && blocks.length < MAX_BLOCKS_PER_REGION; q++) {
+      const [o, depth] = queue[q];
+      if (seen.has(o)) continue;
+      seen.add(o);
+      // A block another region holds is reached through the dispatcher.
+      if (held !== null && held[o >> 1] >= 0) continue;
+      const b = scanBlock(code16, this.ctab, 0, o);
+      if (b.insns.length === 0) continue;
+      blocks.push(b);
+      if (depth < SUCCESSOR_DEPTH)
+        for (const s of successors(b, p.vpage)) if (!seen.has(s)) queue.push([s, depth + 1]);
+    }
+    return blocks;
   }
 
   #frame16(frame: number): Uint16Array {
@@ -332,6 +512,11 @@ function successors(b: ScannedBlock, vpage: number): number[] {
             ((insn >> 20) & 0x7fe))) |
           0,
       );
+      // A call (rd = ra or t0): where it returns is run next, through the dispatcher.
+      if (((insn >> 7) & 31) !== 0) add((pc + last.len) | 0);
+      break;
+    case 25: // JALR: an indirect call returns after it too
+      if (((insn >> 7) & 31) !== 0) add((pc + last.len) | 0);
       break;
     default:
       break;

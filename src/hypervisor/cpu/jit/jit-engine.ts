@@ -3,40 +3,47 @@ import { F, S } from '../hart-state';
 import { runHart } from '../interpreter';
 import { ACCESS } from '../sv32';
 import type { HostMemory } from '../../memory/host-memory';
-import { CodeCache, type CodePage } from './code-cache';
+import { CodeCache, type CodePage, type JitTuning } from './code-cache';
 import { JIT_STATS } from './jit-stats';
+import { JUMP_ENTRIES, JumpCache, jumpIndex, jumpValue } from './dispatch-table';
 import { type ModuleExchange, moduleExchange } from './module-exchange';
 import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
 
 /** Instructions between check points: the interpreter's CHUNK, so both engines check at the same instructions. */
 const CHUNK = 4096;
 /**
- * Instructions the interpreter runs at a time in cold code. Stopping it at
- * every block end would count entries exactly but costs a dispatch per
- * block, slower than the interpreter alone; a loop is still found hot
- * within HOT_THRESHOLD (code-cache.ts) bursts, at the pcs where bursts end in it.
+ * Instructions the interpreter runs at least before it stops at the next
+ * block end, where the dispatcher counts the entry and may enter
+ * translated code. Stopping at every block end would count every entry but
+ * costs a dispatch per block (~5 instructions in a kernel); this samples
+ * them, and hot blocks still reach the threshold. It also stops at once
+ * at a control transfer to a pc the jump cache knows (interpreter.ts), to
+ * get back into translated code.
  */
-const COLD_BURST = 64;
+const COLD_RUN = 16;
 
 /**
  * The JIT engine ("accelerated", libvirt's `<domain type='kvm'>`): one per
  * pCPU thread, behind the same `run(budget)` contract as the interpreter.
  *
- * Per thread it owns five frames of host RAM (JIT_FRAMES, kept out of the
- * frame pool by the host): the register frame and the read/write TLB arrays
- * of the hart it runs, where generated code reaches them. A hart run by it
- * adopts those TLB arrays for good; when another hart ran on the thread in
- * between, the TLB is flushed first. Its registers are copied into the
- * register frame for the run (`hart.x` points there) and home at the end.
+ * Per thread it owns JIT_FRAMES frames of host RAM (kept out of the frame
+ * pool by the host): the register frame, the read/write TLB arrays of the
+ * hart it runs and the jump cache (dispatch-table.ts), where generated code
+ * reaches them. A hart run by it adopts those arrays for good; when another
+ * hart ran on the thread in between, the TLB (and with it the jump cache)
+ * is flushed first. Its registers are copied into the register frame for
+ * the run (`hart.x` points there) and home at the end.
  *
  * The loop keeps the interpreter's check points exactly: every CHUNK
  * instructions (or earlier, where the interpreter leaves its chunk: WFI,
  * a CSR write, xRET, a stop request) it checks stop requests, the SBI
  * timer, `poll` (TLB shootdowns, VM stop/pause) and interrupts. Between
- * check points it runs translated blocks (code-cache.ts, translate.ts) and,
- * for cold or untranslatable code, the interpreter itself (`runHart`
- * inline) in bursts, so instret, cycle, traps and interrupt
- * points are the interpreter's, instruction for instruction.
+ * check points it runs translated regions (code-cache.ts, translate.ts)
+ * through the trampoline, which goes from region to region while the jump
+ * cache knows where, and, for cold or untranslatable code, the interpreter
+ * itself (`runHart` inline) to the end of a block, where the next entry is
+ * counted and looked up; so instret, cycle, traps and interrupt points are
+ * the interpreter's, instruction for instruction.
  */
 export class JitEngine implements HartEngine {
   readonly name = 'jit';
@@ -49,11 +56,15 @@ export class JitEngine implements HartEngine {
   readonly rAdd: Int32Array;
   readonly wTag: Int32Array;
   readonly wAdd: Int32Array;
+  /** The jump cache (dispatch-table.ts), in the JIT frames where the trampoline reads it. */
+  readonly jumpCache: JumpCache;
   /** Instructions run by translated code (the rest ran in the interpreter). */
   translatedInstructions = 0;
   /** Calls into translated code, and runs of the interpreter. */
   entries = 0;
   interpretedRuns = 0;
+  /** Instructions this engine has run: the clock of the translation queue (code-cache.ts). */
+  #clock = 0;
   #owner: Hart | null = null;
   #hart: Hart | null = null;
 
@@ -62,7 +73,7 @@ export class JitEngine implements HartEngine {
     memory: WebAssembly.Memory,
     frames: number[],
     ctab: Int32Array,
-    hotThreshold?: number,
+    tuning: Partial<JitTuning> = {},
     /** This pCPU's JIT_STATS words (jit-stats.ts), published after every run. */
     readonly telemetry?: Float64Array,
     /** Modules shared with the other pCPU workers (module-exchange.ts). */
@@ -71,12 +82,14 @@ export class JitEngine implements HartEngine {
     if (frames.length !== JIT_FRAMES || frames.some((f, k) => f !== frames[0] + k))
       throw new Error('JIT: needs JIT_FRAMES contiguous host frames');
     const base = frames[0] * 4096;
-    const [regs, rTag, rAdd, wTag, wAdd] = [
+    const [regs, rTag, rAdd, wTag, wAdd, jumpTag, jumpVal] = [
       JIT_OFFSET.regs,
       JIT_OFFSET.rTag,
       JIT_OFFSET.rAdd,
       JIT_OFFSET.wTag,
       JIT_OFFSET.wAdd,
+      JIT_OFFSET.jumpTag,
+      JIT_OFFSET.jumpVal,
     ].map((o) => base + o);
     const view = (off: number) => new Int32Array(mem.sab, off, 1024);
     const fault = view(regs);
@@ -86,6 +99,10 @@ export class JitEngine implements HartEngine {
     this.rAdd = view(rAdd);
     this.wTag = view(wTag).fill(-1);
     this.wAdd = view(wAdd);
+    this.jumpCache = new JumpCache(
+      new Int32Array(mem.sab, jumpTag, JUMP_ENTRIES),
+      new Int32Array(mem.sab, jumpVal, JUMP_ENTRIES),
+    );
     this.cache = new CodeCache(
       mem.ram8,
       ctab,
@@ -125,9 +142,10 @@ export class JitEngine implements HartEngine {
           return 0;
         },
       },
-      hotThreshold,
+      tuning,
       exchange,
     );
+    this.cache.onDrop = () => this.jumpCache.clear();
   }
 
   run(h: Hart, budget: number): Exit {
@@ -136,6 +154,7 @@ export class JitEngine implements HartEngine {
       h.rAdd = this.rAdd;
       h.wTag = this.wTag;
       h.wAdd = this.wAdd;
+      h.jumpCache = this.jumpCache;
       this.#owner = null;
     }
     if (this.#owner !== h) {
@@ -182,6 +201,21 @@ export class JitEngine implements HartEngine {
     }
   }
 
+  /** The code page pc is fetched from now, or null when the fetch would fault. */
+  #pageAt(h: Hart, pc: number): CodePage | null {
+    const i = (pc >>> 12) & TLB_MASK;
+    let off: number;
+    if (h.xTag[i] === (((pc >>> 12) << 5) | h.imode)) off = (pc + h.xAdd[i]) | 0;
+    else {
+      off = h.translate(pc, ACCESS.EXEC, h.imode);
+      if (off < 0) {
+        h.exc = 0;
+        return null;
+      }
+    }
+    return this.cache.lookup(off >>> 12, pc >>> 12);
+  }
+
   #loop(h: Hart, budget: number): Exit {
     const s = h.s;
     const f = h.f;
@@ -189,12 +223,14 @@ export class JitEngine implements HartEngine {
     const regs = this.regs;
     const words = this.frameWords;
     const cache = this.cache;
+    const call = cache.dispatch.call;
+    const jumpCache = this.jumpCache;
+    const jumpTags = jumpCache.tags;
+    const jumpVals = jumpCache.vals;
     const xTag = h.xTag;
     const xAdd = h.xAdd;
     let pc = s[S.PC];
     let exit: Exit = EXIT.BUDGET;
-    let lastPage: CodePage | null = null;
-    let lastKey = -1;
 
     outer: while (budget > 0) {
       // ---- check point (interpreter.ts, the head of its chunk loop)
@@ -207,75 +243,86 @@ export class JitEngine implements HartEngine {
       env.poll?.(h, now);
       const irq = h.pendingInterrupt();
       if (irq >= 0) pc = h.takeTrap(pc, irq, 0, true);
+      if (cache.batchDue(this.#clock)) {
+        cache.compileQueued();
+      }
       const chunk = budget < CHUNK ? budget : CHUNK;
       let done = 0;
 
       while (done < chunk) {
-        // Translate pc for fetch; a fault or MMIO is the interpreter's to take.
-        const vpn = pc >>> 12;
-        const i = vpn & TLB_MASK;
-        let off: number;
-        if (xTag[i] === ((vpn << 5) | h.imode)) off = (pc + xAdd[i]) | 0;
+        let n = chunk - done;
+        /** How the interpreter runs next: to the first block end after minRun instructions (0: all n). */
+        let minRun = COLD_RUN;
+        // The jump cache first: pc in this fetch mode starts a block the trampoline knows.
+        let entry = -1;
+        const j = jumpIndex(pc);
+        const v = jumpVals[j];
+        if (jumpTags[j] === pc && (v & 31) === h.imode)
+          entry = ((v >>> 13) << 8) | ((v >>> 5) & 0xff);
         else {
-          off = h.translate(pc, ACCESS.EXEC, h.imode);
-          if (off < 0) {
-            h.exc = 0;
-            off = -1;
+          // Translate pc for fetch; a fault or MMIO is the interpreter's to take.
+          const vpn = pc >>> 12;
+          const i = vpn & TLB_MASK;
+          let off: number;
+          if (xTag[i] === ((vpn << 5) | h.imode)) off = (pc + xAdd[i]) | 0;
+          else {
+            off = h.translate(pc, ACCESS.EXEC, h.imode);
+            if (off < 0) {
+              h.exc = 0;
+              off = -1;
+            }
           }
+          if (off >= 0) {
+            const page = cache.lookup(off >>> 12, vpn);
+            const o = off & 0xfff;
+            entry = page.entryIdx !== null ? page.entryIdx[o >> 1] : -1;
+            if (entry >= 0) {
+              jumpCache.set(pc, jumpValue(entry >> 8, entry & 0xff, h.imode));
+            } else if (cache.enter(page, o)) {
+              cache.request(page, o, this.#clock + done);
+              if (page.entryIdx !== null && page.entryIdx[o >> 1] >= 0) continue;
+            }
+          } else minRun = 1;
         }
-        let n = 1;
-        if (off >= 0) {
-          const key = (off >>> 12) * 1048576 + vpn;
-          const page: CodePage = key === lastKey ? lastPage! : cache.page(off >>> 12, pc & ~0xfff);
-          lastKey = key;
-          lastPage = page;
-          const o = off & 0xfff;
-          const entry = page.entries?.get(o);
-          if (entry !== undefined) {
-            this.entries++;
-            // The LR reservation travels with the call (translated LR/SC/AMOs keep it in the frame).
-            words[FRAME_WORD.RES_OFF] = h.resOffset;
-            words[FRAME_WORD.RES_VAL] = h.resValue;
-            const r = page.run!(entry, chunk - done, h.dmode);
-            h.resOffset = words[FRAME_WORD.RES_OFF];
-            h.resValue = words[FRAME_WORD.RES_VAL];
-            if (r > 0) {
-              const inhibit = s[S.MCOUNTINHIBIT];
-              if ((inhibit & 1) === 0) f[F.CYCLE] += r;
-              if ((inhibit & 4) === 0) f[F.INSTRET] += r;
-              done += r;
-              this.translatedInstructions += r;
-            }
-            pc = words[FRAME_WORD.PC];
-            const status = words[FRAME_WORD.STATUS];
-            if (status === STATUS.NORMAL) {
-              if (h.stopRequested) break;
-              continue;
-            }
-            if (status === STATUS.BUDGET) n = chunk - done;
-            else if (status === STATUS.STALE) {
-              cache.invalidate(page);
-              n = 1;
-            } else if (status !== STATUS.FAULT) throw new Error(`JIT: bad exit status ${status}`);
-          } else {
-            if (cache.enter(page, o)) {
-              cache.compile(page, o);
-              if (page.entries?.has(o)) continue;
-              page.counts[o >> 1] = 0;
-            }
-            // Cold: the interpreter runs a burst, whose end is counted like a block entry.
-            n = COLD_BURST;
+        if (entry >= 0) {
+          this.entries++;
+          // The LR reservation travels with the call (translated LR/SC/AMOs keep it in the frame).
+          words[FRAME_WORD.RES_OFF] = h.resOffset;
+          words[FRAME_WORD.RES_VAL] = h.resValue;
+          const r = call(entry >> 8, entry & 0xff, n, h.dmode, h.imode);
+          h.resOffset = words[FRAME_WORD.RES_OFF];
+          h.resValue = words[FRAME_WORD.RES_VAL];
+          if (r > 0) {
+            const inhibit = s[S.MCOUNTINHIBIT];
+            if ((inhibit & 1) === 0) f[F.CYCLE] += r;
+            if ((inhibit & 4) === 0) f[F.INSTRET] += r;
+            done += r;
+            this.translatedInstructions += r;
           }
+          pc = words[FRAME_WORD.PC];
+          const status = words[FRAME_WORD.STATUS];
+          if (status === STATUS.NORMAL) {
+            if (h.stopRequested) break;
+            continue;
+          }
+          n = chunk - done;
+          minRun = 1;
+          if (status === STATUS.BUDGET) minRun = 0;
+          else if (status === STATUS.STALE) {
+            // The trampoline may have gone on to other pages: the stale block is the one at pc.
+            const at = this.#pageAt(h, pc);
+            if (at) cache.invalidate(at);
+          } else if (status !== STATUS.FAULT) throw new Error(`JIT: bad exit status ${status}`);
         }
-        // ---- the interpreter: n instructions, inline (no check point of its own)
-        if (n > chunk - done) n = chunk - done;
+        // ---- the interpreter, inline (no check point of its own)
         s[S.PC] = pc;
         this.interpretedRuns++;
-        const ex = runHart(h, n, true);
+        const ex = runHart(h, n, true, minRun);
         done += h.executed;
         pc = s[S.PC];
         if (ex === EXIT.WFI) {
           budget -= done;
+          this.#clock += done;
           exit = EXIT.WFI;
           h.leave = false;
           break outer;
@@ -286,6 +333,7 @@ export class JitEngine implements HartEngine {
         }
       }
       budget -= done;
+      this.#clock += done;
       if (h.x !== regs) break; // the registers went home (an HSM stop): this run is over
     }
     s[S.PC] = pc;
@@ -298,8 +346,8 @@ function failed(fault: Int32Array): number {
   return 0;
 }
 
-/** Host frames one pCPU's JIT needs: the register frame and four TLB arrays. */
-export const JIT_FRAMES = 5;
+/** Host frames one pCPU's JIT needs: the register frame, four TLB arrays, and the jump cache's tags and values (four frames each). */
+export const JIT_FRAMES = 13;
 
 const engines = new WeakMap<SharedArrayBuffer, JitEngine>();
 
@@ -318,7 +366,7 @@ export function jitForThread(
   let engine = engines.get(mem.sab);
   if (engine) return engine;
   if (!mem.wasm || frames.length !== JIT_FRAMES) return null;
-  engine = new JitEngine(mem, mem.wasm, frames, ctab, undefined, telemetry, moduleExchange());
+  engine = new JitEngine(mem, mem.wasm, frames, ctab, {}, telemetry, moduleExchange());
   engines.set(mem.sab, engine);
   return engine;
 }

@@ -37,7 +37,10 @@ parentPort!.once('message', (job: JitSmpJob) => {
   p2m.mapLinear(0);
   const hart = new Hart(new HartState(), mem, p2m, new MmioBus(), { clock: { now: () => 0 } });
   hart.reset(0, job.pc, PRIV.M);
-  const engine = new JitEngine(mem, job.memory, job.jitFrames, hart.ctab, 8);
+  const engine = new JitEngine(mem, job.memory, job.jitFrames, hart.ctab, {
+    hotThreshold: 8,
+    batchWait: 0,
+  });
   hart.engine = engine;
   hart.x[10] = job.iterations;
   hart.x[11] = job.words;

@@ -21,7 +21,7 @@ describe('JIT atomics across workers', () => {
   it('loses no AMOADD.W or LR/SC increment when two workers race on one word', async () => {
     const workers = 2;
     const iterations = 3_000_000;
-    const mem = HostMemory.create(1 << 17); // 32 frames, whole 64 KiB wasm pages
+    const mem = HostMemory.create(1 << 18); // 64 frames, whole 64 KiB wasm pages
     const startWord = ((RAM_FRAMES + workers * JIT_FRAMES) * 4096) >> 2;
     // loop: amoadd.w x0, x5, (x11); lr/sc: x6 = [x11+4] + 1; retry on failure; x10 -= 1.
     const code = [

@@ -5,7 +5,7 @@
  * SharedArrayBuffer of JIT_STATS.WORDS × 8 bytes per pCPU.
  */
 export const JIT_STATS = {
-  /** Modules compiled (a page recompiled with new hot blocks counts again). */
+  /** Regions translated (wasm functions; a page gets another as more of it becomes hot). */
   COMPILES: 0,
   /** Time spent translating, compiling and instantiating, ms. */
   COMPILE_MS: 1,
@@ -24,7 +24,7 @@ export const JIT_STATS = {
   INTERPRETED_RUNS: 9,
   /** Modules the wasm engine refused (those pages stay with the interpreter). */
   FAILURES: 10,
-  /** Pages that took a module another pCPU compiled, instead of compiling (module-exchange.ts). */
+  /** Regions taken from a module another pCPU compiled, instead of compiling (module-exchange.ts). */
   ADOPTED: 11,
   /** Modules this pCPU keeps for adoption (its own and the others'), and their wasm bytes. */
   SHARED_MODULES: 12,

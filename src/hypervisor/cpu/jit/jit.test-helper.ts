@@ -5,11 +5,12 @@ import { asm } from '../asm.test-helper';
 import { CSR, PRIV, SATP } from '../csr';
 import { Hart, type HartEnv } from '../hart';
 import { F, HartState, S } from '../hart-state';
-import { JitEngine } from './jit-engine';
+import { JIT_FRAMES, JitEngine } from './jit-engine';
+import type { JitTuning } from './code-cache';
 import type { ModuleExchange } from './module-exchange';
 
 export const RAM_BASE = 0x8000_0000;
-/** Guest RAM of the test machines; the JIT's five frames sit just above it in host RAM. */
+/** Guest RAM of the test machines; the JIT's frames sit just above it in host RAM. */
 const GUEST_BYTES = 256 << 10;
 export const HANDLER = RAM_BASE;
 export const CODE = RAM_BASE + 0x1000;
@@ -25,10 +26,10 @@ export const DATA = RAM_BASE + 0x10000;
 export function makeMachine(
   engine: 'interpreter' | 'jit',
   irqEvery = 0,
-  /** The JIT's module exchange, and how many frames higher its JIT frames sit (another pCPU's). */
-  jit: { exchange?: ModuleExchange; frameShift?: number } = {},
+  /** The JIT's module exchange, how many frames higher its JIT frames sit (another pCPU's), its tuning. */
+  jit: { exchange?: ModuleExchange; frameShift?: number; tuning?: Partial<JitTuning> } = {},
 ) {
-  const mem = HostMemory.create(GUEST_BYTES + 65536);
+  const mem = HostMemory.create(GUEST_BYTES + 2 * 65536);
   const p2m = new P2m(RAM_BASE, GUEST_BYTES >>> 12);
   p2m.mapLinear(0);
   let nextIrq = irqEvery;
@@ -53,9 +54,10 @@ export function makeMachine(
     hart.engine = new JitEngine(
       mem,
       mem.wasm!,
-      [0, 1, 2, 3, 4].map((k) => first + k),
+      Array.from({ length: JIT_FRAMES }, (_, k) => first + k),
       hart.ctab,
-      8, // a low threshold, so the tests run translated code soon
+      // Translated soon, and at once, so the tests run translated code.
+      { hotThreshold: 8, batchWait: 0, ...jit.tuning },
       undefined,
       jit.exchange,
     );

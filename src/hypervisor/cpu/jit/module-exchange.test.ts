@@ -69,7 +69,9 @@ describe('compiled modules shared between pCPUs', () => {
     const words = new Int32Array(1024).fill(7);
     const hash = pageHash(words);
     const put = (frame: number) =>
-      x.receive([{ frame, vpage: 0x1000, hash, module, entries: [[0, 0]], bytes: 100 }]);
+      x.receive([
+        { frame, vpage: 0x1000, hash, module, batch: 'b', fn: 'r0', entries: [[0, 0]], bytes: 100 },
+      ]);
     put(1);
     expect(x.find(1, 0x1000, hash)).toBeDefined();
     words[5] = 8;

@@ -18,16 +18,21 @@
  * since is never run (it returns STALE, as a local one would).
  */
 
-/** What one pCPU hands the others for a page it compiled. */
+/** What one pCPU hands the others for one region (function) of a page it compiled. */
 export interface SharedPageModule {
   frame: number;
   vpage: number;
   /** pageHash of the bytes it was translated from. */
   hash: number;
+  /** The module holding this page's function, and possibly other pages' (a batch). */
   module: WebAssembly.Module;
+  /** Unique name of that module, so a thread instantiates a batch once for all its pages. */
+  batch: string;
+  /** The export of this page's function. */
+  fn: string;
   /** Page offset → block index, for the blocks it holds. */
   entries: [number, number][];
-  /** Size of its wasm, bytes. */
+  /** Size of its share of the module's wasm, bytes. */
   bytes: number;
 }
 
@@ -49,7 +54,7 @@ export function moduleKey(frame: number, vpage: number): number {
 /** One thread's shared-module table: modules offered here or received from other pCPUs. */
 export class ModuleExchange {
   /** Insertion order is recency: a module used or replaced moves to the end. */
-  readonly #modules = new Map<number, SharedPageModule>();
+  readonly #modules = new Map<number, SharedPageModule[]>();
   bytes = 0;
   /** Modules received from other pCPUs, and adopted here instead of compiling. */
   received = 0;
@@ -87,29 +92,40 @@ export class ModuleExchange {
     return this.#modules.has(moduleKey(frame, vpage));
   }
 
-  /** The module for this page if it was made from bytes hashing to `hash`. */
-  find(frame: number, vpage: number, hash: number): SharedPageModule | undefined {
+  /** The regions of this page made from bytes hashing to `hash` (most recent use first out of the table last). */
+  find(frame: number, vpage: number, hash: number): SharedPageModule[] | undefined {
     const key = moduleKey(frame, vpage);
-    const m = this.#modules.get(key);
-    if (!m || m.hash !== hash) return undefined;
+    const list = this.#modules.get(key);
+    if (!list || list[0].hash !== hash) return undefined;
     this.#modules.delete(key);
-    this.#modules.set(key, m);
-    return m;
+    this.#modules.set(key, list);
+    return list;
   }
 
+  /** Adds a region to its page's list; regions made from other bytes (the page changed) go. */
   #put(m: SharedPageModule): void {
     const key = moduleKey(m.frame, m.vpage);
-    const old = this.#modules.get(key);
-    if (old) {
-      this.bytes -= old.bytes;
+    let list = this.#modules.get(key);
+    if (list) {
       this.#modules.delete(key);
-    }
-    this.#modules.set(key, m);
+      if (list[0].hash !== m.hash) {
+        for (const old of list) this.bytes -= old.bytes;
+        list = [];
+      } else {
+        const same = list.find((r) => r.batch === m.batch && r.fn === m.fn);
+        if (same) {
+          this.bytes -= same.bytes;
+          list = list.filter((r) => r !== same);
+        }
+      }
+    } else list = [];
+    list.push(m);
+    this.#modules.set(key, list);
     this.bytes += m.bytes;
     for (const [k, v] of this.#modules) {
       if (this.#modules.size <= this.maxModules && this.bytes <= this.maxBytes) break;
       this.#modules.delete(k);
-      this.bytes -= v.bytes;
+      for (const r of v) this.bytes -= r.bytes;
     }
   }
 }

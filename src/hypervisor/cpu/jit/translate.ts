@@ -2,12 +2,12 @@ import { AMO, MAJOR, type ScannedBlock } from './block-scan';
 import { ATOMIC, FuncWriter, OP, buildModule } from './wasm-emit';
 
 /**
- * Guest code → WebAssembly: one module per guest page (host frame), one
- * function `run(entry, budget, dmode) → executed` holding every translated
- * block of the page in a dispatch loop (a `br_table` on the block index),
- * so a branch to another block of the page is a jump inside the function
- * (direct chaining) and guest registers stay in wasm locals until the
- * function exits. RV32I/M semantics per the unprivileged spec ch. 2 and 7;
+ * Guest code → WebAssembly: one function `run(entry, budget, dmode) →
+ * executed` per region of a guest page (host frame), holding the region's
+ * blocks in a dispatch loop (a `br_table` on the block index), so a branch
+ * to another block of the region is a jump inside the function (direct
+ * chaining) and guest registers stay in wasm locals until the function
+ * exits; the functions of many regions share a module (buildPageModule). RV32I/M semantics per the unprivileged spec ch. 2 and 7;
  * division by zero and overflow per table 7.1.
  *
  * Contracts with the engine (jit-engine.ts):
@@ -39,11 +39,20 @@ import { ATOMIC, FuncWriter, OP, buildModule } from './wasm-emit';
 /**
  * Where the state generated code reaches sits, relative to the pCPU's JIT
  * base (its JIT_FRAMES contiguous host frames): the register frame, then
- * the read and write TLB arrays (hart.ts). The base is the module's one
+ * the read and write TLB arrays (hart.ts), then the jump cache. The base is the module's one
  * imported global (`e.base`), so a module compiled on one pCPU worker runs
  * on another with that pCPU's own frames (module-exchange.ts).
  */
-export const JIT_OFFSET = { regs: 0, rTag: 4096, rAdd: 8192, wTag: 12288, wAdd: 16384 } as const;
+export const JIT_OFFSET = {
+  regs: 0,
+  rTag: 4096,
+  rAdd: 8192,
+  wTag: 12288,
+  wAdd: 16384,
+  /** The jump cache (dispatch-table.ts): JUMP_ENTRIES pc tags (four frames), then as many values. */
+  jumpTag: 20480,
+  jumpVal: 36864,
+} as const;
 
 /**
  * Words of the register frame after x0–x31. RES_OFF and RES_VAL are the
@@ -85,22 +94,42 @@ const L_T = 39;
 const L_A = 40;
 const L_VERIFIED = 41;
 
-export interface Translation {
-  bytes: Uint8Array<ArrayBuffer>;
-  /** Page offset → block index, for the blocks this module holds. */
+/** One page's function: its body, extra locals, and where its blocks start. */
+export interface PageFunction {
+  body: Uint8Array<ArrayBuffer>;
+  locals: number;
+  /** Page offset → block index, for the blocks this function holds. */
   entries: Map<number, number>;
+}
+
+/** The host functions a page module imports: the slow paths of loads and stores. */
+const PAGE_IMPORTS = [
+  { name: 'ld', type: { params: 2, results: 1 } },
+  { name: 'st', type: { params: 3, results: 1 } },
+];
+
+/**
+ * One module holding the functions of many pages (function k exported as
+ * `exportName(k)`), so a batch of pages pays V8's per-module cost once.
+ */
+export function buildPageModule(fns: PageFunction[]): Uint8Array<ArrayBuffer> {
+  return buildModule(
+    PAGE_IMPORTS,
+    fns.map((f) => ({ type: { params: 3, results: 1 }, locals: f.locals, body: f.body })),
+  );
 }
 
 /**
  * Translates `blocks` (scanned from `code`, the page's bytes as a copy) of
- * the guest page at virtual address `vpage`, held in host frame `frame`.
+ * the guest page at virtual address `vpage`, held in host frame `frame`,
+ * into one function `run(entry, budget, dmode) → executed`.
  */
 export function translatePage(
   blocks: ScannedBlock[],
   code: Uint8Array,
   frame: number,
   vpage: number,
-): Translation {
+): PageFunction {
   const layout = JIT_OFFSET;
   const entries = new Map<number, number>();
   blocks.forEach((b, i) => entries.set(b.start, i));
@@ -157,18 +186,7 @@ export function translatePage(
     .mem(OP.i32Store, 2, layout.regs + 4 * FRAME_WORD.STATUS);
   w.get(L_N);
 
-  const bytes = buildModule(
-    [
-      { name: 'ld', type: { params: 2, results: 1 } },
-      { name: 'st', type: { params: 3, results: 1 } },
-    ],
-    {
-      type: { params: 3, results: 1 },
-      locals: L_VERIFIED - 3 + ((blocks.length + 31) >> 5),
-      body: w.bytes,
-    },
-  );
-  return { bytes, entries };
+  return { body: w.bytes.slice(), locals: L_VERIFIED - 3 + ((blocks.length + 31) >> 5), entries };
 
   function pcOf(off: number): number {
     return (vpage + off) | 0;
@@ -210,24 +228,24 @@ export function translatePage(
     const flags = L_VERIFIED + (j >> 5);
     const bit = 1 << (j & 31);
     w.get(flags).i32(bit).op(OP.i32And).op(OP.i32Eqz).if();
+    // Eight bytes at a time (then four, then two): XOR with what was translated, OR together.
     let first = true;
-    let o = b.start;
-    for (; o + 4 <= b.end; o += 4) {
+    const word = (o: number, load: number, value: bigint) => {
       w.i32(0)
-        .mem(OP.i32Load, 0, frameBase + o)
-        .i32(codeView.getInt32(o, true))
-        .op(OP.i32Xor);
-      if (!first) w.op(OP.i32Or);
+        .mem(load, 0, frameBase + o)
+        .i64(value)
+        .op(OP.i64Xor);
+      if (!first) w.op(OP.i64Or);
       first = false;
+    };
+    let o = b.start;
+    for (; o + 8 <= b.end; o += 8) word(o, OP.i64Load, codeView.getBigInt64(o, true));
+    if (o + 4 <= b.end) {
+      word(o, OP.i64Load32U, BigInt(codeView.getUint32(o, true)));
+      o += 4;
     }
-    if (o < b.end) {
-      w.i32(0)
-        .mem(OP.i32Load16U, 0, frameBase + o)
-        .i32(codeView.getUint16(o, true))
-        .op(OP.i32Xor);
-      if (!first) w.op(OP.i32Or);
-    }
-    w.if();
+    if (o < b.end) word(o, OP.i64Load16U, BigInt(codeView.getUint16(o, true)));
+    w.op(OP.i64Eqz).op(OP.i32Eqz).if();
     exitAt(b.start, STATUS.STALE, 0);
     w.end();
     w.get(flags).i32(bit).op(OP.i32Or).set(flags);
