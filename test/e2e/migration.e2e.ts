@@ -78,7 +78,7 @@ describe('live migration in the page', () => {
     await other.getByTestId('virsh-toggle').click();
     const virsh = other.getByTestId('virsh-terminal');
     await expect
-      .poll(() => virsh.locator('.xterm-rows').textContent(), { timeout: 10_000 })
+      .poll(() => virsh.locator('.xterm-rows').textContent(), { timeout: 60_000 })
       .toContain('virsh # ');
     await virsh.click();
     await other.keyboard.type('destroy vm1\n');
