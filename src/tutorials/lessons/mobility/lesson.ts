@@ -93,8 +93,13 @@ export const lesson: LessonDef = {
         return { reason: 'not-migrated', params: { state: d.state } };
       },
       async solve(a) {
-        await a.migrateInPage('vm1', 'second');
-        await a.until((w) => vm1(w)?.reason === 'migrated', 30_000, 'vm1 to leave');
+        const d = vm1(a.world());
+        // Already on the second host (shut off here, reason migrated): only the way back is left.
+        if (!(d?.state === 'shut off' && d.reason === 'migrated')) {
+          await ensureRunning(a, 'vm1', VM1_INSTALL);
+          await a.migrateInPage('vm1', 'second');
+          await a.until((w) => vm1(w)?.reason === 'migrated', 30_000, 'vm1 to leave');
+        }
         await a.migrateInPage('vm1', 'first');
         await a.until(
           (w) => vm1(w)?.state === 'running' && vm1(w)?.reason === 'migrated',
