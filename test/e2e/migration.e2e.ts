@@ -36,7 +36,8 @@ describe('live migration in the page', () => {
     await page.goto(inject('baseUrl') + '#/domain/vm1/console');
     await expect.poll(() => terminalText(page), { timeout: 120_000 }).toMatch(PROMPT);
 
-    await page.getByRole('link', { name: /Migration/ }).click();
+    // vm1's page has "Migrate…": it opens the migration view with vm1 chosen.
+    await page.getByTestId('migrate-vm').click();
     await page.getByTestId('start-second-host').click();
     await page
       .locator('[data-testid="host-card-2"][data-status="ready"]')

@@ -137,6 +137,8 @@ export class IncomingJob {
 /** The page's migration jobs: the one running or last run, and a tab listener. */
 class Migrations {
   job = $state.raw<MigrationJob | undefined>(undefined);
+  /** The first host's domain a VM page's "Migrate…" asked the form to preselect. */
+  preferred: string | undefined;
   incoming = $state.raw<IncomingJob | undefined>(undefined);
 
   get busy(): boolean {

@@ -10,6 +10,9 @@ const messages: Messages = {
       'Save {{name}} to a file (virsh save): its whole state downloads as {{file}} and the VM shuts off',
     saving: 'Saving…',
     managedSave: 'Save and stop',
+    migrate: 'Migrate…',
+    migrateVm:
+      'Move {{name}} to another host while it runs (virsh migrate --live): opens the migration view',
     managedSaveVm:
       'Save the state of {{name}} inside the host and stop it (virsh managedsave); Start resumes it',
     hasSaved: 'Saved state kept: Start resumes it',
@@ -79,6 +82,8 @@ const messages: Messages = {
     saveFile: '保存到文件…',
     saveFileVm: '把 {{name}} 保存到文件（virsh save）：其完整状态下载为 {{file}}，虚拟机随后关闭',
     saving: '正在保存…',
+    migrate: '迁移…',
+    migrateVm: '在 {{name}} 运行时把它搬到另一台宿主机（virsh migrate --live）：打开迁移视图',
     managedSave: '保存并停止',
     managedSaveVm:
       '在宿主机中保存 {{name}} 的状态并停止它（virsh managedsave）；启动时从该状态恢复',
