@@ -107,10 +107,13 @@ export function snapshotImage(snap: DomainSnapshot, uuid: string, pool: FramePoo
       `Requested operation is not valid: snapshot '${snap.name}' was taken while the domain was shut off, so it holds no machine state or memory to save`,
     );
   const gfns: number[] = [];
-  forEachSnapshotPage(snap.frames, pool, (gfn) => gfns.push(gfn));
-  const data = new Uint8Array(gfns.length * PAGE_SIZE);
-  let i = 0;
-  forEachSnapshotPage(snap.frames, pool, (_gfn, bytes) => data.set(bytes, i++ * PAGE_SIZE));
+  const pages: Uint8Array[] = [];
+  forEachSnapshotPage(snap.frames, pool, (gfn, bytes) => {
+    gfns.push(gfn);
+    pages.push(bytes);
+  });
+  const data = new Uint8Array(pages.length * PAGE_SIZE);
+  pages.forEach((bytes, i) => data.set(bytes, i * PAGE_SIZE));
   return {
     def: { ...snap.def, uuid },
     machine: snap.machine,

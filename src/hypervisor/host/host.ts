@@ -656,11 +656,12 @@ export class Host {
       ...(rt.shared.htif ? { htif: { ...rt.shared.htif } } : {}),
       // The VM's clock as its vCPUs read it (vm-view.ts), frozen here and continued on restore.
       mtime: Math.floor((hostNow() - rt.shared.epochMs) * (VIRT.TIMEBASE_HZ / 1000)),
-      // Private copies: SharedArrayBuffer.slice is shared again, and a shared buffer cannot leave
-      // its agent cluster (a BroadcastChannel to another tab drops the message with messageerror).
-      hartStates: new Uint8Array(new Uint8Array(rt.shared.hartStates)),
-      plic: new Uint8Array(new Uint8Array(rt.shared.plic)),
-      clint: new Uint8Array(new Uint8Array(rt.shared.clint)),
+      // Private copies (a typed array's slice gets an ArrayBuffer; SharedArrayBuffer.slice would be
+      // shared again, and a shared buffer cannot leave its agent cluster: a BroadcastChannel to
+      // another tab drops the message with messageerror).
+      hartStates: new Uint8Array(rt.shared.hartStates).slice(),
+      plic: new Uint8Array(rt.shared.plic).slice(),
+      clint: new Uint8Array(rt.shared.clint).slice(),
       ...(bal
         ? {
             balloon: {
