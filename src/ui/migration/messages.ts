@@ -78,7 +78,8 @@ const messages: Messages = {
     stopCopyShort: 'final',
     stopCopyKey: 'stop and copy (the VM paused)',
     consoleTitle: 'Console of {{name}} on {{host}}',
-    consoleHelp: 'The console follows the VM: it is the same serial line, now served by {{host}}.',
+    consoleHelp:
+      'The console follows the VM: it is the same serial line, now served by {{host}}. A quiet guest prints nothing: press Enter for its prompt.',
   },
   'zh-CN': {
     title: '热迁移',
@@ -153,7 +154,8 @@ const messages: Messages = {
     stopCopyShort: '最后',
     stopCopyKey: '停机拷贝（虚拟机暂停）',
     consoleTitle: '{{name}} 在 {{host}} 上的控制台',
-    consoleHelp: '控制台跟着虚拟机走：还是同一条串口线，现在由 {{host}} 提供。',
+    consoleHelp:
+      '控制台跟着虚拟机走：还是同一条串口线，现在由 {{host}} 提供。空闲的客户机不输出任何内容：按回车可看到提示符。',
   },
 };
 
