@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VM_OVERHEAD_MIB } from '../src/hypervisor/host/host';
 import { RawHost } from './helpers/raw-host';
 import { sleep } from './helpers/hypervisor';
@@ -17,6 +17,8 @@ beforeAll(async () => {
   await sleep(1000); // the boot's last writes (init, the shell's first prompt) settle
 }, 120_000);
 afterAll(async () => raw?.host.shutdown());
+// A failed test must not leave logging on for the next one.
+afterEach(() => raw?.host.stopDirtyLog(vm));
 
 describe('dirty-page logging of a running guest', () => {
   it('an idle guest dirties few pages', async () => {
@@ -52,9 +54,12 @@ describe('dirty-page logging of a running guest', () => {
     raw.host.startDirtyLog(vm);
     await sleep(300);
     const quiet = raw.host.collectDirtyLog(vm).length;
-    // hog writes one word of each of its 1024 pages on SIGUSR2.
-    await raw.run(vm, `kill -USR2 ${pid}`);
-    await raw.waitFor(vm, /hog: touched 1024 pages/, from);
+    // hog writes one word of each of its 1024 pages on SIGUSR2. Its report
+    // races the shell's next prompt (either may come last), so wait for the
+    // report itself, then for a prompt of a command typed after it.
+    const beforeKill = raw.output(vm).length;
+    raw.type(vm, `kill -USR2 ${pid}\n`);
+    await raw.waitFor(vm, /hog: touched 1024 pages/, beforeKill);
     const dirtied = raw.host.collectDirtyLog(vm).length;
     console.log(`hog: ${quiet} pages dirty while it slept, ${dirtied} after it wrote its 1024`);
     expect(dirtied).toBeGreaterThanOrEqual(1024);
