@@ -53,9 +53,32 @@ export const JUMP_ENTRIES = 4096;
 export const JUMP_HASH = 0x9e3779b1 | 0;
 export const JUMP_SHIFT = 32 - Math.log2(JUMP_ENTRIES);
 
-/** What a hart knows of the JIT's jump cache: its pc tags (read by the interpreter), emptied with the TLB. */
+/** Slots of the JIT's hint and heat tables (JumpCacheTags), a power of two: many, so few pcs share one. */
+export const HINT_ENTRIES = 65536;
+const HINT_SHIFT = 32 - Math.log2(HINT_ENTRIES);
+
+/** The hint and heat slot of pc (the jump cache's hash, more bits of it). */
+export function hintIndex(pc: number): number {
+  return Math.imul(pc >>> 1, JUMP_HASH) >>> HINT_SHIFT;
+}
+
+/**
+ * What the interpreter, run inline by the JIT, reads of its dispatcher's
+ * tables at every control transfer, all indexed by `jumpIndex(pc)`:
+ * - `hints`: pcs known to start a translated block. Unlike the jump cache
+ *   they survive TLB flushes (they are virtual pcs only, checked again by
+ *   the dispatcher through the TLB before any use), so the interpreter
+ *   finds translated code again after a flush.
+ * - `heat`: entries counted per slot; the transfer that brings a slot to
+ *   `hot` stops the run, so the dispatcher can have the block translated.
+ * Either stops the run at that pc (a block entry); otherwise the
+ * interpreter runs its whole chunk, as it does without the JIT.
+ */
 export interface JumpCacheTags {
   readonly tags: Int32Array<ArrayBufferLike>;
+  readonly hints: Int32Array;
+  readonly heat: Uint16Array;
+  readonly hot: number;
   clear(): void;
 }
 

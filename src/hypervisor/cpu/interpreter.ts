@@ -1,5 +1,5 @@
 import { EXC, MSTATUS, PRIV } from './csr';
-import { EXIT, type Exit, type Hart, JUMP_HASH, JUMP_SHIFT, RETRY, TLB_MASK } from './hart';
+import { EXIT, type Exit, type Hart, RETRY, TLB_MASK, hintIndex } from './hart';
 import { F, S } from './hart-state';
 import { div, divu, mulh, mulhsu, mulhu, rem, remu } from './muldiv';
 import { ACCESS } from './sv32';
@@ -23,10 +23,11 @@ const CHUNK = 4096;
  * ended the chunk. `h.executed` says how many instructions ran. With
  * `minRun` > 0 it also stops after the first control transfer (JAL, JALR,
  * a branch, taken or not) once `minRun` instructions have run, so the
- * caller's next pc is a block entry: where translated code can be entered
- * and where block entries are counted; and inline, it stops after a control
- * transfer to a pc the JIT's jump cache holds (`hart.jumpCache`), whose
- * translated code the caller then runs.
+ * caller's next pc is a block entry. Inline, it also stops after a control
+ * transfer to a pc the JIT knows translated, or whose entry count just
+ * reached its threshold (`hart.jumpCache`, hart.ts JumpCacheTags), so the
+ * caller runs, or has translated, the code there; cold code otherwise runs
+ * whole chunks, as without the JIT.
  */
 export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Exit {
   const x = h.x;
@@ -43,8 +44,11 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
   const xTag = h.xTag;
   const xAdd = h.xAdd;
   const env = h.env;
-  /** Inline under the JIT: a control transfer to a pc its jump cache holds ends the run too. */
-  const jumpTags = inline && h.jumpCache !== null ? h.jumpCache.tags : null;
+  /** Inline under the JIT: a control transfer to a translated pc, or one that just became hot, ends the run too. */
+  const jc = inline ? h.jumpCache : null;
+  const hints = jc !== null ? jc.hints : null;
+  const heat = jc !== null ? jc.heat : null;
+  const hot = jc !== null ? jc.hot : 0;
   let pc = s[S.PC];
   let exit: Exit = EXIT.BUDGET;
   /** Fetch cache: the virtual page of pc (-1 = invalid) and its addend. */
@@ -157,10 +161,7 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
                 ((insn >> 9) & 0x800) |
                 ((insn >> 20) & 0x7fe))) |
             0;
-          if (
-            n <= stopN ||
-            (jumpTags !== null && jumpTags[Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT] === pc)
-          ) {
+          if (n <= stopN || (hints !== null && stopsAt(hints, heat!, hot, pc))) {
             n--;
             break inner;
           }
@@ -172,10 +173,7 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
           const target = (x[rs1] + (insn >> 20)) & ~1;
           if (rd) x[rd] = (pc + len) | 0;
           pc = target;
-          if (
-            n <= stopN ||
-            (jumpTags !== null && jumpTags[Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT] === pc)
-          ) {
+          if (n <= stopN || (hints !== null && stopsAt(hints, heat!, hot, pc))) {
             n--;
             break inner;
           }
@@ -216,10 +214,7 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
                   ((insn >> 7) & 0x1e))) |
               0
             : (pc + len) | 0;
-          if (
-            n <= stopN ||
-            (jumpTags !== null && jumpTags[Math.imul(pc >>> 1, JUMP_HASH) >>> JUMP_SHIFT] === pc)
-          ) {
+          if (n <= stopN || (hints !== null && stopsAt(hints, heat!, hot, pc))) {
             n--;
             break inner;
           }
@@ -499,6 +494,12 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
   s[S.PC] = pc;
   h.executed = budget0 - budget;
   return exit;
+}
+
+/** A control transfer to pc under the JIT: stop here (pc is translated, or its slot just became hot)? */
+function stopsAt(hints: Int32Array, heat: Uint16Array, hot: number, pc: number): boolean {
+  const k = hintIndex(pc);
+  return hints[k] === pc || ++heat[k] === hot;
 }
 
 /** Adds executed instructions to cycle and retired ones to instret, unless mcountinhibit says not to (§3.1.12). */

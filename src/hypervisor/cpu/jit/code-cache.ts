@@ -168,6 +168,8 @@ export class CodeCache {
   readonly dispatch: DispatchTable;
   /** Called when regions are dropped: the engine empties its jump cache, which may name their slots. */
   onDrop: (() => void) | null = null;
+  /** Called when a region is installed in page `p`, with the page offsets of its blocks. */
+  onInstall: ((p: CodePage, offsets: Iterable<number>) => void) | null = null;
   #batchSeq = 0;
   readonly #batchPrefix = Math.random().toString(36).slice(2, 10);
   readonly tuning: JitTuning;
@@ -220,6 +222,15 @@ export class CodeCache {
     if (this.translatable(p, off)) return true;
     p.counts[i] = 0; // not translatable (yet): look again after as many entries
     return false;
+  }
+
+  /**
+   * The block at `off` was entered `hotThreshold` times, as the interpreter
+   * counted them (jit-engine.ts): true when it should be translated.
+   */
+  heated(p: CodePage, off: number): boolean {
+    p.counts[off >> 1] = Math.min(COUNT_MAX, this.tuning.hotThreshold);
+    return this.enter(p, off);
   }
 
   /**
@@ -327,6 +338,7 @@ export class CodeCache {
     const slot = this.dispatch.add(run);
     p.regions.push({ slot, entries, bytes, id });
     for (const [o, k] of entries) if (p.entryIdx[o >> 1] < 0) p.entryIdx[o >> 1] = (slot << 8) | k;
+    this.onInstall?.(p, entries.keys());
     this.stats.blocks += entries.size;
     this.stats.codeBytes += bytes;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asm } from '../asm.test-helper';
 import { F } from '../hart-state';
+import { HINT_ENTRIES, hintIndex } from '../hart';
 import { JUMP_ENTRIES, JumpCache, jumpIndex } from './dispatch-table';
 import type { JitEngine } from './jit-engine';
 import { CODE, DATA, firstDifference, makeMachine } from './jit.test-helper';
@@ -65,8 +66,44 @@ describe('trampoline and jump cache', () => {
     expect(engine.cache.stats.stale).toBeGreaterThan(0);
   });
 
+  it('finds translated code again after a TLB flush through its hints, without counting it cold', () => {
+    const jit = makeMachine('jit');
+    callLoop(jit);
+    jit.hart.run(20_000);
+    const engine = jit.hart.engine as JitEngine;
+    const before = engine.translatedInstructions;
+    // A flush empties the jump cache; the hints stay, so the interpreter stops at the
+    // first call or return into a translated block and the dispatcher refills the cache.
+    jit.hart.flushTlb();
+    expect(engine.jumpCache.tags.every((t) => t === -1)).toBe(true);
+    expect(engine.jumpCache.hints.some((t) => t !== -1)).toBe(true);
+    jit.hart.run(20_000);
+    expect(engine.translatedInstructions - before).toBeGreaterThan(19_900);
+  });
+
+  it('has the interpreter stop where an entry count reaches the threshold, and only there', () => {
+    // Cold code runs whole chunks; a block becomes hot by the interpreter's own count.
+    const ref = makeMachine('interpreter');
+    const jit = makeMachine('jit', 0, { tuning: { hotThreshold: 500 } });
+    for (const m of [ref, jit]) {
+      m.hart.x[8] = DATA;
+      m.poke32(CODE, asm.addi(5, 5, 1), asm.sw(5, 8, 0), asm.jal(0, -8));
+    }
+    const engine = jit.hart.engine as JitEngine;
+    jit.hart.run(3 * 499); // 499 entries of the loop: cold, one interpreter run per chunk
+    expect(engine.translatedInstructions).toBe(0);
+    expect(engine.interpretedRuns).toBe(1);
+    expect(engine.cache.stats.compiles).toBe(0);
+    jit.hart.run(3 * 10); // the 500th entry stops the interpreter; the block is translated
+    expect(engine.cache.stats.compiles).toBe(1);
+    jit.hart.run(30_000);
+    ref.hart.run(3 * 499 + 30 + 30_000);
+    compare(jit, ref);
+    expect(engine.translatedInstructions).toBeGreaterThan(29_000);
+  });
+
   it('empties exactly what it filled, or everything after many fills', () => {
-    const cache = new JumpCache(new Int32Array(JUMP_ENTRIES), new Int32Array(JUMP_ENTRIES));
+    const cache = new JumpCache(new Int32Array(JUMP_ENTRIES), new Int32Array(JUMP_ENTRIES), 4096);
     const empty = () => cache.tags.every((t) => t === -1);
     cache.set(0x8000_1000, 7);
     cache.set(0x8000_2002, 9);
@@ -77,6 +114,9 @@ describe('trampoline and jump cache', () => {
     for (let k = 0; k < 3000; k++) cache.set(0x8000_0000 + 2 * k, k);
     cache.clear();
     expect(empty()).toBe(true);
+    // The hints are virtual pcs only, checked again before any use: a flush keeps them.
+    expect(cache.hints[hintIndex(0x8000_2002)]).toBe(0x8000_2002 | 0);
+    expect(cache.hints.length).toBe(HINT_ENTRIES);
   });
 
   it('spreads equal offsets of many pages and neighbouring instructions over the cache', () => {

@@ -1,4 +1,12 @@
-import { JUMP_ENTRIES, JUMP_HASH, JUMP_SHIFT, type JumpCacheTags, jumpIndex } from '../hart';
+import {
+  HINT_ENTRIES,
+  JUMP_ENTRIES,
+  JUMP_HASH,
+  JUMP_SHIFT,
+  type JumpCacheTags,
+  hintIndex,
+  jumpIndex,
+} from '../hart';
 import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
 
 export { JUMP_ENTRIES, jumpIndex };
@@ -28,14 +36,23 @@ const FILLS_KEPT = 512;
  * writes to them. Emptied at every TLB flush — Linux flushes often while it
  * boots — so it remembers which entries it filled since the last one and
  * empties only those, unless there were many.
+ *
+ * Beside it, in this thread's own memory, what the interpreter reads at
+ * control transfers (hart.ts JumpCacheTags): `hints`, the pcs of
+ * translated blocks, kept across flushes, and `heat`, entry counts that
+ * stop the interpreter when one reaches `hot`.
  */
 export class JumpCache implements JumpCacheTags {
   readonly #filled = new Int32Array(FILLS_KEPT);
   #count = 0;
+  readonly hints = new Int32Array(HINT_ENTRIES).fill(-1);
+  readonly heat = new Uint16Array(HINT_ENTRIES);
 
   constructor(
     readonly tags: Int32Array,
     readonly vals: Int32Array,
+    /** Interpreted entries at one slot that make its block hot (JitTuning.hotThreshold, at most 0xffff). */
+    readonly hot: number,
   ) {
     tags.fill(-1);
   }
@@ -46,6 +63,12 @@ export class JumpCache implements JumpCacheTags {
     this.#count++;
     this.tags[j] = pc;
     this.vals[j] = value;
+    this.hints[hintIndex(pc)] = pc;
+  }
+
+  /** pc starts a translated block (its region was just installed): the interpreter stops there. */
+  hint(pc: number): void {
+    this.hints[hintIndex(pc)] = pc;
   }
 
   clear(): void {

@@ -1,9 +1,9 @@
-import { EXIT, type Exit, type Hart, type HartEngine, TLB_MASK } from '../hart';
+import { EXIT, type Exit, type Hart, type HartEngine, TLB_MASK, hintIndex } from '../hart';
 import { F, S } from '../hart-state';
 import { runHart } from '../interpreter';
 import { ACCESS } from '../sv32';
 import type { HostMemory } from '../../memory/host-memory';
-import { CodeCache, type CodePage, type JitTuning } from './code-cache';
+import { CodeCache, type CodePage, DEFAULT_TUNING, type JitTuning } from './code-cache';
 import { JIT_STATS } from './jit-stats';
 import { JUMP_ENTRIES, JumpCache, jumpIndex, jumpValue } from './dispatch-table';
 import { type ModuleExchange, moduleExchange } from './module-exchange';
@@ -11,17 +11,6 @@ import { FRAME_WORD, JIT_OFFSET, STATUS } from './translate';
 
 /** Instructions between check points: the interpreter's CHUNK, so both engines check at the same instructions. */
 const CHUNK = 4096;
-/**
- * Instructions the interpreter runs at least before it stops at the next
- * block end, where the dispatcher counts the entry and may enter
- * translated code. Stopping at every block end would count every entry but
- * costs a dispatch per block (~5 instructions in a kernel); this samples
- * them, and hot blocks still reach the threshold. It also stops at once
- * at a control transfer to a pc the jump cache knows (interpreter.ts), to
- * get back into translated code.
- */
-const COLD_RUN = 16;
-
 /**
  * The JIT engine ("accelerated", libvirt's `<domain type='kvm'>`): one per
  * pCPU thread, behind the same `run(budget)` contract as the interpreter.
@@ -41,8 +30,10 @@ const COLD_RUN = 16;
  * check points it runs translated regions (code-cache.ts, translate.ts)
  * through the trampoline, which goes from region to region while the jump
  * cache knows where, and, for cold or untranslatable code, the interpreter
- * itself (`runHart` inline) to the end of a block, where the next entry is
- * counted and looked up; so instret, cycle, traps and interrupt points are
+ * itself (`runHart` inline), which runs the rest of the chunk unless a
+ * control transfer reaches a pc known to be translated or one whose entry
+ * count just reached the threshold, where the dispatcher takes over again;
+ * so instret, cycle, traps and interrupt points are
  * the interpreter's, instruction for instruction.
  */
 export class JitEngine implements HartEngine {
@@ -102,6 +93,7 @@ export class JitEngine implements HartEngine {
     this.jumpCache = new JumpCache(
       new Int32Array(mem.sab, jumpTag, JUMP_ENTRIES),
       new Int32Array(mem.sab, jumpVal, JUMP_ENTRIES),
+      Math.min(0xffff, Math.max(1, tuning.hotThreshold ?? DEFAULT_TUNING.hotThreshold)),
     );
     this.cache = new CodeCache(
       mem.ram8,
@@ -146,6 +138,9 @@ export class JitEngine implements HartEngine {
       exchange,
     );
     this.cache.onDrop = () => this.jumpCache.clear();
+    this.cache.onInstall = (p, offsets) => {
+      for (const o of offsets) this.jumpCache.hint((p.vpage + o) | 0);
+    };
   }
 
   run(h: Hart, budget: number): Exit {
@@ -227,6 +222,8 @@ export class JitEngine implements HartEngine {
     const jumpCache = this.jumpCache;
     const jumpTags = jumpCache.tags;
     const jumpVals = jumpCache.vals;
+    const hints = jumpCache.hints;
+    const heat = jumpCache.heat;
     const xTag = h.xTag;
     const xAdd = h.xAdd;
     let pc = s[S.PC];
@@ -251,8 +248,12 @@ export class JitEngine implements HartEngine {
 
       while (done < chunk) {
         let n = chunk - done;
-        /** How the interpreter runs next: to the first block end after minRun instructions (0: all n). */
-        let minRun = COLD_RUN;
+        /**
+         * How the interpreter runs next: to the first block end after minRun
+         * instructions, or (0) all n but for a stop at a translated or
+         * newly hot pc (interpreter.ts).
+         */
+        let minRun = 0;
         // The jump cache first: pc in this fetch mode starts a block the trampoline knows.
         let entry = -1;
         const j = jumpIndex(pc);
@@ -278,9 +279,17 @@ export class JitEngine implements HartEngine {
             entry = page.entryIdx !== null ? page.entryIdx[o >> 1] : -1;
             if (entry >= 0) {
               jumpCache.set(pc, jumpValue(entry >> 8, entry & 0xff, h.imode));
-            } else if (cache.enter(page, o)) {
-              cache.request(page, o, this.#clock + done);
-              if (page.entryIdx !== null && page.entryIdx[o >> 1] >= 0) continue;
+            } else {
+              // The interpreter stopped here for a hint that no longer holds (the page
+              // changed or was remapped), or because the entry count reached the threshold.
+              const k = hintIndex(pc);
+              if (hints[k] === pc) hints[k] = -1;
+              const hot = heat[k] === jumpCache.hot;
+              if (hot) heat[k] = 0;
+              if (hot ? cache.heated(page, o) : cache.enter(page, o)) {
+                cache.request(page, o, this.#clock + done);
+                if (page.entryIdx !== null && page.entryIdx[o >> 1] >= 0) continue;
+              }
             }
           } else minRun = 1;
         }
