@@ -80,6 +80,8 @@ export interface JumpCacheTags {
   readonly heat: Uint16Array;
   readonly hot: number;
   clear(): void;
+  /** Empties the entries for pcs in virtual page `vpn`. */
+  clearPage(vpn: number): void;
 }
 
 /** The jump cache entry for pc: a multiplicative (Fibonacci) hash of pc / 2, so aligned code and equal offsets of many pages spread. */
@@ -204,11 +206,40 @@ export class Hart {
 
   // ---------------------------------------------------------------- TLB
 
+  /**
+   * 4 MiB regions (va >>> 22) where a TLB entry was filled from a superpage
+   * since the last whole flush: the TLB holds 4 KiB entries, so a superpage
+   * leaf is in up to 1024 of them.
+   */
+  readonly superpageRegions = new Uint8Array(1024);
+
   flushTlb(): void {
     this.rTag.fill(-1);
     this.wTag.fill(-1);
     this.xTag.fill(-1);
+    this.superpageRegions.fill(0);
     this.jumpCache?.clear();
+  }
+
+  /**
+   * SFENCE.VMA with rs1 = va (priv. spec §4.2.1): invalidates the entries
+   * holding leaf PTEs for va. The TLB is direct-mapped by virtual page, so
+   * that is one entry per array, unless a superpage was cached in va's
+   * 4 MiB region: its leaf is in entries for other pages too, and then the
+   * whole TLB goes. Linux flushes page by page all the time (fixmap
+   * updates: ~30 000 while it boots), so this keeps the rest of the TLB
+   * and of the JIT's jump cache.
+   */
+  flushTlbPage(va: number): void {
+    if (this.superpageRegions[va >>> 22] !== 0) {
+      this.flushTlb();
+      return;
+    }
+    const i = (va >>> 12) & TLB_MASK;
+    this.rTag[i] = -1;
+    this.wTag[i] = -1;
+    this.xTag[i] = -1;
+    this.jumpCache?.clearPage(va >>> 12);
   }
 
   /** Recomputes dmode/imode after a change of privilege, mstatus or satp. */

@@ -640,7 +640,9 @@ function system(h: Hart, insn: number, raw: number, pc: number, len: number): nu
       // SFENCE.VMA (§4.2.1): illegal in U-mode, and in S-mode when TVM=1.
       if (priv === PRIV.U || (priv === PRIV.S && (s[S.MSTATUS] & MSTATUS.TVM) !== 0))
         return illegal(h, raw, pc);
-      h.flushTlb();
+      // rs1 = x0: every page; else the page of x[rs1]. The ASID (rs2) is not kept: no ASIDs (satp.ASID is WARL 0).
+      if (rs1 === 0) h.flushTlb();
+      else h.flushTlbPage(h.x[rs1]);
       return (pc + len) | 0;
     }
     return illegal(h, raw, pc);

@@ -318,6 +318,29 @@ describe('TLB maintenance', () => {
     expect(t.hart.x[6]).toBe(0xb0000000 | 0);
   });
 
+  it('sfence.vma with a VA operand keeps the other pages cached', () => {
+    map(VA, PAGE_A, V | R | W | A | D);
+    map(VA + 0x1000, PAGE_B, V | R | W | A | D);
+    runS([asm.lw(5, 1, 0), asm.lw(6, 2, 0), asm.sfenceVma(1, 0)], { 1: VA, 2: VA + 0x1000 });
+    expectOk();
+    const tag = (va: number) => t.hart.rTag[(va >>> 12) & 1023] >>> 5;
+    expect(tag(VA)).not.toBe(VA >>> 12); // flushed
+    expect(tag(VA + 0x1000)).toBe((VA + 0x1000) >>> 12); // still cached
+  });
+
+  it('sfence.vma of any address in a superpage flushes every page cached from it', () => {
+    // A read through the superpage at one 4 KiB page, then the superpage is unmapped and
+    // fenced at a *different* address inside it: the cached page must go too (§4.2.1: the
+    // fence covers every cache entry holding the leaf that maps the address).
+    t.hart.x[3] = rootSlot(SUPER_VA);
+    runS([asm.lw(5, 1, 0), asm.sw(0, 3, 0), asm.sfenceVma(2, 0), asm.lw(6, 1, 0)], {
+      1: SUPER_VA + 0x20000,
+      2: SUPER_VA + 0x5000,
+    });
+    expect(t.hart.x[5]).toBe(0xa0000000 | 0);
+    expectFault(EXC.LOAD_PAGE_FAULT, SUPER_VA + 0x20000, CODE + 12);
+  });
+
   it('a satp write flushes the TLB', () => {
     map(VA, PAGE_A, V | R | W | A | D);
     t.hart.x[3] = l0Slot(L0, VA);

@@ -73,7 +73,11 @@ export function walkSv32(hart: Hart, va: number, access: Access, mode: number): 
       pte = seen; // changed under us: re-check it (another hart, or the guest)
       if ((pte & PTE.V) === 0 || pte >>> 10 !== ppn) return fail(hart, PAGE_FAULT[access], va);
     }
-    return level === 1 ? (ppn >>> 10) * 4194304 + (va & 0x3fffff) : ppn * 4096 + (va & 0xfff);
+    if (level === 1) {
+      hart.superpageRegions[va >>> 22] = 1; // its 4 KiB TLB entries all hold this leaf (Hart.flushTlbPage)
+      return (ppn >>> 10) * 4194304 + (va & 0x3fffff);
+    }
+    return ppn * 4096 + (va & 0xfff);
   }
   return fail(hart, PAGE_FAULT[access], va);
 }

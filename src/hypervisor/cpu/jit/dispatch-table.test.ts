@@ -114,6 +114,14 @@ describe('trampoline and jump cache', () => {
     for (let k = 0; k < 3000; k++) cache.set(0x8000_0000 + 2 * k, k);
     cache.clear();
     expect(empty()).toBe(true);
+    // sfence.vma of one page: only that page's entries go.
+    cache.set(0x8000_1000, 7);
+    cache.set(0x8000_1ffe, 8);
+    cache.set(0x8000_2002, 9);
+    cache.clearPage(0x8000_1);
+    expect(cache.tags[jumpIndex(0x8000_1000)]).toBe(-1);
+    expect(cache.tags[jumpIndex(0x8000_1ffe)]).toBe(-1);
+    expect(cache.tags[jumpIndex(0x8000_2002)]).toBe(0x8000_2002 | 0);
     // The hints are virtual pcs only, checked again before any use: a flush keeps them.
     expect(cache.hints[hintIndex(0x8000_2002)]).toBe(0x8000_2002 | 0);
     expect(cache.hints.length).toBe(HINT_ENTRIES);

@@ -71,6 +71,19 @@ export class JumpCache implements JumpCacheTags {
     this.hints[hintIndex(pc)] = pc;
   }
 
+  clearPage(vpn: number): void {
+    const tags = this.tags;
+    if (this.#count > FILLS_KEPT) {
+      for (let j = 0; j < tags.length; j++)
+        if (tags[j] !== -1 && tags[j] >>> 12 === vpn) tags[j] = -1;
+      return;
+    }
+    for (let k = 0; k < this.#count; k++) {
+      const j = this.#filled[k];
+      if (tags[j] !== -1 && tags[j] >>> 12 === vpn) tags[j] = -1;
+    }
+  }
+
   clear(): void {
     if (this.#count > FILLS_KEPT) this.tags.fill(-1);
     else for (let k = 0; k < this.#count; k++) this.tags[this.#filled[k]] = -1;
