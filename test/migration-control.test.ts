@@ -93,6 +93,18 @@ describe('migrate between two control workers', () => {
     await src.api.destroy('twin');
   }, 120_000);
 
+  it('a job refused before it begins tells the destination waiting for it', async () => {
+    await src.api.define({ name: 'idle', memoryMiB: 32, vcpus: 1 });
+    const [out, inn] = channel();
+    const incoming = dst.api.migrateIncoming(inn).catch((e: Error) => e);
+    expect(await errorCode(src.api.migrate('idle', out))).toBe('operation-invalid');
+    // Not left waiting for a begin that never comes.
+    const outcome = await incoming;
+    expect(outcome).toBeInstanceOf(Error);
+    expect(String(outcome)).toMatch(/domain is not running/);
+    await src.api.undefine('idle');
+  }, 30_000);
+
   it('over a BroadcastChannel between the two workers (as between two tabs)', async () => {
     const here = await boot(src, { name: 'tabhopper' });
     await settle(here);

@@ -191,7 +191,7 @@ function migrationTransport(
   target: MigrationTarget,
   role: 'source' | 'destination',
 ): MigrationTransport {
-  if (target.kind === 'port') return portTransport(target.port);
+  if (target.kind === 'port') return portTransport(target.port, undefined, true);
   if (target.kind === 'broadcast') return broadcastTransport(target.channel, role);
   throw new VirtError('invalid-arg', 'invalid argument: unknown migration target');
 }

@@ -61,6 +61,34 @@ export class DomainMigrations {
     transport: MigrationTransport,
     given: Partial<MigrationParams> = {},
   ): Promise<MigrationJobInfo> {
+    let source: MigrationSource;
+    try {
+      source = this.#prepare(name, transport, given);
+    } catch (error) {
+      // Refused before the job began: a destination waiting for this job alone hears why.
+      if (transport.dedicated)
+        transport.send({ kind: 'error', message: (error as Error).message ?? String(error) });
+      closeSoon(transport);
+      throw error;
+    }
+    this.#outgoing.set(name, source);
+    try {
+      return await source.run();
+    } catch (error) {
+      throw toVirt(error);
+    } finally {
+      this.#outgoing.delete(name);
+      this.#completed.set(name, { ...source.info });
+      closeSoon(transport);
+    }
+  }
+
+  /** The checks of `migrate`, and its source job, ready to run. */
+  #prepare(
+    name: string,
+    transport: MigrationTransport,
+    given: Partial<MigrationParams>,
+  ): MigrationSource {
     const d = this.domains;
     const before = d.state(name);
     if ((before.state !== 'running' && before.state !== 'paused') || before.vm === undefined)
@@ -98,22 +126,12 @@ export class DomainMigrations {
       d.stopAs(name, 'shut off', 'migrated');
       await host.destroyVm(vm);
     };
-    const source = new MigrationSource(port, transport, params, {
+    return new MigrationSource(port, transport, params, {
       name,
       domainXml: formatDomainXml(def),
       memoryMiB: def.memoryMiB,
       paused,
     });
-    this.#outgoing.set(name, source);
-    try {
-      return await source.run();
-    } catch (error) {
-      throw toVirt(error);
-    } finally {
-      this.#outgoing.delete(name);
-      this.#completed.set(name, { ...source.info });
-      closeSoon(transport);
-    }
   }
 
   /**

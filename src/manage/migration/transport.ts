@@ -11,6 +11,13 @@ export interface MigrationTransport {
   /** Sets the one handler of incoming messages (messages before it is set are kept). */
   onMessage(handler: (message: MigrationMessage) => void): void;
   close(): void;
+  /**
+   * The other end exists for this one job (a MessageChannel made for it):
+   * a job that fails before it starts tells that end, which would otherwise
+   * wait for ever. A BroadcastChannel's listener may wait for another
+   * source, so it is not told.
+   */
+  readonly dedicated?: boolean;
 }
 
 /** What a MessagePort and a BroadcastChannel have in common. */
@@ -27,7 +34,11 @@ interface PortLike {
  * tabs. A BroadcastChannel is shared by everyone who opens its name, so
  * each side tags what it sends and ignores its own role's messages.
  */
-export function portTransport(port: PortLike, role?: 'source' | 'destination'): MigrationTransport {
+export function portTransport(
+  port: PortLike,
+  role?: 'source' | 'destination',
+  dedicated = false,
+): MigrationTransport {
   let handler: ((message: MigrationMessage) => void) | undefined;
   const early: MigrationMessage[] = [];
   const deliver = (message: MigrationMessage) => {
@@ -48,6 +59,7 @@ export function portTransport(port: PortLike, role?: 'source' | 'destination'): 
       lost: true,
     });
   return {
+    dedicated,
     send: (message) => port.postMessage({ from: role, message }),
     onMessage(h) {
       handler = h;
@@ -64,7 +76,10 @@ export function portTransport(port: PortLike, role?: 'source' | 'destination'): 
 /** Two connected transports in one thread (a MessageChannel): source end, destination end. */
 export function transportPair(): [MigrationTransport, MigrationTransport] {
   const channel = new MessageChannel();
-  return [portTransport(channel.port1), portTransport(channel.port2)];
+  return [
+    portTransport(channel.port1, undefined, true),
+    portTransport(channel.port2, undefined, true),
+  ];
 }
 
 /** A transport between tabs (or Node worker threads) over a named BroadcastChannel. */
