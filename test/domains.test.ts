@@ -210,3 +210,24 @@ describe('domains', () => {
     await api.destroy('p3');
   }, 120_000);
 });
+
+describe('the built-in kernel', () => {
+  it('when it cannot be read, every start fails with why, and the host lives on', async () => {
+    const broken = await startControl({
+      pcpus: 1,
+      ramMiB: 64,
+      kernelUrl: '/nonexistent/linux-rv32.bin.gz',
+    });
+    try {
+      await broken.api.define({ name: 'k', memoryMiB: 32, vcpus: 1 });
+      // The read at init failed; each start tries again and says why.
+      for (let k = 0; k < 2; k++) {
+        await expect(broken.api.start('k')).rejects.toThrow(/cannot load the kernel 'built-in'/);
+        expect((await broken.api.info('k')).state).toBe('shut off');
+      }
+      expect((await broken.api.hostInfo()).pcpus).toBe(1);
+    } finally {
+      await broken.close();
+    }
+  });
+});
