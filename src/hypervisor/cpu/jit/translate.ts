@@ -75,6 +75,15 @@ export const STATUS = {
   BAD_ENTRY: 4,
 } as const;
 
+/**
+ * An exit code (exitAt): page offset in bits 0–12 (4096 is the next page's
+ * first byte), instructions run in bits 13–20 (a block has at most 64),
+ * status from bit 21.
+ */
+const EXIT_OFF_MASK = 0x1fff;
+const EXIT_COUNT_SHIFT = 13;
+const EXIT_STATUS_SHIFT = 21;
+
 /** Import indices: functions, and the one global (the pCPU's JIT base, a host byte offset). */
 const F_LD = 0;
 const F_ST = 1;
@@ -161,7 +170,10 @@ export function translatePage(
       .mem(OP.i32Load, 2, layout.regs + 4 * r)
       .set(X(r));
 
-  w.block('exit').loop('dispatch');
+  // Exits to a pc in this page carry one i32 to `coded` (exitAt): the page
+  // offset, the instructions run and the status, decoded once below, so
+  // each costs ~6 bytes of wasm instead of ~19.
+  w.block('exit').blockI32('coded').loop('dispatch');
   for (let j = blocks.length - 1; j >= 0; j--) w.block(`b${j}`);
   w.get(P_ENTRY).brTable(
     blocks.map((_, j) => `b${j}`),
@@ -171,7 +183,20 @@ export function translatePage(
     w.end(); // b{j}
     emitBlock(b, j);
   });
-  w.end().end(); // dispatch, exit
+  w.end(); // dispatch: never falls through
+  w.op(OP.unreachable);
+  w.end(); // coded: the code is on the stack
+  w.tee(L_T).i32(EXIT_OFF_MASK).op(OP.i32And).i32(vpage).op(OP.i32Add).set(L_PC);
+  w.get(L_N)
+    .get(L_T)
+    .i32(EXIT_COUNT_SHIFT)
+    .op(OP.i32ShrU)
+    .i32(0xff)
+    .op(OP.i32And)
+    .op(OP.i32Add)
+    .set(L_N);
+  w.get(L_T).i32(EXIT_STATUS_SHIFT).op(OP.i32ShrU).set(L_ST);
+  w.end(); // exit
 
   // Epilogue.
   for (const r of written)
@@ -199,8 +224,9 @@ export function translatePage(
     w.br('exit');
   }
 
+  /** Leaves at page offset `off` (0–4096) after `count` more instructions, with `status`. */
   function exitAt(off: number, status: number, count: number): void {
-    exit(() => w.i32(pcOf(off)), status, count);
+    w.i32(off | (count << EXIT_COUNT_SHIFT) | (status << EXIT_STATUS_SHIFT)).br('coded');
   }
 
   /** Continues at `target` after `count` instructions: a jump inside the module when it holds that block. */

@@ -195,6 +195,11 @@ export class FuncWriter extends ByteWriter {
     this.#labels.push(label);
     return this.byte(OP.block).byte(BLOCK_VOID);
   }
+  /** A block whose end leaves one i32 (what a `br` to it carries). */
+  blockI32(label: string | null = null): this {
+    this.#labels.push(label);
+    return this.byte(OP.block).byte(I32);
+  }
   loop(label: string | null = null): this {
     this.#labels.push(label);
     return this.byte(OP.loop).byte(BLOCK_VOID);
