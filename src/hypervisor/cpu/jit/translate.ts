@@ -256,21 +256,22 @@ export function translatePage(
     w.get(flags).i32(bit).op(OP.i32And).op(OP.i32Eqz).if();
     // Eight bytes at a time (then four, then two): XOR with what was translated, OR together.
     let first = true;
-    const word = (o: number, load: number, value: bigint) => {
+    const word = (o: number, load: number, lo: number, hi: number) => {
       w.i32(0)
         .mem(load, 0, frameBase + o)
-        .i64(value)
+        .i64Halves(lo, hi)
         .op(OP.i64Xor);
       if (!first) w.op(OP.i64Or);
       first = false;
     };
     let o = b.start;
-    for (; o + 8 <= b.end; o += 8) word(o, OP.i64Load, codeView.getBigInt64(o, true));
+    for (; o + 8 <= b.end; o += 8)
+      word(o, OP.i64Load, codeView.getUint32(o, true), codeView.getInt32(o + 4, true));
     if (o + 4 <= b.end) {
-      word(o, OP.i64Load32U, BigInt(codeView.getUint32(o, true)));
+      word(o, OP.i64Load32U, codeView.getUint32(o, true), 0);
       o += 4;
     }
-    if (o < b.end) word(o, OP.i64Load16U, BigInt(codeView.getUint16(o, true)));
+    if (o < b.end) word(o, OP.i64Load16U, codeView.getUint16(o, true), 0);
     w.op(OP.i64Eqz).op(OP.i32Eqz).if();
     exitAt(b.start, STATUS.STALE, 0);
     w.end();

@@ -14,4 +14,22 @@ describe('wasm binary writer', () => {
     expect(enc(0xffff_ffff_ffff_ffffn)).toEqual([0x42, 0x7f]);
     expect(enc(-(2n ** 63n))).toEqual([0x42, ...Array(9).fill(0x80), 0x7f]);
   });
+
+  it('writes the same i64.const from two 32-bit halves as from a BigInt', () => {
+    let seed = 12345;
+    const rand32 = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+      return seed;
+    };
+    const edges = [0, 1, -1, 0x3f, 0x40, 0x7f, 0x80, 0x7fff_ffff, -0x8000_0000, 0xffff];
+    const pairs: [number, number][] = [];
+    for (const lo of edges) for (const hi of edges) pairs.push([lo, hi]);
+    for (let k = 0; k < 2000; k++) pairs.push([rand32(), k % 3 === 0 ? 0 : rand32()]);
+    for (const [lo, hi] of pairs) {
+      const value = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+      expect(Array.from(new FuncWriter().i64Halves(lo, hi).bytes), `${hi}:${lo}`).toEqual(
+        Array.from(new FuncWriter().i64(value).bytes),
+      );
+    }
+  });
 });

@@ -171,6 +171,27 @@ export class FuncWriter extends ByteWriter {
       this.byte(b | 0x80);
     }
   }
+  /**
+   * `i64.const` of the 64-bit value hi:lo (two 32-bit halves), as `i64` but
+   * without BigInt: the translator emits one per 8 bytes of guest code, and
+   * BigInt arithmetic allocates at every step.
+   */
+  i64Halves(lo: number, hi: number): this {
+    this.byte(OP.i64Const);
+    lo >>>= 0;
+    hi |= 0;
+    for (;;) {
+      const b = lo & 0x7f;
+      lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
+      hi >>= 7;
+      if (
+        (hi === 0 && lo === 0 && (b & 0x40) === 0) ||
+        (hi === -1 && lo === 0xffff_ffff && (b & 0x40) !== 0)
+      )
+        return this.byte(b);
+      this.byte(b | 0x80);
+    }
+  }
   get(local: number): this {
     return this.byte(OP.localGet).u32(local);
   }
