@@ -44,8 +44,14 @@ describe('live migration in the page', () => {
       .waitFor({ timeout: 60_000 });
     const form = page.getByTestId('migrate-form');
     await expect.poll(() => form.locator('select[name="domain"]').inputValue()).toBe('0:vm1');
-    await form.locator('input[name="bandwidth"]').fill('16');
+    await form.locator('input[name="bandwidth"]').fill('8');
     await page.getByTestId('migrate').click();
+    // While its pages arrive, host2 lists vm1 paused (migrating), with what it received so far.
+    const arriving = page.locator(
+      '[data-testid="host-card-2"] [data-testid="host-domain-incoming"][data-name="vm1"]',
+    );
+    await arriving.waitFor({ timeout: 10_000 });
+    expect(await arriving.textContent()).toMatch(/incoming: [\d.]+ of 64 MiB received/);
     const job = page.locator('[data-testid="migration-job"][data-status="completed"]');
     await job.waitFor({ timeout: 60_000 });
     // Round 0 sent every page vm1 touched; stop-and-copy the rest.

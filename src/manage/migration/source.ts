@@ -52,6 +52,8 @@ export class MigrationSource {
   /** Bandwidth limiter: bytes sent since #rateStart. */
   #rateStart = 0;
   #rateBytes = 0;
+  /** Where the live bandwidth figure was last measured from (#measureBandwidth). */
+  #bandwidthMark = { t: 0, bytes: 0 };
   #overThreshold = 0;
   /** The destination runs the domain: nothing can be undone any more. */
   #committed = false;
@@ -74,6 +76,7 @@ export class MigrationSource {
   setSpeed(mibs: number): void {
     this.params.bandwidthMiBs = mibs;
     this.#rateStart = performance.now();
+    this.#bandwidthMark = { t: this.#rateStart, bytes: this.info.memProcessed };
     this.#rateBytes = 0;
   }
 
@@ -140,6 +143,7 @@ export class MigrationSource {
     this.#logging = true;
     this.info.setupTimeMs = performance.now() - this.#t0;
     this.#rateStart = performance.now();
+    this.#bandwidthMark = { t: this.#rateStart, bytes: this.info.memProcessed };
 
     const stopAt = performance.now();
     if (!params.live) {
@@ -230,9 +234,24 @@ export class MigrationSource {
         0,
         (gfns.length - i) * PAGE_BYTES,
       );
+      this.#measureBandwidth();
       this.#tick();
       await this.#limitRate(bytes);
     }
+  }
+
+  /**
+   * The memory bandwidth figure, live: bytes sent over the last ≥100 ms
+   * (QEMU's migration_update_counters, every BUFFER_DELAY), so domjobinfo
+   * shows it during a long first round too; each round's end sets the
+   * round's average.
+   */
+  #measureBandwidth(): void {
+    const now = performance.now();
+    const mark = this.#bandwidthMark;
+    if (now - mark.t < 100) return;
+    this.info.memBps = (this.info.memProcessed - mark.bytes) / ((now - mark.t) / 1000);
+    this.#bandwidthMark = { t: now, bytes: this.info.memProcessed };
   }
 
   /** Waits until every batch sent was acknowledged. */

@@ -27,6 +27,12 @@ export type MigrateDestination =
  */
 export class MigrationJob {
   info = $state.raw<MigrationJobInfo | undefined>(undefined);
+  /**
+   * The destination host's own job while pages arrive (its domjobinfo,
+   * "incoming migration"), when the destination is a host in this page:
+   * libvirt lists the incoming domain there, paused, until switch-over.
+   */
+  incomingInfo = $state.raw<MigrationJobInfo | undefined>(undefined);
   status = $state<'running' | 'completed' | 'failed' | 'cancelled'>('running');
   error = $state<string | undefined>(undefined);
   readonly to: string;
@@ -93,11 +99,18 @@ export class MigrationJob {
 
   async #poll(): Promise<void> {
     const source = this.from.session;
+    const dest = this.destination.kind === 'host' ? this.destination.session : undefined;
     while (!this.#done) {
-      const info = await source.call(source.api.jobInfo(this.domain)).catch(() => null);
-      if (info && !this.#done) this.info = info;
+      const [info, incoming] = await Promise.all([
+        source.call(source.api.jobInfo(this.domain)).catch(() => null),
+        dest?.call(dest.api.jobInfo(this.domain)).catch(() => null),
+      ]);
+      if (this.#done) break;
+      if (info) this.info = info;
+      this.incomingInfo = incoming?.operation === 'incoming migration' ? incoming : undefined;
       await new Promise((r) => setTimeout(r, JOB_POLL_MS));
     }
+    this.incomingInfo = undefined;
   }
 }
 
