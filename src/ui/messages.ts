@@ -203,7 +203,7 @@ const messages: Messages = {
       'Why vCPUs left guest code, as kvm_stat counts it: MMIO to a device in the VMM worker, MMIO to the interrupt controller, SBI calls, halts, IPIs and remote fences.',
     helpMobilityTitle: 'Save, snapshots, migration',
     helpMobility:
-      'A VM’s page has Save to file (virsh save: the whole VM in one download), Save and stop (managedsave), a Snapshots tab (snapshot-create-as, revert, delete; memory shared copy-on-write) and Clone (virt-clone). Restore… in the sidebar loads a save file, in this tab or another. Migration (in the sidebar) starts a second host in the page, with its own RAM and pCPUs, and moves a running VM there live (virsh migrate --live), drawing each pre-copy round and the dirty set shrinking; it can also send a VM to another tab.',
+      'A VM’s page has Save to file (virsh save: the whole VM in one download), Save and stop (managedsave), a Snapshots tab (snapshot-create-as, revert, delete; memory shared copy-on-write) and Clone (virt-clone). Restore… in the sidebar loads a save file, in this tab or another. Migration (in the sidebar) starts a second host in the page, with its own RAM and pCPUs, and moves a running VM there live (virsh migrate --live), drawing each pre-copy round and the dirty set shrinking, while the second host lists the VM paused (migrating) with the memory it has received; it can also send a VM to another tab.',
     helpVirshTitle: 'virsh',
     helpVirsh:
       'libvirt’s shell runs in the page over the same control API as every button: list --all, dominfo, dommemstat, setmem, schedinfo, vcpupin, node-memory-tune, console and the rest, with libvirt’s output formats; help lists them.',
@@ -415,7 +415,7 @@ const messages: Messages = {
       'vCPU 离开客户机代码的原因，按 kvm_stat 的方式计数：访问 VMM 工作线程中设备的 MMIO、访问中断控制器的 MMIO、SBI 调用、停机、IPI 和远程 fence。',
     helpMobilityTitle: '保存、快照、迁移',
     helpMobility:
-      '虚拟机页面上有“保存到文件”（virsh save：整台虚拟机下载为一个文件）、“保存并停止”（managedsave）、“快照”标签页（snapshot-create-as、恢复、删除；内存以写时复制方式共享）和“克隆”（virt-clone）。侧栏的“恢复…”读入保存文件，在本标签页或另一个标签页都可以。侧栏的“迁移”在页面中启动第二台宿主机（有自己的内存和 pCPU），把运行中的虚拟机热迁移过去（virsh migrate --live），并画出每一轮预拷贝和不断缩小的脏页集；也可以把虚拟机发送到另一个标签页。',
+      '虚拟机页面上有“保存到文件”（virsh save：整台虚拟机下载为一个文件）、“保存并停止”（managedsave）、“快照”标签页（snapshot-create-as、恢复、删除；内存以写时复制方式共享）和“克隆”（virt-clone）。侧栏的“恢复…”读入保存文件，在本标签页或另一个标签页都可以。侧栏的“迁移”在页面中启动第二台宿主机（有自己的内存和 pCPU），把运行中的虚拟机热迁移过去（virsh migrate --live），并画出每一轮预拷贝和不断缩小的脏页集，同时第二台宿主机把这台虚拟机列为已暂停（迁移中），并显示已收到的内存；也可以把虚拟机发送到另一个标签页。',
     helpVirshTitle: 'virsh',
     helpVirsh:
       'libvirt 的命令行在页面中运行，与所有按钮使用同一套控制 API：list --all、dominfo、dommemstat、setmem、schedinfo、vcpupin、node-memory-tune、console 等，输出格式与 libvirt 相同；help 列出所有命令。',
