@@ -124,6 +124,19 @@ describe('clones', () => {
     await session.waitFor(/# $/, 0, 30_000);
     const count = await counter(session);
     expect(count).toBeGreaterThan(0);
+    // A new VM generation id (libvirt <genid>, the vmgenid device): the clone's guest got
+    // the vmgenid interrupt and mixed the new id into its RNG (add_vmfork_randomness, which
+    // also reseeds once the crng is ready), so it does not draw the numbers the source draws.
+    const genid = async (n: string) => (await api.domainDef(n)).genid;
+    expect(await genid('snap-clone')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await genid('snap-clone')).not.toBe(await genid('snap'));
+    const notified = async (s: DomainSession) =>
+      Number(/^\s*\d+:\s+(\d+)\s.*vmgenid$/m.exec(await s.exec('cat /proc/interrupts'))?.[1]);
+    // One more than the source had when cloned (its own revert, in an earlier test, was one).
+    const sourceCount = await notified(vm);
+    expect(sourceCount).toBe(1);
+    expect(await notified(session)).toBe(sourceCount + 1);
+    expect(await vm.exec('ls /sys/bus/platform/drivers/vmgenid')).toMatch(/103000\.vmgenid/);
     // The clone writes 8 MiB of its own: now it diverges and takes frames of its own.
     await session.exec('dd if=/dev/zero of=/tmp/big bs=65536 count=128 2>/dev/null; echo done');
     const freeDiverged = (await api.hostInfo()).freeMiB;

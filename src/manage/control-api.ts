@@ -89,6 +89,14 @@ export interface DomainDef {
   name: string;
   /** libvirt uuid; generated at define when absent. */
   uuid?: string;
+  /**
+   * libvirt `<genid>`: the VM generation id its vmgenid device holds
+   * (hypervisor/devices/vmgenid.ts), a UUID; generated at define when
+   * absent, and anew whenever the VM starts from a copy of its state (a
+   * saved file, a snapshot, a clone, quick boot), so its guest reseeds its
+   * RNG; a migration keeps it.
+   */
+  genid?: string;
   title?: string;
   description?: string;
   /** libvirt domain type: the vCPU engine (DomainType). Default DEFAULT_DOMAIN_TYPE. */

@@ -250,7 +250,8 @@ export class DomainImages {
       }
     }
     try {
-      const { uuid: _uuid, ...rest } = def;
+      // virt-clone: a new uuid, MAC and generation id (the clone's own, whichever way it starts).
+      const { uuid: _uuid, genid: _genid, ...rest } = def;
       const summaryNew = this.d.define({ ...rest, name: options.name, title: def.title });
       if (!machine || !frames) return summaryNew;
       const clone = this.d.find(options.name)!;

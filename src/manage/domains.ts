@@ -45,6 +45,7 @@ import {
   memoryStats,
 } from './memory';
 import { VIRTIO_BALLOON_S } from '../hypervisor/devices/virtio/balloon';
+import { genidBytes } from '../hypervisor/devices/vmgenid';
 import { VirtError } from './errors';
 import { captureDomain, restoreDomain, type DomainHooks } from './mobility';
 import { DomainMigrations } from './migration/domain-migrations';
@@ -362,6 +363,8 @@ export class DomainManager {
     checkMemory(def);
     const uuid = def.uuid ?? crypto.randomUUID();
     if (!UUID.test(uuid)) throw new VirtError('invalid-arg', `malformed uuid '${def.uuid}'`);
+    const genid = def.genid ?? existing?.def.genid ?? crypto.randomUUID();
+    if (!UUID.test(genid)) throw new VirtError('invalid-arg', `malformed genid '${def.genid}'`);
     for (const other of this.#domains.values()) {
       if (sameUuid(other.def.uuid!, uuid) && other !== existing)
         throw new VirtError(
@@ -390,7 +393,7 @@ export class DomainManager {
           `operation failed: domain '${def.name}' already exists with uuid ${existing.def.uuid}`,
         );
       existing.transient = false;
-      existing.def = { ...def, uuid: existing.def.uuid };
+      existing.def = { ...def, uuid: existing.def.uuid, genid };
       existing.pins = pins;
       existing.pinsPending = pending;
       this.#emit({
@@ -402,7 +405,7 @@ export class DomainManager {
       return summary(existing);
     }
     const dom: Domain = {
-      def: { ...def, uuid },
+      def: { ...def, uuid, genid },
       state: 'shut off',
       reason: 'defined',
       id: null,
@@ -789,6 +792,7 @@ export class DomainManager {
         bootargs,
         mergeable: def.mergeable !== false,
         engine: domainEngine(def.type),
+        genid: def.genid ? genidBytes(def.genid) : undefined,
         balloon:
           def.balloon === false
             ? false

@@ -1,6 +1,7 @@
 import type { Host } from '../hypervisor/host/host';
 import { HostError } from '../hypervisor/host/host';
 import { writePage } from '../hypervisor/host/vm-snapshot';
+import { genidBytes } from '../hypervisor/devices/vmgenid';
 import type { VmShared } from '../hypervisor/host/vm-shared';
 import type { P2m } from '../hypervisor/memory/p2m';
 import { PAGE_SIZE } from '../hypervisor/memory/host-memory';
@@ -130,12 +131,20 @@ export async function restoreDomain(
   paused: boolean,
   reason: StateReason,
 ): Promise<void> {
+  // Started from a copy of its state (a file, a snapshot, a clone, quick boot), the VM may
+  // be one of several: a new generation id, and its guest reseeds its RNG (devices/vmgenid.ts).
+  // A migrated VM is the same VM, moved.
+  if (reason !== 'migrated') def.genid = crypto.randomUUID();
   let shared: VmShared;
   try {
     shared = host.restoreVm(
       def.name,
       machine,
-      { mergeable: def.mergeable !== false, engine: domainEngine(def.type) },
+      {
+        mergeable: def.mergeable !== false,
+        engine: domainEngine(def.type),
+        genid: def.genid ? genidBytes(def.genid) : undefined,
+      },
       (p2m) => {
         if (ram.kind === 'frames') {
           host.mapSnapshotFrames(p2m, ram.frames);

@@ -13,6 +13,12 @@ export const VIRT = {
    * Not on QEMU's riscv virt board; placed in the gap after the RTC.
    */
   PVPANIC: { base: 0x0010_2000, size: 0x2 },
+  /**
+   * VM Generation ID (devices/vmgenid.ts; the devicetree binding
+   * rng/microsoft,vmgenid.yaml), irq 12. QEMU has it on ACPI boards only;
+   * placed after pvpanic, its interrupt the next free PLIC source.
+   */
+  VMGENID: { base: 0x0010_3000, size: 0x10, irq: 12 },
   /** Core-local interruptor: msip, mtimecmp, mtime. */
   CLINT: { base: 0x0200_0000, size: 0x1_0000 },
   /** Platform-level interrupt controller. */

@@ -14,6 +14,7 @@ import { PvpanicMmio } from '../devices/pvpanic-mmio';
 import { SifiveTest } from '../devices/sifive-test';
 import { Uart16550 } from '../devices/uart-16550';
 import { VirtioMmioEmpty } from '../devices/virtio-mmio-empty';
+import { VMGENID_BYTES, VmGenId } from '../devices/vmgenid';
 
 export interface VirtDevicesOptions {
   bus: MmioBus;
@@ -34,6 +35,8 @@ export interface VirtDevicesOptions {
    * line; undefined leaves the slot empty (DeviceID 0).
    */
   virtioSlot?: (slot: number, irq: IrqLine) => MmioDevice | undefined;
+  /** The VM generation id the guest reads first (16 bytes; zeroes when not given). */
+  genid?: Uint8Array;
   /** An existing (shared-memory) in-kernel irqchip to wire the devices to, instead of new ones. */
   plic?: Plic;
   clint?: Clint;
@@ -46,6 +49,7 @@ export interface VirtDevices {
   rtc: GoldfishRtc;
   test: SifiveTest;
   pvpanic: PvpanicMmio;
+  vmgenid: VmGenId;
   /** One device per virtio-mmio slot, empty slots included. */
   virtio: MmioDevice[];
 }
@@ -65,10 +69,15 @@ export function createVirtDevices(options: VirtDevicesOptions): VirtDevices {
     onFail: options.onFail,
   });
   const pvpanic = new PvpanicMmio({ onEvent: options.onPanic });
+  const vmgenid = new VmGenId(
+    plic.irqLine(VIRT.VMGENID.irq),
+    options.genid ?? new Uint8Array(VMGENID_BYTES),
+  );
 
   bus.register(VIRT.TEST.base, VIRT.TEST.size, test);
   bus.register(VIRT.RTC.base, VIRT.RTC.size, rtc);
   bus.register(VIRT.PVPANIC.base, VIRT.PVPANIC.size, pvpanic);
+  bus.register(VIRT.VMGENID.base, VIRT.VMGENID.size, vmgenid);
   bus.register(VIRT.CLINT.base, VIRT.CLINT.size, clint);
   bus.register(VIRT.PLIC.base, VIRT.PLIC.size, plic);
   bus.register(VIRT.UART0.base, VIRT.UART0.size, uart);
@@ -81,5 +90,5 @@ export function createVirtDevices(options: VirtDevicesOptions): VirtDevices {
     virtio.push(device);
   }
 
-  return { uart, plic, clint, rtc, test, pvpanic, virtio };
+  return { uart, plic, clint, rtc, test, pvpanic, vmgenid, virtio };
 }

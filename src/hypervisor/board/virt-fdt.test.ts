@@ -173,6 +173,14 @@ describe('buildVirtFdt', () => {
     expect(cells(pvpanic, 'reg')).toEqual([0, 0x10_2000, 0, 2]);
   });
 
+  it('describes the vmgenid: its 16 bytes and its PLIC interrupt', () => {
+    const root = tree();
+    const vmgenid = node(root, '/soc/vmgenid@103000');
+    expect(strs(vmgenid, 'compatible')).toEqual(['microsoft,vmgenid']);
+    expect(cells(vmgenid, 'reg')).toEqual([0, 0x10_3000, 0, 0x10]);
+    expect(cells(vmgenid, 'interrupts')).toEqual([12]);
+  });
+
   it('gives every phandle a unique value', () => {
     const seen: number[] = [];
     const walk = (n: ParsedFdtNode): void => {

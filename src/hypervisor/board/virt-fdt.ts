@@ -171,6 +171,13 @@ export function buildVirtFdt(options: VirtFdtOptions): Uint8Array {
     .string('compatible', 'qemu,pvpanic-mmio');
   reg(pvpanic, VIRT.PVPANIC.base, VIRT.PVPANIC.size);
 
+  const vmgenid = soc
+    .node(`vmgenid@${hex(VIRT.VMGENID.base)}`)
+    .string('compatible', 'microsoft,vmgenid');
+  reg(vmgenid, VIRT.VMGENID.base, VIRT.VMGENID.size)
+    .u32('interrupt-parent', plicPhandle)
+    .u32('interrupts', VIRT.VMGENID.irq);
+
   // QEMU puts these at the root (create_fdt_reset); regmap points at the test device.
   root
     .node('poweroff')

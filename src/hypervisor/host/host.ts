@@ -324,6 +324,7 @@ export class Host {
         sbi: config.kernel !== undefined,
         engine: config.engine ?? 'interpreter',
         mergeable: config.mergeable !== false,
+        genid: config.genid,
         balloon:
           config.kernel !== undefined && config.balloon !== false
             ? {
@@ -351,7 +352,7 @@ export class Host {
   restoreVm(
     name: string,
     state: MachineState,
-    options: { mergeable?: boolean; engine?: CpuEngine },
+    options: { mergeable?: boolean; engine?: CpuEngine; genid?: Uint8Array },
     populate: (p2m: P2m) => void,
   ): VmShared {
     const problem = machineStateProblem(state);
@@ -364,6 +365,7 @@ export class Host {
         sbi: state.sbi,
         engine: options.engine ?? state.engine,
         mergeable: options.mergeable !== false,
+        genid: options.genid,
         balloon: state.balloon
           ? {
               deflateOnOom: state.balloon.deflateOnOom,
@@ -400,6 +402,7 @@ export class Host {
       mergeable: boolean;
       balloon?: { deflateOnOom: boolean; freePageReporting: boolean };
       restoring?: boolean;
+      genid?: Uint8Array;
     },
     fill: (shared: VmShared, p2m: P2m, states: HartState[]) => void,
   ): VmShared {
@@ -440,6 +443,7 @@ export class Host {
       engine: spec.engine,
       balloon: spec.balloon,
     });
+    if (spec.genid) shared.genid = spec.genid.slice();
     const control = new Int32Array(shared.control);
     const dirty = new DirtyLog(shared.dirty, control, VMC.LOG_DIRTY);
     let outOfMemory = false;

@@ -58,6 +58,11 @@ export interface VmShared {
   balloonDeflateOnOom?: boolean;
   balloonFreePageReporting?: boolean;
   htif?: { tohost: number; fromhost?: number };
+  /**
+   * The VM generation id its vmgenid device holds (16 bytes). A restored VM
+   * whose saved id differs is told at start (host/vmm.ts): a new generation.
+   */
+  genid?: Uint8Array;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { VirtDevices } from '../board/virt-devices';
 import { DeviceStateError } from '../devices/device-state';
 import { VirtioMmio } from '../devices/virtio/virtio-mmio';
-import type { VmmDeviceState } from '../vm/machine-state';
+import type { Json, VmmDeviceState } from '../vm/machine-state';
 
 /**
  * The VMM's half of save/restore (QEMU's vmstate sections for the board's
@@ -14,6 +14,7 @@ export function saveDevices(devices: VirtDevices): VmmDeviceState {
     uart: devices.uart.saveState(),
     rtc: devices.rtc.saveState(),
     pvpanic: null,
+    vmgenid: devices.vmgenid.saveState() as unknown as Json,
     virtio: devices.virtio.map((d) => (d instanceof VirtioMmio ? d.saveState() : null)),
   };
 }
@@ -38,4 +39,5 @@ export function loadDevices(devices: VirtDevices, state: VmmDeviceState): void {
   });
   devices.uart.loadState(state.uart);
   devices.rtc.loadState(state.rtc);
+  if (state.vmgenid !== undefined) devices.vmgenid.loadState(state.vmgenid);
 }

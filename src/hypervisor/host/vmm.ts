@@ -57,6 +57,7 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
       clock: view.clock,
       plic: view.plic,
       clint: view.clint,
+      genid: command.shared.genid,
       wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
       onTransmit: emit,
       onPowerOff: () => stop(STOP_CODE.POWEROFF),
@@ -78,6 +79,8 @@ export function vmmMain(port: ParentPort<VmmCommand, VmmReport>): void {
     if (command.devices) {
       try {
         loadDevices(devices, command.devices);
+        // Started from a copy (a snapshot, a clone, a file) under a new generation id: tell the guest.
+        if (command.shared.genid) devices.vmgenid.setId(command.shared.genid);
       } catch (error) {
         port.post({ kind: 'load-failed', message: (error as Error).message });
         stop(STOP_CODE.ERROR);

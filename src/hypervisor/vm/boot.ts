@@ -38,6 +38,8 @@ export interface MachineConfig {
    * the "accelerated" engine, libvirt type='kvm'; cpu/jit/).
    */
   engine?: CpuEngine;
+  /** The VM generation id (16 bytes, devices/vmgenid.ts); zeroes when not given. */
+  genid?: Uint8Array;
 }
 
 export type CpuEngine = 'interpreter' | 'jit';

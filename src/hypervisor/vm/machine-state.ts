@@ -41,6 +41,8 @@ export interface VmmDeviceState {
   uart: Json;
   rtc: Json;
   pvpanic: Json;
+  /** The VM generation id the guest was last given (devices/vmgenid.ts); absent in older saves. */
+  vmgenid?: Json;
   /** One per virtio-mmio slot (null for an empty slot). */
   virtio: Json[];
 }

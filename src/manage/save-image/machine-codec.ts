@@ -162,12 +162,20 @@ function parseMeta(bytes: Uint8Array): MachineJson {
 }
 
 function devices(value: unknown): VmmDeviceState {
-  const d = object(value, 'devices', ['uart', 'rtc', 'pvpanic', 'virtio']);
+  const d = object(value, 'devices', ['uart', 'rtc', 'pvpanic', 'vmgenid', 'virtio']);
   for (const key of ['uart', 'rtc', 'pvpanic'] as const)
     if (!(key in d)) throw invalid(`devices.${key} is missing`);
   if (!Array.isArray(d.virtio) || d.virtio.length > VIRT.VIRTIO.count)
     throw invalid(`devices.virtio is not a list of at most ${VIRT.VIRTIO.count} slots`);
-  return { uart: d.uart as Json, rtc: d.rtc as Json, pvpanic: d.pvpanic as Json, virtio: d.virtio };
+  const out: VmmDeviceState = {
+    uart: d.uart as Json,
+    rtc: d.rtc as Json,
+    pvpanic: d.pvpanic as Json,
+    virtio: d.virtio,
+  };
+  // Optional: images saved before the board had a vmgenid have none (the device then keeps its id).
+  if (d.vmgenid !== undefined) out.vmgenid = d.vmgenid as Json;
+  return out;
 }
 
 function checkPlic(plic: Uint8Array, harts: number): void {

@@ -100,7 +100,7 @@ export function domainCapabilitiesXml(type: DomainType): string {
       el('features', {}, [
         no('gic'),
         no('vmcoreinfo'),
-        no('genid'),
+        yes('genid'),
         no('backingStoreInput'),
         no('backup'),
         no('async-teardown'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtError } from '../errors';
-import { DomainXmlError, parseDomainXml } from './domain-xml';
+import { DomainXmlError, formatDomainXml, parseDomainXml } from './domain-xml';
 import { XmlSyntaxError } from './xml-parser';
 
 /** A domain around `body`; memory and os can be replaced. */
@@ -128,9 +128,24 @@ describe('parseDomainXml: the domain', () => {
     ]);
   });
 
+  it('reads <genid>: a given id is kept, <genid/> asks for one, a malformed one is an error', () => {
+    const id = '6C1D3C0E-8A43-4C55-9D6E-2B7F0C9A1E11';
+    expect(parse(`<genid>${id}</genid>`).def.genid).toBe(id.toLowerCase());
+    expect(parse('<genid/>').def.genid).toBeUndefined();
+    expect(() => parse('<genid>not-a-uuid</genid>')).toThrow(/malformed genid element/);
+    const xml = formatDomainXml({
+      name: 'g',
+      uuid: id.toLowerCase(),
+      genid: id.toLowerCase(),
+      memoryMiB: 32,
+      vcpus: 1,
+    });
+    expect(xml).toContain(`<genid>${id.toLowerCase()}</genid>`);
+    expect(parseDomainXml(xml).def.genid).toBe(id.toLowerCase());
+  });
+
   it('never drops an element silently: every libvirt element it does not map is named', () => {
     const unsupported = [
-      'genid',
       'blkiotune',
       'memtune',
       'vcpus',

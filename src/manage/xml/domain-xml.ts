@@ -110,6 +110,7 @@ type Handler = (reader: DomainXmlReader, el: XmlElement, path: string) => void;
 interface Collected {
   name?: string;
   uuid?: string;
+  genid?: string;
   title?: string;
   description?: string;
   /** `<metadata>` as written (serialized back, libvirt keeps it verbatim). */
@@ -284,6 +285,7 @@ class DomainXmlReader {
     const def: DomainDef = { name: c.name!, memoryMiB, vcpus };
     if (memoryMiB * 1024 !== memoryKiB) def.memoryKiB = memoryKiB;
     if (c.uuid !== undefined) def.uuid = c.uuid;
+    if (c.genid !== undefined) def.genid = c.genid;
     if (c.title !== undefined) def.title = c.title;
     if (c.description !== undefined) def.description = c.description;
     if (c.metadata !== undefined) def.metadata = c.metadata;
@@ -425,6 +427,15 @@ const DOMAIN: Record<string, Handler> = {
       throw xmlError('malformed uuid element');
     const hex = text.replace(/[- ]/g, '').toLowerCase();
     reader.c.uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  },
+  // <genid/> asks for one (generated at define); <genid>UUID</genid> gives it.
+  genid(reader, el, path) {
+    const text = xmlTrim(reader.text(el, path));
+    if (text === '') return;
+    if (!/^(?:[0-9a-fA-F]{2}[- ]*){15}[0-9a-fA-F]{2}$/.test(text))
+      throw xmlError('malformed genid element');
+    const hex = text.replace(/[- ]/g, '').toLowerCase();
+    reader.c.genid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   },
   title(reader, el, path) {
     const title = reader.text(el, path);
@@ -705,6 +716,7 @@ export function formatDomainXml(
     attrs: Record<string, string | number | undefined> = {},
   ) => el(name, attrs, [`${value}`]);
   const children: XmlElement[] = [text('name', def.name), text('uuid', def.uuid)];
+  if (def.genid) children.push(text('genid', def.genid));
   if (def.title) children.push(text('title', def.title));
   if (def.description) children.push(text('description', def.description));
   if (def.metadata) children.push(parseXml(def.metadata));
