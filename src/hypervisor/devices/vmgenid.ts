@@ -13,14 +13,10 @@
  * interrupt), so the notification is neither lost nor repeated.
  */
 import type { IrqLine, MmioDevice } from './mmio-device';
-import { DeviceStateError } from './device-state';
+import type { Json } from '../vm/machine-state';
+import { DeviceStateError, StateReader } from './device-state';
 
 export const VMGENID_BYTES = 16;
-
-/** The device's saved state: the id the guest was last given. */
-export interface VmGenIdState {
-  id: number[];
-}
 
 export class VmGenId implements MmioDevice {
   readonly name = 'vmgenid';
@@ -65,14 +61,17 @@ export class VmGenId implements MmioDevice {
     this.ignoredWrites++;
   }
 
-  saveState(): VmGenIdState {
+  /** The id the guest was last given. */
+  saveState(): Json {
     return { id: Array.from(this.#id) };
   }
 
-  loadState(state: unknown): void {
-    const id = (state as VmGenIdState | null)?.id;
-    if (!Array.isArray(id) || id.length !== VMGENID_BYTES || id.some((b) => !(b >= 0 && b < 256)))
-      throw new DeviceStateError('vmgenid: the saved id is not 16 bytes');
+  loadState(state: Json): void {
+    const id = new StateReader('vmgenid', state).bytes('id', VMGENID_BYTES);
+    if (id.length !== VMGENID_BYTES)
+      throw new DeviceStateError(
+        `vmgenid: the saved id is ${id.length} bytes, not ${VMGENID_BYTES}`,
+      );
     this.#id.set(id);
     this.#notifying = false;
   }

@@ -1,7 +1,7 @@
 import type { VirtDevices } from '../board/virt-devices';
 import { DeviceStateError } from '../devices/device-state';
 import { VirtioMmio } from '../devices/virtio/virtio-mmio';
-import type { Json, VmmDeviceState } from '../vm/machine-state';
+import type { VmmDeviceState } from '../vm/machine-state';
 
 /**
  * The VMM's half of save/restore (QEMU's vmstate sections for the board's
@@ -14,7 +14,7 @@ export function saveDevices(devices: VirtDevices): VmmDeviceState {
     uart: devices.uart.saveState(),
     rtc: devices.rtc.saveState(),
     pvpanic: null,
-    vmgenid: devices.vmgenid.saveState() as unknown as Json,
+    vmgenid: devices.vmgenid.saveState(),
     virtio: devices.virtio.map((d) => (d instanceof VirtioMmio ? d.saveState() : null)),
   };
 }

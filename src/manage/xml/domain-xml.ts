@@ -411,6 +411,20 @@ function lifecycle(key: keyof typeof LIFECYCLE_DEFAULT): Handler {
   };
 }
 
+/**
+ * A UUID element's text (<uuid>, <genid>) in canonical form: lower case
+ * with hyphens, libvirt's virUUIDParse accepting hyphens or spaces between
+ * any bytes; undefined when empty.
+ */
+function uuidText(reader: DomainXmlReader, el: XmlElement, path: string): string | undefined {
+  const text = xmlTrim(reader.text(el, path));
+  if (text === '') return undefined;
+  if (!/^(?:[0-9a-fA-F]{2}[- ]*){15}[0-9a-fA-F]{2}$/.test(text))
+    throw xmlError(`malformed ${el.name} element`);
+  const hex = text.replace(/[- ]/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** Top-level elements of <domain> that map to DomainDef (or need a specific warning). */
 const DOMAIN: Record<string, Handler> = {
   name(reader, el, path) {
@@ -421,21 +435,11 @@ const DOMAIN: Record<string, Handler> = {
     reader.c.name = name;
   },
   uuid(reader, el, path) {
-    const text = xmlTrim(reader.text(el, path));
-    if (text === '') return;
-    if (!/^(?:[0-9a-fA-F]{2}[- ]*){15}[0-9a-fA-F]{2}$/.test(text))
-      throw xmlError('malformed uuid element');
-    const hex = text.replace(/[- ]/g, '').toLowerCase();
-    reader.c.uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    reader.c.uuid = uuidText(reader, el, path) ?? reader.c.uuid;
   },
   // <genid/> asks for one (generated at define); <genid>UUID</genid> gives it.
   genid(reader, el, path) {
-    const text = xmlTrim(reader.text(el, path));
-    if (text === '') return;
-    if (!/^(?:[0-9a-fA-F]{2}[- ]*){15}[0-9a-fA-F]{2}$/.test(text))
-      throw xmlError('malformed genid element');
-    const hex = text.replace(/[- ]/g, '').toLowerCase();
-    reader.c.genid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    reader.c.genid = uuidText(reader, el, path) ?? reader.c.genid;
   },
   title(reader, el, path) {
     const title = reader.text(el, path);
