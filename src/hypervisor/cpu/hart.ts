@@ -63,8 +63,10 @@ export function hintIndex(pc: number): number {
 }
 
 /**
- * What the interpreter, run inline by the JIT, reads of its dispatcher's
- * tables at every control transfer, all indexed by `jumpIndex(pc)`:
+ * What a hart knows of the JIT's jump cache (jit/dispatch-table.ts
+ * JumpCache): it empties it with the TLB, and the interpreter, run inline
+ * by the JIT, reads two tables at every control transfer, both indexed by
+ * `hintIndex(pc)`:
  * - `hints`: pcs known to start a translated block. Unlike the jump cache
  *   they survive TLB flushes (they are virtual pcs only, checked again by
  *   the dispatcher through the TLB before any use), so the interpreter
@@ -74,13 +76,13 @@ export function hintIndex(pc: number): number {
  * Either stops the run at that pc (a block entry); otherwise the
  * interpreter runs its whole chunk, as it does without the JIT.
  */
-export interface JumpCacheTags {
-  readonly tags: Int32Array<ArrayBufferLike>;
+export interface HartJumpCache {
   readonly hints: Int32Array;
   readonly heat: Uint16Array;
   readonly hot: number;
+  /** Empties every entry (a TLB flush). */
   clear(): void;
-  /** Empties the entries for pcs in virtual page `vpn`. */
+  /** Empties the entries for pcs in virtual page `vpn` (sfence.vma of one page). */
   clearPage(vpn: number): void;
 }
 
@@ -146,11 +148,11 @@ export class Hart {
   readonly xTag = new Int32Array(TLB_SIZE).fill(-1);
   readonly xAdd = new Int32Array(TLB_SIZE);
   /**
-   * The JIT's jump cache tags (jit/dispatch-table.ts), when a JIT runs this
-   * hart: an entry says "pc runs translated code from the page the fetch TLB
-   * maps it to", so it is dropped with the TLB, at every flush.
+   * The JIT's jump cache, when a JIT runs this hart: an entry says "pc runs
+   * translated code from the page the fetch TLB maps it to", so it is
+   * dropped with the TLB; and the tables the interpreter stops by.
    */
-  jumpCache: JumpCacheTags | null = null;
+  jumpCache: HartJumpCache | null = null;
 
   /** RVC expansion table (compressed.ts). */
   readonly ctab = compressedTable();

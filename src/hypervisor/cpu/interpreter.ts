@@ -25,7 +25,7 @@ const CHUNK = 4096;
  * a branch, taken or not) once `minRun` instructions have run, so the
  * caller's next pc is a block entry. Inline, it also stops after a control
  * transfer to a pc the JIT knows translated, or whose entry count just
- * reached its threshold (`hart.jumpCache`, hart.ts JumpCacheTags), so the
+ * reached its threshold (`hart.jumpCache`, hart.ts HartJumpCache), so the
  * caller runs, or has translated, the code there; cold code otherwise runs
  * whole chunks, as without the JIT.
  */

@@ -3,7 +3,7 @@ import {
   JUMP_ENTRIES,
   JUMP_HASH,
   JUMP_SHIFT,
-  type JumpCacheTags,
+  type HartJumpCache,
   hintIndex,
   jumpIndex,
 } from '../hart';
@@ -38,11 +38,11 @@ const FILLS_KEPT = 512;
  * empties only those, unless there were many.
  *
  * Beside it, in this thread's own memory, what the interpreter reads at
- * control transfers (hart.ts JumpCacheTags): `hints`, the pcs of
+ * control transfers (hart.ts HartJumpCache): `hints`, the pcs of
  * translated blocks, kept across flushes, and `heat`, entry counts that
  * stop the interpreter when one reaches `hot`.
  */
-export class JumpCache implements JumpCacheTags {
+export class JumpCache implements HartJumpCache {
   readonly #filled = new Int32Array(FILLS_KEPT);
   #count = 0;
   readonly hints = new Int32Array(HINT_ENTRIES).fill(-1);

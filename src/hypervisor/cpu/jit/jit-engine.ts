@@ -3,7 +3,7 @@ import { F, S } from '../hart-state';
 import { runHart } from '../interpreter';
 import { ACCESS } from '../sv32';
 import type { HostMemory } from '../../memory/host-memory';
-import { CodeCache, type CodePage, DEFAULT_TUNING, type JitTuning } from './code-cache';
+import { CodeCache, type CodePage, type JitTuning } from './code-cache';
 import { JIT_STATS } from './jit-stats';
 import { JUMP_ENTRIES, JumpCache, jumpIndex, jumpValue } from './dispatch-table';
 import { type ModuleExchange, moduleExchange } from './module-exchange';
@@ -90,11 +90,6 @@ export class JitEngine implements HartEngine {
     this.rAdd = view(rAdd);
     this.wTag = view(wTag).fill(-1);
     this.wAdd = view(wAdd);
-    this.jumpCache = new JumpCache(
-      new Int32Array(mem.sab, jumpTag, JUMP_ENTRIES),
-      new Int32Array(mem.sab, jumpVal, JUMP_ENTRIES),
-      Math.min(0xffff, Math.max(1, tuning.hotThreshold ?? DEFAULT_TUNING.hotThreshold)),
-    );
     this.cache = new CodeCache(
       mem.ram8,
       ctab,
@@ -136,6 +131,12 @@ export class JitEngine implements HartEngine {
       },
       tuning,
       exchange,
+    );
+    // The interpreter's heat counts are 16-bit: a threshold above their range stops at their top.
+    this.jumpCache = new JumpCache(
+      new Int32Array(mem.sab, jumpTag, JUMP_ENTRIES),
+      new Int32Array(mem.sab, jumpVal, JUMP_ENTRIES),
+      Math.min(0xffff, Math.max(1, this.cache.tuning.hotThreshold)),
     );
     this.cache.onDrop = () => this.jumpCache.clear();
     this.cache.onInstall = (p, offsets) => {
@@ -315,13 +316,14 @@ export class JitEngine implements HartEngine {
             continue;
           }
           n = chunk - done;
-          minRun = 1;
-          if (status === STATUS.BUDGET) minRun = 0;
-          else if (status === STATUS.STALE) {
+          // BUDGET: the rest of the chunk; FAULT and STALE: the one instruction at pc, then back here.
+          minRun = status === STATUS.BUDGET ? 0 : 1;
+          if (status === STATUS.STALE) {
             // The trampoline may have gone on to other pages: the stale block is the one at pc.
             const at = this.#pageAt(h, pc);
             if (at) cache.invalidate(at);
-          } else if (status !== STATUS.FAULT) throw new Error(`JIT: bad exit status ${status}`);
+          } else if (status !== STATUS.FAULT && status !== STATUS.BUDGET)
+            throw new Error(`JIT: bad exit status ${status}`);
         }
         // ---- the interpreter, inline (no check point of its own)
         s[S.PC] = pc;
