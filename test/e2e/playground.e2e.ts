@@ -81,7 +81,13 @@ describe('the playground', () => {
 
   it('switches to 简体中文 and back without restarting the VMs', async () => {
     const page = await open('#/domain/vm1/details');
-    const idBefore = await page.locator('[data-testid="domain-details"]').textContent();
+    // The details fill in after the page's first poll of the domain: wait for the UUID.
+    const uuidShown = async () =>
+      ((await page.locator('[data-testid="domain-details"]').textContent()) ?? '').match(
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/,
+      )?.[0];
+    await expect.poll(uuidShown, { timeout: 15_000 }).toBeTruthy();
+    const idBefore = await uuidShown();
     await page.getByTestId('language').selectOption('zh-CN');
     await expect.poll(() => page.locator('nav').textContent()).toContain('新建虚拟机');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
@@ -91,8 +97,7 @@ describe('the playground', () => {
     await page.getByTestId('language').selectOption('en');
     await expect.poll(() => page.locator('nav').textContent()).toContain('New VM');
     // Same domain, same UUID and still running: nothing restarted.
-    const idAfter = await page.locator('[data-testid="domain-details"]').textContent();
-    expect(idAfter?.match(/[0-9a-f-]{36}/)?.[0]).toBe(idBefore?.match(/[0-9a-f-]{36}/)?.[0]);
+    await expect.poll(uuidShown, { timeout: 15_000 }).toBe(idBefore);
     // Remembered for the next visit.
     expect(await page.evaluate(() => localStorage.getItem('virtlab.locale'))).toBe('en');
   });
