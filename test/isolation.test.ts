@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asm } from '../src/hypervisor/cpu/asm.test-helper';
+import { asm } from '../src/hypervisor/cpu/asm';
 import { parseDomainXml } from '../src/manage/xml/domain-xml';
 import { XML_MAX_BYTES, parseXml } from '../src/manage/xml/xml-parser';
 import { startControl, type ControlClient } from '../tools/lib/control-client';

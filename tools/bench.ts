@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { asm } from '../src/hypervisor/cpu/asm.test-helper';
+import { asm } from '../src/hypervisor/cpu/asm';
 import { F } from '../src/hypervisor/cpu/hart-state';
 import { CODE, RAM_BASE, makeMachine } from '../src/hypervisor/cpu/jit/jit.test-helper';
 import type { DomainType } from '../src/manage/control-api';

@@ -4,7 +4,7 @@
  * execution of compressed code on the hart.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { asm } from './asm.test-helper';
+import { asm } from './asm';
 import { EXC } from './csr';
 import { compressedTable, expandCompressed } from './compressed';
 import { EXIT } from './hart';

@@ -3,7 +3,7 @@
  * (privileged spec 1.12 ch. 2, §3.1, §3.3, §4.1; Zicsr ch. 9).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { asm } from './asm.test-helper';
+import { asm } from './asm';
 import { CSR, EXC, IRQ, MSTATUS, PRIV } from './csr';
 import { EXIT } from './hart';
 import { S } from './hart-state';

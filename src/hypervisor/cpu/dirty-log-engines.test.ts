@@ -3,7 +3,7 @@ import { MmioBus } from '../devices/mmio-bus';
 import { DirtyLog } from '../memory/dirty-log';
 import { HostMemory } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
-import { asm } from './asm.test-helper';
+import { asm } from './asm';
 import { PRIV } from './csr';
 import { Hart } from './hart';
 import { HartState } from './hart-state';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asm } from './asm.test-helper';
+import { asm } from './asm';
 import { CSR, EXC } from './csr';
 import { EXIT } from './hart';
 import { S } from './hart-state';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asm } from './asm.test-helper';
+import { asm } from './asm';
 import { F } from './hart-state';
 import { runHart } from './interpreter';
 import { CODE, makeMachine } from './jit/jit.test-helper';

@@ -3,7 +3,7 @@
  * and the traps they raise (privileged spec 1.12 §3.1.15, §3.1.16).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { asm } from './asm.test-helper';
+import { asm } from './asm';
 import { EXC, PRIV } from './csr';
 import { OP, encI, encR, encS } from './encode';
 import { EXIT } from './hart';

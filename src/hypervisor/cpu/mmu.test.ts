@@ -3,7 +3,7 @@
  * RAM, S/U code entered with a real MRET, faults checked against §4.3.2.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { asm } from './asm.test-helper';
+import { asm } from './asm';
 import { CSR, EXC, MSTATUS, PRIV, SATP } from './csr';
 import { S } from './hart-state';
 import { RAM_BASE } from './hart.test-helper';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { asm } from './asm.test-helper';
+import { asm } from './asm';
 import { CSR, MSTATUS } from './csr';
 import { EXIT } from './hart';
 import { S } from './hart-state';

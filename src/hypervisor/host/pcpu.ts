@@ -9,6 +9,7 @@ import { H, SchedState, V } from './sched-state';
 import { VcpuScheduler } from './scheduler';
 import { TRACE_EXIT_SPAN, TraceRing } from './trace-ring';
 import { Vcpu } from './vcpu';
+import { warmUpInterpreter } from './warm-up';
 import { NOMEM, STOP_CODE, VMC, requestStop, type VmShared } from './vm-shared';
 import { VmView } from './vm-view';
 
@@ -57,6 +58,8 @@ export class Pcpu {
         this.port.post({ kind: 'online', pcpu: this.#pcpu });
         if (!this.#running) {
           this.#running = true;
+          // While the host reads its kernel: no guest has run here yet.
+          warmUpInterpreter();
           void this.#loop();
         }
         break;

@@ -1,7 +1,7 @@
 import { EXIT, Hart, type Exit, type HartEnv } from '../cpu/hart';
 import { jitForThread } from '../cpu/jit/jit-engine';
 import { S } from '../cpu/hart-state';
-import { MIP } from '../devices/interrupts';
+import { MIP, type Clock } from '../devices/interrupts';
 import type { HostMemory } from '../memory/host-memory';
 import { HSM_STATE, SBI_ERR, handleSbiCall, type SbiHost } from '../sbi/sbi';
 import { staPreempted, staRecord } from '../sbi/sta';
@@ -18,6 +18,18 @@ import { WAKEUP_GRAN_MS } from './scheduler';
 import type { SchedState } from './sched-state';
 import { EXIT_STAT, STOP_CODE, requestStop } from './vm-shared';
 import type { VmView } from './vm-view';
+
+/**
+ * A vCPU's HartEnv. One factory for every hart a pCPU worker runs (the
+ * interpreter's warm-up too, host/warm-up.ts), so V8 sees one shape.
+ */
+export function vcpuEnv(
+  clock: Clock,
+  poll: () => void,
+  sbiCall?: (hart: Hart) => boolean,
+): HartEnv {
+  return { clock, poll, sbiCall };
+}
 
 /** What a vCPU reports to the host (through its pCPU worker). */
 export interface VcpuHostLink {
@@ -68,14 +80,12 @@ export class Vcpu {
     );
     this.#shootdown = new Shootdown(shared, sched, () => this.#serviceFlush());
     this.#exit = exit;
-    const env: HartEnv = {
-      clock: view.clock,
-      poll: () => this.#poll(),
-    };
-    if (shared.sbi) {
-      const host = this.#sbiHost();
-      env.sbiCall = (hart) => handleSbiCall(hart, host);
-    }
+    const host = shared.sbi ? this.#sbiHost() : undefined;
+    const env = vcpuEnv(
+      view.clock,
+      () => this.#poll(),
+      host && ((hart) => handleSbiCall(hart, host)),
+    );
     this.hart = new Hart(view.hartStates[index], mem, view.p2m, new KernelBus(view, exit), env);
     if (shared.engine === 'jit') {
       const jit = jitForThread(mem, jitFrames, this.hart.ctab, jitTelemetry);

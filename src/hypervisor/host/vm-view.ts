@@ -7,7 +7,7 @@ import { DirtyLog } from '../memory/dirty-log';
 import { FramePool } from '../memory/frame-pool';
 import { HostMemory } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
-import { hostNow } from './clock';
+import { guestClock, hostNow } from './clock';
 import type { SchedState } from './sched-state';
 import { VcpuScheduler } from './scheduler';
 import { EXIT_STAT, MEM_STAT, NOMEM, VMC, type VmShared } from './vm-shared';
@@ -62,8 +62,7 @@ export class VmView {
       new DirtyLog(shared.dirty, this.control, VMC.LOG_DIRTY),
     );
     this.exits = new Int32Array(shared.exits);
-    const epoch = shared.epochMs;
-    this.clock = { now: () => Math.floor((hostNow() - epoch) * (VIRT.TIMEBASE_HZ / 1000)) };
+    this.clock = guestClock(shared.epochMs);
     const sink: InterruptSink = { setPending: (h, bit, level) => this.setPending(h, bit, level) };
     this.plic = new Plic({ harts: shared.harts, ndev: VIRT.PLIC.ndev, sink, shared: shared.plic });
     this.clint = new Clint({ harts: shared.harts, sink, clock: this.clock, shared: shared.clint });

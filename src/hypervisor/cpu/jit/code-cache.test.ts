@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asm } from '../asm.test-helper';
+import { asm } from '../asm';
 import type { JitEngine } from './jit-engine';
 import { CODE, makeMachine } from './jit.test-helper';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asm } from '../asm.test-helper';
+import { asm } from '../asm';
 import { F } from '../hart-state';
 import { HINT_ENTRIES, hintIndex } from '../hart';
 import { JUMP_ENTRIES, JumpCache, jumpIndex } from './dispatch-table';

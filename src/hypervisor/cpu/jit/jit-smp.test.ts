@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startNodeWorker } from '../../../../tools/lib/node-worker';
 import { HostMemory } from '../../memory/host-memory';
-import { asm } from '../asm.test-helper';
+import { asm } from '../asm';
 import { JIT_FRAMES } from './jit-engine';
 import type { JitSmpDone, JitSmpJob } from './jit-smp.stress-worker';
 

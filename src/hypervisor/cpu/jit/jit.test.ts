@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asm } from '../asm.test-helper';
+import { asm } from '../asm';
 import { EXIT } from '../hart';
 import { F, S } from '../hart-state';
 import type { JitEngine } from './jit-engine';

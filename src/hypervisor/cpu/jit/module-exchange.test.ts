@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { F, S } from '../hart-state';
 import type { JitEngine } from './jit-engine';
-import { asm } from '../asm.test-helper';
+import { asm } from '../asm';
 import { CODE, DATA, firstDifference, makeMachine } from './jit.test-helper';
 import { ModuleExchange, pageHash } from './module-exchange';
 

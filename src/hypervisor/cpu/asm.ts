@@ -1,6 +1,6 @@
 import { OP, encB, encI, encJ, encR, encS, encU } from './encode';
 
-/** A tiny RV32 assembler for tests: register numbers, immediates as numbers. */
+/** A tiny RV32 assembler (tests, and the interpreter's warm-up program): register numbers, immediates as numbers. */
 export const asm = {
   lui: (rd: number, imm: number) => encU(imm, rd, OP.LUI),
   auipc: (rd: number, imm: number) => encU(imm, rd, OP.AUIPC),
