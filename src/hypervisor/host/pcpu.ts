@@ -58,7 +58,7 @@ export class Pcpu {
         this.port.post({ kind: 'online', pcpu: this.#pcpu });
         if (!this.#running) {
           this.#running = true;
-          // While the host reads its kernel: no guest has run here yet.
+          // Before any guest runs here, while the host reads its kernel (host/warm-up.ts).
           warmUpInterpreter();
           void this.#loop();
         }
