@@ -1,5 +1,6 @@
 import { asm } from './asm';
 import { compressedTable } from './compressed';
+import { encB } from './encode';
 import { CSR, PRIV, SATP } from './csr';
 import type { Hart } from './hart';
 import { S } from './hart-state';
@@ -210,7 +211,7 @@ export function randomProgram(seed: number, atomicsPercent = 0) {
         : units.length + 1 + r.below(30);
       const a = reg();
       const b = reg();
-      units.push({ branch: (here, target) => encBranch(target - here, b, a, f3), to });
+      units.push({ branch: (here, target) => encB(target - here, b, a, f3), to });
     } else if (k < 95) {
       w(asm.csrrs(rd(), [CSR.minstret, CSR.mcycle, CSR.mscratch][r.below(3)], 0));
     } else if (k < 96) {
@@ -243,19 +244,6 @@ export function randomProgram(seed: number, atomicsPercent = 0) {
   out.push({ addr: end, word: asm.jal(0, CODE - end) });
   if (end + 4 > CODE + CODE_BYTES) throw new Error('random program too long');
   return { code: out, seedRegs: Array.from({ length: 32 }, () => r.next() | 0) };
-}
-
-function encBranch(off: number, rs2: number, rs1: number, f3: number): number {
-  return (
-    (((off >> 12) & 1) << 31) |
-    (((off >> 5) & 0x3f) << 25) |
-    (rs2 << 20) |
-    (rs1 << 15) |
-    (f3 << 12) |
-    (((off >> 1) & 0xf) << 8) |
-    (((off >> 11) & 1) << 7) |
-    0x63
-  );
 }
 
 /** Loads `program` and the handler into machine `m` and sets the registers and CSRs. */
