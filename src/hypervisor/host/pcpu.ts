@@ -59,7 +59,12 @@ export class Pcpu {
         if (!this.#running) {
           this.#running = true;
           // Before any guest runs here, while the host reads its kernel (host/warm-up.ts).
-          warmUpInterpreter();
+          try {
+            warmUpInterpreter();
+          } catch (e) {
+            // Only an optimisation: the guests run all the same, on code V8 trains as they go.
+            console.warn('pCPU warm-up failed', e);
+          }
           void this.#loop();
         }
         break;

@@ -120,7 +120,7 @@ export function warmUpInterpreter(): { instructions: number; ms: number } {
           // As the JIT runs it: stops at block ends, hinted and hot pcs, SYSTEM instructions.
           for (let done = 0; done < RUN;) {
             runHart(hart, RUN - done, true, (n / RUN) % 2);
-            done += hart.executed;
+            done += hart.executed || RUN; // never spin on a run that ran nothing
             hart.leave = false;
             hart.wfi = false;
           }
