@@ -53,7 +53,7 @@ export const JUMP_ENTRIES = 4096;
 export const JUMP_HASH = 0x9e3779b1 | 0;
 export const JUMP_SHIFT = 32 - Math.log2(JUMP_ENTRIES);
 
-/** Slots of the JIT's hint and heat tables (JumpCacheTags), a power of two: many, so few pcs share one. */
+/** Slots of the JIT's hint and heat tables (HartJumpCache), a power of two: many, so few pcs share one. */
 export const HINT_ENTRIES = 65536;
 const HINT_SHIFT = 32 - Math.log2(HINT_ENTRIES);
 

@@ -160,21 +160,10 @@ export class FuncWriter extends ByteWriter {
   i32(v: number): this {
     return this.byte(OP.i32Const).s32(v);
   }
-  /** `i64.const v` (signed LEB128, §5.2.2). */
-  i64(v: bigint): this {
-    this.byte(OP.i64Const);
-    v = BigInt.asIntN(64, v);
-    for (;;) {
-      const b = Number(v & 0x7fn);
-      v >>= 7n;
-      if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) return this.byte(b);
-      this.byte(b | 0x80);
-    }
-  }
   /**
-   * `i64.const` of the 64-bit value hi:lo (two 32-bit halves), as `i64` but
-   * without BigInt: the translator emits one per 8 bytes of guest code, and
-   * BigInt arithmetic allocates at every step.
+   * `i64.const` of the 64-bit value hi:lo (signed LEB128, §5.2.2), from two
+   * 32-bit halves, not a BigInt: the translator emits one per 8 bytes of
+   * guest code, and BigInt arithmetic allocates at every step.
    */
   i64Halves(lo: number, hi: number): this {
     this.byte(OP.i64Const);
