@@ -6,7 +6,7 @@ import {
   scanBlock,
 } from './block-scan';
 import { type ModuleExchange, type SharedPageModule, pageHash } from './module-exchange';
-import { type PageFunction, buildPageModule, translatePage } from './translate';
+import { type PageFunction, buildPageModule, frameImport, translatePage } from './translate';
 import { DispatchTable } from './dispatch-table';
 import { exportName } from './wasm-emit';
 
@@ -62,7 +62,7 @@ const MAX_CODE_BYTES = 64 << 20;
 const MAX_STALE = 8;
 /** Size − 1 of the direct-mapped cache of recently dispatched pages, by virtual page number. */
 const RECENT_MASK = 255;
-/** Instances of shared batch modules kept on this thread, by batch name. */
+/** Instances of batch modules adopted on this thread, by batch name and the frame they are bound to. */
 const MAX_BATCH_INSTANCES = 1024;
 
 /** One page translated in a batch, before its module is built. */
@@ -282,7 +282,7 @@ export class CodeCache {
       if (this.#pages.size >= MAX_PAGES || this.stats.codeBytes >= MAX_CODE_BYTES) this.flush();
       p = new CodePage(frame, vpage);
       this.#pages.set(key, p);
-      // Another pCPU found this page hot and compiled it: take its regions now.
+      // This code was compiled before (another pCPU, VM or boot): take its regions now.
       this.#adoptShared(p);
     }
     return p;
@@ -292,33 +292,42 @@ export class CodeCache {
     const x = this.exchange;
     if (!x) return;
     p.exchangeGen = x.gen;
-    if (!x.has(p.frame, p.vpage)) return;
+    if (!x.hasPage(p.vpage)) return;
     const t0 = performance.now();
-    const list = x.find(p.frame, p.vpage, pageHash(this.#frame32(p.frame)));
+    const list = x.find(p.vpage, pageHash(this.#frame32(p.frame)));
     if (list) for (const m of list) this.#adopt(p, m);
     this.stats.compileMs += performance.now() - t0;
   }
 
-  /** Installs a region another pCPU compiled, unless this page has it already. */
+  /** Installs a region compiled before (here or on another pCPU), unless this page has it already. */
   #adopt(p: CodePage, m: SharedPageModule): void {
     const id = `${m.batch}/${m.fn}`;
     if (p.regions.length >= MAX_REGIONS_PER_PAGE || p.regions.some((r) => r.id === id)) return;
-    let instance = this.#instances.get(m.batch);
+    // One instance per (batch, frame): the function's frame global is bound to this page's frame.
+    const key = `${m.batch}@${p.frame}`;
+    let instance = this.#instances.get(key);
     if (!instance) {
-      instance = this.#instantiate(m.module);
+      instance = this.#instantiate(m.module, { [m.frameImport]: p.frame * 4096 });
       if (!instance) return;
       if (this.#instances.size >= MAX_BATCH_INSTANCES) this.#instances.clear();
-      this.#instances.set(m.batch, instance);
+      this.#instances.set(key, instance);
     }
     this.#install(p, instance.exports[m.fn] as RunFn, new Map(m.entries), m.bytes, id);
     this.stats.adopted++;
     this.exchange!.adopted++;
   }
 
-  #instantiate(module: WebAssembly.Module): WebAssembly.Instance | undefined {
+  /** Instantiates a page module; frame globals not in `frames` are bound to 0 (their functions are not used). */
+  #instantiate(
+    module: WebAssembly.Module,
+    frames: Record<string, number>,
+  ): WebAssembly.Instance | undefined {
     try {
+      const globals: Record<string, number> = {};
+      for (const d of WebAssembly.Module.imports(module))
+        if (d.kind === 'global' && d.name !== 'base') globals[d.name] = frames[d.name] ?? 0;
       return new WebAssembly.Instance(module, {
-        e: { m: this.memory, base: this.base, ...this.imports },
+        e: { m: this.memory, base: this.base, ...this.imports, ...globals },
       });
     } catch (error) {
       // The engine refused the module (a size limit, a CSP without 'wasm-unsafe-eval'): this
@@ -398,15 +407,15 @@ export class CodeCache {
       if (p.stale >= MAX_STALE || p.regions.length >= MAX_REGIONS_PER_PAGE) continue;
       const code = this.ram8.slice(p.frame * 4096, p.frame * 4096 + 4096);
       const hash = this.exchange ? pageHash(new Int32Array(code.buffer)) : 0;
-      const shared = this.exchange?.find(p.frame, p.vpage, hash);
+      const shared = this.exchange?.find(p.vpage, hash);
       if (shared) {
-        // Another pCPU may have compiled these blocks already.
+        // Another pCPU (or VM) may have compiled these blocks already.
         for (const m of shared) this.#adopt(p, m);
         if (seeds.every((o) => p.entryIdx![o >> 1] >= 0)) continue;
       }
       const blocks = this.#blocks(p, code, seeds);
       if (blocks.length === 0) continue;
-      made.push({ p, hash, fn: translatePage(blocks, code, p.frame, p.vpage), blocks, seeds });
+      made.push({ p, hash, fn: translatePage(blocks, code, made.length, p.vpage), blocks, seeds });
     }
     if (made.length > 0) this.#build(made);
     this.stats.compileMs += performance.now() - t0;
@@ -423,14 +432,15 @@ export class CodeCache {
       for (const m of made) m.p.stale = MAX_STALE;
       return;
     }
-    const instance = this.#instantiate(module);
+    const instance = this.#instantiate(
+      module,
+      Object.fromEntries(made.map((m, k) => [frameImport(k), m.p.frame * 4096])),
+    );
     if (!instance) {
       for (const m of made) m.p.stale = MAX_STALE;
       return;
     }
     const batch = `${this.#batchPrefix}.${this.#batchSeq++}`;
-    if (this.#instances.size >= MAX_BATCH_INSTANCES) this.#instances.clear();
-    this.#instances.set(batch, instance);
     this.stats.modules++;
     made.forEach(({ p, hash, fn, blocks, seeds }, k) => {
       const name = exportName(k);
@@ -442,12 +452,12 @@ export class CodeCache {
       for (const b of blocks)
         for (const i of b.insns) if (((i.insn >>> 2) & 31) === MAJOR.AMO) this.stats.atomics++;
       this.exchange?.offer({
-        frame: p.frame,
         vpage: p.vpage,
         hash,
         module,
         batch,
         fn: name,
+        frameImport: frameImport(k),
         entries: [...fn.entries],
         bytes: share,
       });

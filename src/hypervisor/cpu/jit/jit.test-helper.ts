@@ -32,12 +32,23 @@ const GUEST_BYTES = PROGRAM_RAM_BYTES;
 export function makeMachine(
   engine: 'interpreter' | 'jit',
   irqEvery = 0,
-  /** The JIT's module exchange, how many frames higher its JIT frames sit (another pCPU's), its tuning. */
-  jit: { exchange?: ModuleExchange; frameShift?: number; tuning?: Partial<JitTuning> } = {},
+  /**
+   * The JIT's module exchange, how many frames higher its JIT frames sit
+   * (another pCPU's), how many frames higher guest RAM sits (another VM's),
+   * its tuning.
+   */
+  jit: {
+    exchange?: ModuleExchange;
+    frameShift?: number;
+    guestShift?: number;
+    tuning?: Partial<JitTuning>;
+  } = {},
 ) {
-  const mem = HostMemory.create(GUEST_BYTES + 2 * 65536);
+  const guestFirst = jit.guestShift ?? 0;
+  // Whole 64 KiB wasm pages, so host RAM stays a WebAssembly.Memory.
+  const mem = HostMemory.create(GUEST_BYTES + 2 * 65536 + Math.ceil(guestFirst / 16) * 65536);
   const p2m = new P2m(RAM_BASE, GUEST_BYTES >>> 12);
-  p2m.mapLinear(0);
+  p2m.mapLinear(guestFirst);
   let nextIrq = irqEvery;
   let raised = false;
   const env: HartEnv = {
@@ -56,7 +67,7 @@ export function makeMachine(
   const hart = new Hart(new HartState(), mem, p2m, new MmioBus(), env);
   hart.reset(0, CODE, PRIV.M);
   if (engine === 'jit') {
-    const first = (GUEST_BYTES >>> 12) + (jit.frameShift ?? 0);
+    const first = (GUEST_BYTES >>> 12) + guestFirst + (jit.frameShift ?? 0);
     hart.engine = new JitEngine(
       mem,
       mem.wasm!,
@@ -80,7 +91,7 @@ export function makeMachine(
       mem.ram16[host(addr) >> 1] = half;
     },
     guestRam(): Uint8Array {
-      return mem.ram8.subarray(0, GUEST_BYTES);
+      return mem.ram8.subarray(guestFirst * 4096, guestFirst * 4096 + GUEST_BYTES);
     },
   };
 }

@@ -84,10 +84,24 @@ const EXIT_OFF_MASK = 0x1fff;
 const EXIT_COUNT_SHIFT = 13;
 const EXIT_STATUS_SHIFT = 21;
 
-/** Import indices: functions, and the one global (the pCPU's JIT base, a host byte offset). */
+/**
+ * Import indices: functions, and the globals: the pCPU's JIT base (a host
+ * byte offset), then function k's page: the host byte address of the frame
+ * it runs from (`frameGlobal(k)`), bound when the module is instantiated.
+ */
 const F_LD = 0;
 const F_ST = 1;
 const G_BASE = 0;
+
+/** The global holding the frame address of function `k` of a page module. */
+export function frameGlobal(k: number): number {
+  return 1 + k;
+}
+
+/** Import name of that global. */
+export function frameImport(k: number): string {
+  return `f${k}`;
+}
 
 // Locals: params 0–2, x1–x31 at 2 + r, then scratch, then "verified" bits (one per block, 32 a local).
 const P_ENTRY = 0;
@@ -125,20 +139,25 @@ export function buildPageModule(fns: PageFunction[]): Uint8Array<ArrayBuffer> {
   return buildModule(
     PAGE_IMPORTS,
     fns.map((f) => ({ type: { params: 3, results: 1 }, locals: f.locals, body: f.body })),
+    fns.map((_, k) => frameImport(k)),
   );
 }
 
 /**
  * Translates `blocks` (scanned from `code`, the page's bytes as a copy) of
- * the guest page at virtual address `vpage`, held in host frame `frame`,
- * into one function `run(entry, budget, dmode) → executed`.
+ * the guest page at virtual address `vpage` into one function `run(entry,
+ * budget, dmode) → executed`, function `k` of its module: the host frame
+ * it runs from is its global `frameGlobal(k)`, so the same code at the
+ * same virtual address runs from any frame (another VM's, or after a
+ * reboot) without translating it again (module-exchange.ts).
  */
 export function translatePage(
   blocks: ScannedBlock[],
   code: Uint8Array,
-  frame: number,
+  k: number,
   vpage: number,
 ): PageFunction {
+  const gFrame = frameGlobal(k);
   const layout = JIT_OFFSET;
   const entries = new Map<number, number>();
   blocks.forEach((b, i) => entries.set(b.start, i));
@@ -161,7 +180,6 @@ export function translatePage(
   /** The block being emitted (chain() loops to it directly). */
   let current = -1;
   const codeView = new DataView(code.buffer, code.byteOffset, code.byteLength);
-  const frameBase = frame * 4096;
 
   // Prologue.
   w.i32(STATUS.BAD_ENTRY).set(L_ST);
@@ -247,6 +265,11 @@ export function translatePage(
     else w.get(X(r));
   }
 
+  /** x[rd] = the value on the stack. */
+  function setReg(rd: number): void {
+    w.set(X(rd));
+  }
+
   function emitBlock(b: ScannedBlock, j: number): void {
     const len = b.insns.length;
     current = j;
@@ -257,10 +280,7 @@ export function translatePage(
     // Eight bytes at a time (then four, then two): XOR with what was translated, OR together.
     let first = true;
     const word = (o: number, load: number, lo: number, hi: number) => {
-      w.i32(0)
-        .mem(load, 0, frameBase + o)
-        .i64Halves(lo, hi)
-        .op(OP.i64Xor);
+      w.globalGet(gFrame).mem(load, 0, o).i64Halves(lo, hi).op(OP.i64Xor);
       if (!first) w.op(OP.i64Or);
       first = false;
     };
@@ -275,8 +295,9 @@ export function translatePage(
     w.op(OP.i64Eqz).op(OP.i32Eqz).if();
     exitAt(b.start, STATUS.STALE, 0);
     w.end();
-    w.get(flags).i32(bit).op(OP.i32Or).set(flags);
     w.end();
+    // Outside the arm: an `if` arm that sets a local costs V8's baseline compiler a state merge.
+    w.get(flags).i32(bit).op(OP.i32Or).set(flags);
 
     w.loop(`self${j}`);
     // The whole pass must fit the budget.
@@ -301,17 +322,26 @@ export function translatePage(
     const next = (pc + ilen) | 0;
     switch ((insn >>> 2) & 31) {
       case MAJOR.LUI:
-        if (rd) w.i32(insn & 0xfffff000).set(X(rd));
+        if (rd) {
+          w.i32(insn & 0xfffff000);
+          setReg(rd);
+        }
         return;
       case MAJOR.AUIPC:
-        if (rd) w.i32((pc + (insn & 0xfffff000)) | 0).set(X(rd));
+        if (rd) {
+          w.i32((pc + (insn & 0xfffff000)) | 0);
+          setReg(rd);
+        }
         return;
       case MAJOR.MISC_MEM:
         return; // FENCE
       case MAJOR.JAL: {
         const imm =
           ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >> 9) & 0x800) | ((insn >> 20) & 0x7fe);
-        if (rd) w.i32(next).set(X(rd));
+        if (rd) {
+          w.i32(next);
+          setReg(rd);
+        }
         chain((pc + imm) | 0, blockLen);
         return;
       }
@@ -322,7 +352,10 @@ export function translatePage(
           .i32(~1)
           .op(OP.i32And)
           .set(L_T);
-        if (rd) w.i32(next).set(X(rd));
+        if (rd) {
+          w.i32(next);
+          setReg(rd);
+        }
         exit(() => w.get(L_T), STATUS.NORMAL, blockLen);
         return;
       case MAJOR.BRANCH: {
@@ -357,7 +390,7 @@ export function translatePage(
             OP.i32And,
           ][f3],
         );
-        w.set(X(rd));
+        setReg(rd);
         return;
       }
       case MAJOR.OP:
@@ -383,7 +416,7 @@ export function translatePage(
                 ][f3],
           );
         }
-        w.set(X(rd));
+        setReg(rd);
         return;
       case MAJOR.LOAD: {
         const size = f3 & 3; // log2
@@ -392,27 +425,29 @@ export function translatePage(
         w.get(L_VA).get(L_I).mem(OP.i32Load, 2, layout.rAdd).op(OP.i32Add);
         w.mem([OP.i32Load8S, OP.i32Load16S, OP.i32Load, 0, OP.i32Load8U, OP.i32Load16U][f3], size);
         w.else();
-        w.get(L_VA).i32(f3).byte(OP.call).u32(F_LD).set(L_T);
+        // The slow path's value stays on the stack (no local set in an arm: see emitBlock).
+        w.get(L_VA).i32(f3).byte(OP.call).u32(F_LD);
         w.globalGet(G_BASE)
           .mem(OP.i32Load, 2, layout.regs + 4 * FRAME_WORD.FAULT)
           .if();
         exitAt(off, STATUS.FAULT, k);
         w.end();
-        w.get(L_T);
         w.end();
-        if (rd) w.set(X(rd));
+        if (rd) setReg(rd);
         else w.op(OP.drop);
         return;
       }
       case MAJOR.STORE: {
         const size = f3;
         emitTlbCheck(rs1, ((insn >> 20) & ~31) | ((insn >> 7) & 31), layout.wTag, size);
+        // The host address is computed before the test (used only on a hit), so no arm sets a local.
+        w.get(L_VA).get(L_I).mem(OP.i32Load, 2, layout.wAdd).op(OP.i32Add).set(L_A);
         w.if();
-        w.get(L_VA).get(L_I).mem(OP.i32Load, 2, layout.wAdd).op(OP.i32Add).tee(L_A);
+        w.get(L_A);
         reg(rs2);
         w.mem([OP.i32Store8, OP.i32Store16, OP.i32Store][f3], size);
         // A store into this very page may have changed code: leave, so the next entry re-checks.
-        w.get(L_A).i32(12).op(OP.i32ShrU).i32(frame).op(OP.i32Eq).if();
+        w.get(L_A).i32(-4096).op(OP.i32And).globalGet(gFrame).op(OP.i32Eq).if();
         exitAt(off + ilen, STATUS.NORMAL, k + 1);
         w.end();
         w.else();
@@ -461,7 +496,10 @@ export function translatePage(
     if (op === AMO.LR) {
       w.globalGet(G_BASE).get(L_A).mem(OP.i32Store, 2, resOff);
       w.globalGet(G_BASE).get(L_A).atomic(ATOMIC.i32Load).tee(L_T).mem(OP.i32Store, 2, resVal);
-      if (rd) w.get(L_T).set(X(rd));
+      if (rd) {
+        w.get(L_T);
+        setReg(rd);
+      }
       return;
     }
     if (op === AMO.SC) {
@@ -497,9 +535,12 @@ export function translatePage(
       w.atomic(rmw).set(L_T);
     }
     w.globalGet(G_BASE).i32(-1).mem(OP.i32Store, 2, resOff);
-    if (rd) w.get(L_T).set(X(rd));
+    if (rd) {
+      w.get(L_T);
+      setReg(rd);
+    }
     // A write into this very page may have changed code: leave, as after a store.
-    w.get(L_A).i32(12).op(OP.i32ShrU).i32(frame).op(OP.i32Eq).if();
+    w.get(L_A).i32(-4096).op(OP.i32And).globalGet(gFrame).op(OP.i32Eq).if();
     exitAt(off + ilen, STATUS.NORMAL, k + 1);
     w.end();
   }
