@@ -92,7 +92,7 @@ describe('compiled modules shared between pCPUs', () => {
     expect(engine.translatedInstructions).toBeGreaterThan(150_000);
   });
 
-  it('the same code at another virtual address, or other code at the same one, is not adopted', () => {
+  it('adopts the page whose code is the same, not the page at the same address whose code differs', () => {
     const x = new ModuleExchange();
     const first = makeMachine('jit', 0, { exchange: x });
     first.poke32(CODE, ...loop);
@@ -109,7 +109,7 @@ describe('compiled modules shared between pCPUs', () => {
     expect(stats.stale).toBe(0);
   });
 
-  it('does not adopt a module made from other bytes; keeps a bounded table, oldest out', () => {
+  it('finds a module only by its virtual page and the hash of its bytes; keeps a bounded table, oldest out', () => {
     const x = new ModuleExchange(2, 1 << 20);
     const module = new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
     const words = new Int32Array(1024).fill(7);
