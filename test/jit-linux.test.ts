@@ -49,4 +49,19 @@ describe('engines: kvm (JIT) and qemu (interpreter)', () => {
     expect(jit.adopted).toBeGreaterThan(0);
     expect(jit.sharedModules).toBeGreaterThan(0);
   });
+
+  it('a second JIT VM with the same kernel runs the translations made for the first', async () => {
+    const sum = (out: string) => out.match(/bench: result ([0-9a-f]+)/)?.[1];
+    const expected = sum(await kvm.exec('bench 30'));
+    await client.api.destroy('emul'); // room in host RAM
+    const before = (await client.api.hostInfo()).jit!;
+    const again = await boot(client, { name: 'again', type: 'kvm', memoryMiB: 64 });
+    await settle(again);
+    const after = (await client.api.hostInfo()).jit!;
+    // Its kernel sits in other host frames; the modules are found by (virtual page, bytes)
+    // and bound to its frames (cpu/jit/module-exchange.ts), so it adopts more than it compiles.
+    expect(after.adopted - before.adopted).toBeGreaterThan(after.compiles - before.compiles);
+    expect(after.adopted - before.adopted).toBeGreaterThan(20);
+    expect(sum(await again.exec('bench 30'))).toBe(expected);
+  }, 120_000);
 });
