@@ -2,7 +2,7 @@ import { VM_OVERHEAD_MIB } from '../src/hypervisor/host/host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../src/manage/control-api';
 import { startControl, type ControlClient } from '../tools/lib/control-client';
-import type { DomainSession } from '../tools/lib/domain-session';
+import { PROMPT, type DomainSession } from '../tools/lib/domain-session';
 import { boot, runInBackground, settle, sleep, step } from './helpers/hypervisor';
 
 /**
@@ -26,6 +26,27 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => client?.close());
+
+/**
+ * Waits until the guest's shell answers Enter with a prompt, pressing it
+ * again as a person would: a guest near OOM drops typed input (Linux's
+ * tty buffers are GFP_ATOMIC allocations; seen in CI with the autodeflate
+ * guest squeezed 16 MiB just before its hog), so a command typed then
+ * would wait for ever. A guest that never answers still fails the test.
+ */
+async function answering(s: DomainSession): Promise<void> {
+  for (let tries = 0; tries < 20; tries++) {
+    const from = s.output.length;
+    await s.type('\n');
+    try {
+      await s.waitFor(PROMPT, from, 3_000);
+      return;
+    } catch {
+      // no prompt yet: Enter again
+    }
+  }
+  throw new Error(`${s.name}: the shell did not answer 20 presses of Enter`);
+}
 
 async function oomKills(s: DomainSession): Promise<number> {
   const vmstat = await s.exec('cat /proc/vmstat');
@@ -56,6 +77,7 @@ describe('the balloon policy never takes a guest’s working set', () => {
     );
 
     for (const s of [big, soft, hard]) {
+      await answering(s);
       expect(await step('vmstat', oomKills(s), s), `${s.name}: OOM kills`).toBe(0);
       expect(await s.exec('ps'), `${s.name}: hog still runs`).toMatch(/\bhog\b/);
     }

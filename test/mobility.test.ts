@@ -15,7 +15,14 @@ let vm: DomainSession;
 let s1Image: Uint8Array | undefined;
 let s1Count = 0;
 
-const counter = async (s: DomainSession) => Number((await s.exec('cat /tmp/count')).trim());
+/** The job's count. It rewrites the file (truncate, then write): a read in between finds it empty. */
+async function counter(s: DomainSession): Promise<number> {
+  for (let tries = 1; ; tries++) {
+    const text = (await s.exec('cat /tmp/count')).trim();
+    if (text !== '' || tries === 5) return Number(text);
+    await sleep(30);
+  }
+}
 
 beforeAll(async () => {
   client = await startControl({ pcpus: 2, ramMiB: 384 });
