@@ -265,11 +265,6 @@ export function translatePage(
     else w.get(X(r));
   }
 
-  /** x[rd] = the value on the stack. */
-  function setReg(rd: number): void {
-    w.set(X(rd));
-  }
-
   function emitBlock(b: ScannedBlock, j: number): void {
     const len = b.insns.length;
     current = j;
@@ -322,26 +317,17 @@ export function translatePage(
     const next = (pc + ilen) | 0;
     switch ((insn >>> 2) & 31) {
       case MAJOR.LUI:
-        if (rd) {
-          w.i32(insn & 0xfffff000);
-          setReg(rd);
-        }
+        if (rd) w.i32(insn & 0xfffff000).set(X(rd));
         return;
       case MAJOR.AUIPC:
-        if (rd) {
-          w.i32((pc + (insn & 0xfffff000)) | 0);
-          setReg(rd);
-        }
+        if (rd) w.i32((pc + (insn & 0xfffff000)) | 0).set(X(rd));
         return;
       case MAJOR.MISC_MEM:
         return; // FENCE
       case MAJOR.JAL: {
         const imm =
           ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >> 9) & 0x800) | ((insn >> 20) & 0x7fe);
-        if (rd) {
-          w.i32(next);
-          setReg(rd);
-        }
+        if (rd) w.i32(next).set(X(rd));
         chain((pc + imm) | 0, blockLen);
         return;
       }
@@ -352,10 +338,7 @@ export function translatePage(
           .i32(~1)
           .op(OP.i32And)
           .set(L_T);
-        if (rd) {
-          w.i32(next);
-          setReg(rd);
-        }
+        if (rd) w.i32(next).set(X(rd));
         exit(() => w.get(L_T), STATUS.NORMAL, blockLen);
         return;
       case MAJOR.BRANCH: {
@@ -390,7 +373,7 @@ export function translatePage(
             OP.i32And,
           ][f3],
         );
-        setReg(rd);
+        w.set(X(rd));
         return;
       }
       case MAJOR.OP:
@@ -416,7 +399,7 @@ export function translatePage(
                 ][f3],
           );
         }
-        setReg(rd);
+        w.set(X(rd));
         return;
       case MAJOR.LOAD: {
         const size = f3 & 3; // log2
@@ -433,7 +416,7 @@ export function translatePage(
         exitAt(off, STATUS.FAULT, k);
         w.end();
         w.end();
-        if (rd) setReg(rd);
+        if (rd) w.set(X(rd));
         else w.op(OP.drop);
         return;
       }
@@ -496,10 +479,7 @@ export function translatePage(
     if (op === AMO.LR) {
       w.globalGet(G_BASE).get(L_A).mem(OP.i32Store, 2, resOff);
       w.globalGet(G_BASE).get(L_A).atomic(ATOMIC.i32Load).tee(L_T).mem(OP.i32Store, 2, resVal);
-      if (rd) {
-        w.get(L_T);
-        setReg(rd);
-      }
+      if (rd) w.get(L_T).set(X(rd));
       return;
     }
     if (op === AMO.SC) {
@@ -535,10 +515,7 @@ export function translatePage(
       w.atomic(rmw).set(L_T);
     }
     w.globalGet(G_BASE).i32(-1).mem(OP.i32Store, 2, resOff);
-    if (rd) {
-      w.get(L_T);
-      setReg(rd);
-    }
+    if (rd) w.get(L_T).set(X(rd));
     // A write into this very page may have changed code: leave, as after a store.
     w.get(L_A).i32(-4096).op(OP.i32And).globalGet(gFrame).op(OP.i32Eq).if();
     exitAt(off + ilen, STATUS.NORMAL, k + 1);
