@@ -47,7 +47,7 @@ const IRQ_EVERY = 3;
  * The hart's environment has the shape a vCPU's has (vcpuEnv,
  * guestClock), so the feedback is the guest's.
  */
-export function warmUpInterpreter(): { instructions: number; ms: number } {
+export function warmUpInterpreter(): { instructions: number; retired: number; ms: number } {
   const t0 = hostNow();
   const mem = HostMemory.create(PROGRAM_RAM_BYTES);
   const p2m = new P2m(RAM_BASE, PROGRAM_RAM_BYTES >>> 12);
@@ -94,7 +94,9 @@ export function warmUpInterpreter(): { instructions: number; ms: number } {
     new Int32Array(new SharedArrayBuffer(JUMP_ENTRIES * 4)),
     64,
   );
+  /** Instructions asked for, and those that retired (the rest trapped, as some are meant to). */
   let instructions = 0;
+  let retired = 0;
   // Twice over: the code TurboFan makes while the first pass runs lacks what that pass reaches
   // later; the second pass's deoptimisations and re-optimisation leave code that has it all.
   for (let pass = 0; pass < 2; pass++) {
@@ -116,6 +118,7 @@ export function warmUpInterpreter(): { instructions: number; ms: number } {
       for (let n = 0; n < PER_PROGRAM; n += RUN) {
         // A random program's backward branches can trap it in a short loop: enter it anywhere.
         if (starts.length > 0) hart.pc = starts[((n / RUN) * 97 + p * 31) % starts.length];
+        const before = hart.f[F.INSTRET];
         if (inline) {
           // As the JIT runs it: stops at block ends, hinted and hot pcs, SYSTEM instructions.
           for (let done = 0; done < RUN;) {
@@ -124,15 +127,13 @@ export function warmUpInterpreter(): { instructions: number; ms: number } {
             hart.leave = false;
             hart.wfi = false;
           }
-          instructions += RUN;
-        } else {
-          hart.run(RUN);
-          instructions += RUN;
-        }
+        } else hart.run(RUN);
+        instructions += RUN;
+        retired += hart.f[F.INSTRET] - before;
         hart.wfi = false;
       }
     }
   }
   hart.jumpCache = null;
-  return { instructions, ms: hostNow() - t0 };
+  return { instructions, retired, ms: hostNow() - t0 };
 }
