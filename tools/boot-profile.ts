@@ -1,8 +1,14 @@
 /**
- * `npx tsx tools/boot-profile.ts [qemu|kvm ...]`: where the boot to the
- * shell prompt spends its wall time, per engine — host-side start-up, guest
- * instructions, vCPU time, time blocked (WFI), exits, JIT compile time — and
- * the console lines with the host's time of arrival, to spot guest delays.
+ * `npx tsx tools/boot-profile.ts [qemu|kvm ...] [--lines] [--boots N]`:
+ * where the boot to the shell prompt spends its wall time, per engine —
+ * host-side start-up, guest instructions, vCPU time, time blocked (WFI),
+ * exits, JIT compile time — and the console lines with the host's time of
+ * arrival, to spot guest delays. `--boots N` boots N VMs with the same
+ * kernel one after another on one host, each after the previous one is
+ * destroyed: the later boots run on a warm host (its interpreter trained,
+ * under the JIT the earlier boots' translations shared, module-exchange.ts).
+ * Each line's `window` is the boot's span in µs of the monotonic clock, the
+ * clock of `node --cpu-prof` profiles, to cut one boot out of a profile.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -10,12 +16,34 @@ import type { DomainType } from '../src/manage/control-api';
 import { startControl } from './lib/control-client';
 import { DomainSession, PROMPT } from './lib/domain-session';
 
-async function profile(type: DomainType, lines: boolean): Promise<void> {
+async function profile(type: DomainType, lines: boolean, boots: number): Promise<void> {
   const tc = performance.now();
   const client = await startControl({ pcpus: 1, ramMiB: 256 });
   const controlMs = performance.now() - tc;
   try {
-    const session = await DomainSession.attach(client, 'one');
+    for (let boot = 0; boot < boots; boot++) {
+      const name = boots > 1 ? `vm${boot}` : 'one';
+      await profileBoot(client, type, name, lines, boot, controlMs);
+      if (boot + 1 < boots) await client.api.destroy(name);
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+async function profileBoot(
+  client: Awaited<ReturnType<typeof startControl>>,
+  type: DomainType,
+  name: string,
+  lines: boolean,
+  boot: number,
+  controlMs: number,
+): Promise<void> {
+  {
+    const session = await DomainSession.attach(client, name);
+    // Host-wide JIT counters: this boot's share is what they grow by.
+    const jit0 = (await client.api.hostInfo()).jit;
+    const from = process.hrtime.bigint() / 1000n;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const threads0 = threadCpu();
@@ -30,15 +58,15 @@ async function profile(type: DomainType, lines: boolean): Promise<void> {
       partial = parts.pop()!;
       for (const p of parts) stamps.push(`${t.toFixed(0).padStart(6)} ms  ${p.trimEnd()}`);
     });
-    await client.api.define({ name: 'one', vcpus: 1, memoryMiB: 64, type });
+    await client.api.define({ name, vcpus: 1, memoryMiB: 64, type });
     const tDefine = performance.now() - t0;
-    await client.api.start('one');
+    await client.api.start(name);
     const tStart = performance.now() - t0;
     const samples: string[] = [];
     let done = false;
     const poll = (async () => {
       while (!done) {
-        const i = await client.api.info('one');
+        const i = await client.api.info(name);
         samples.push(
           `${(performance.now() - t0).toFixed(0)}:${(i.instructions / 1e6).toFixed(1)}M/${i.cpuTimeMs.toFixed(0)}ms/${(i.exits.mmio_exit_user ?? 0) + (i.exits.ecall_exit_stat ?? 0)}x`,
         );
@@ -49,13 +77,17 @@ async function profile(type: DomainType, lines: boolean): Promise<void> {
     done = true;
     await poll;
     const wall = performance.now() - t0;
+    const to = process.hrtime.bigint() / 1000n;
     const cpu = process.cpuUsage(cpu0);
     const threads = threadCpu();
-    const info = await client.api.info('one');
-    const vcpu = (await client.api.vcpuInfo('one'))[0];
+    const info = await client.api.info(name);
+    const vcpu = (await client.api.vcpuInfo(name))[0];
     const jit = (await client.api.hostInfo()).jit;
     const out = {
       type,
+      boot,
+      /** This boot's span, µs of the monotonic clock (as in `node --cpu-prof` profiles). */
+      window: [String(from), String(to)],
       controlStartMs: +controlMs.toFixed(0),
       defineMs: +tDefine.toFixed(0),
       startReturnedMs: +tStart.toFixed(0),
@@ -79,23 +111,31 @@ async function profile(type: DomainType, lines: boolean): Promise<void> {
       jit:
         type === 'kvm' && jit
           ? {
-              compileMs: +jit.compileMs.toFixed(0),
-              compiles: jit.compiles,
+              compileMs: +(jit.compileMs - (jit0?.compileMs ?? 0)).toFixed(0),
+              compiles: jit.compiles - (jit0?.compiles ?? 0),
+              adopted: jit.adopted - (jit0?.adopted ?? 0),
               kib: +(jit.codeBytes / 1024).toFixed(0),
-              translatedPct: +((100 * jit.translatedInstructions) / info.instructions).toFixed(1),
+              translatedPct: +(
+                (100 * (jit.translatedInstructions - (jit0?.translatedInstructions ?? 0))) /
+                info.instructions
+              ).toFixed(1),
               /** Calls into translated code and interpreter runs, per million guest instructions. */
-              entriesPerM: +(jit.entries / (info.instructions / 1e6)).toFixed(0),
-              interpretedRunsPerM: +(jit.interpretedRuns / (info.instructions / 1e6)).toFixed(0),
+              entriesPerM: +(
+                (jit.entries - (jit0?.entries ?? 0)) /
+                (info.instructions / 1e6)
+              ).toFixed(0),
+              interpretedRunsPerM: +(
+                (jit.interpretedRuns - (jit0?.interpretedRuns ?? 0)) /
+                (info.instructions / 1e6)
+              ).toFixed(0),
               pages: jit.pages,
-              stale: jit.stale,
+              stale: jit.stale - (jit0?.stale ?? 0),
             }
           : undefined,
     };
     console.log(JSON.stringify(out));
     if (lines) console.log(stamps.join('\n'));
     if (lines) console.log(samples.join(' '));
-  } finally {
-    await client.close();
   }
 }
 
@@ -132,8 +172,12 @@ function threadDelta(
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const lines = args.includes('--lines');
+  const at = args.indexOf('--boots');
+  const boots = at >= 0 ? Number(args[at + 1]) : 1;
+  if (!Number.isInteger(boots) || boots < 1) throw new Error('--boots takes a count ≥ 1');
   const types = args.filter((a) => a === 'qemu' || a === 'kvm') as DomainType[];
-  for (const t of types.length ? types : (['qemu', 'kvm'] as DomainType[])) await profile(t, lines);
+  for (const t of types.length ? types : (['qemu', 'kvm'] as DomainType[]))
+    await profile(t, lines, boots);
 }
 
 main().then(
