@@ -1,16 +1,28 @@
-import { mount } from 'svelte';
-import App from './ui/App.svelte';
 import { ensureCrossOriginIsolation } from './ui/isolation';
 
 const target = document.getElementById('app')!;
 
-ensureCrossOriginIsolation().then(
-  (isolation) => {
+// The isolation check comes first, and the app (Svelte, xterm, the control
+// API: most of the page's script) loads only after it: on a first visit the
+// page reloads once under the service worker, and the app would be fetched
+// and run for nothing before that reload.
+ensureCrossOriginIsolation()
+  .then(async (isolation) => {
+    if (isolation.kind === 'reloading') {
+      const note = document.createElement('p');
+      note.dataset.testid = 'isolation-reloading';
+      note.textContent = 'Enabling shared memory for this page, reloading…';
+      target.replaceChildren(note);
+      return;
+    }
+    const [{ mount }, { default: App }] = await Promise.all([
+      import('svelte'),
+      import('./ui/App.svelte'),
+    ]);
     target.textContent = '';
     target.removeAttribute('style'); // index.html's placeholder styling
     mount(App, { target, props: { isolation } });
-  },
-  (error: unknown) => {
+  })
+  .catch((error: unknown) => {
     target.textContent = `VirtLab could not start: ${error instanceof Error ? error.message : String(error)}`;
-  },
-);
+  });

@@ -50,6 +50,15 @@ async function consoleLine(page: Page, name: string, line: string, wait: RegExp)
 describe('the playground', () => {
   it('every view renders at 390, 1280 and 1920 px without horizontal overflow', async () => {
     const page = await open();
+    // The guest image came once, from index.html's preload, which the page's own fetch took
+    // over (a second entry, initiator "fetch", would be a second download of ~2 MB).
+    const image = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((e) => e.name.endsWith('/images/linux-rv32.bin.gz'))
+        .map((e) => (e as PerformanceResourceTiming).initiatorType),
+    );
+    expect(image).toEqual(['link']);
     const views = [
       '#/',
       '#/scheduler',
