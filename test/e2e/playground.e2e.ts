@@ -179,6 +179,19 @@ describe('the playground', () => {
     // 4096 : 1024 → about 80 % for vm1.
     await expect.poll(() => share('vm1'), { timeout: 10_000 }).toBeGreaterThan(0.65);
     expect(await share('vm2')).toBeLessThan(0.35);
+    // Both spin, so the host view's pCPU card reads busy: "…" until it has watched the pCPU for
+    // its first window, then near 100 %, never the 0 % it once showed for that first second.
+    await page.evaluate(() => (location.hash = '#/'));
+    const busy = page.getByTestId('pcpu-busy').first();
+    const seen: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      seen.push((await busy.textContent()) ?? '');
+      await page.waitForTimeout(100);
+    }
+    for (const text of seen) expect(text).toMatch(/^(… % busy|(\d+) % busy)$/);
+    const pcts = seen.map((text) => Number(text.match(/(\d+) %/)?.[1] ?? NaN));
+    expect(pcts.filter((p) => !Number.isNaN(p)).length).toBeGreaterThan(0);
+    for (const p of pcts) if (!Number.isNaN(p)) expect(p).toBeGreaterThan(50);
   });
 
   it('three identical VMs: KSM-shared frames appear in the host memory map', async () => {
