@@ -895,12 +895,16 @@ export class Host {
         await Promise.race([rt.vmmExited, new Promise((resolve) => setTimeout(resolve, 2000))]);
       rt.vmm?.terminate();
       for (const p of this.pcpus) p.post({ kind: 'vm-remove', vm });
-      this.ksmd.post({ kind: 'vm-remove', vm });
-      this.ksm.kick();
       Atomics.add(this.sched.header, H.CONFIG_GEN, 1);
       this.scheduler.notifyWork();
+      // The VM's references go before ksmd hears it is gone: ksmd then frees the KSM pages only
+      // this VM mapped (Ksmd.removeVm prunes them). Told first, it could prune while the VM still
+      // held them and keep them for good (ksmd sleeps while run is 0 or 2). ksmd, still scanning
+      // the VM meanwhile, loses each compare-and-swap on an entry released here.
       rt.p2m.releaseAll();
       for (const f of rt.reserved.splice(0)) this.frames.release(f);
+      this.ksmd.post({ kind: 'vm-remove', vm });
+      this.ksm.kick();
       this.#vms.delete(vm);
       const reason = stopReason(
         Atomics.load(rt.control, VMC.STOP),
