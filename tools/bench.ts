@@ -51,9 +51,9 @@ function enginePeak(): void {
     m.poke32(CODE, ...loop);
     report(`${engine}_mips_baremetal_loop`, peakMips(m), 'MIPS');
   }
-  // Code shaped like a kernel's: a loop calling 24 functions of 16 instructions (ALU, a load,
-  // a store, a branch), eight to a page over three pages, so every call and return leaves one
-  // translated region for another (through the trampoline, dispatch-table.ts).
+  // Code shaped like a kernel's: a loop calling 24 functions of 17 instructions (twice ALU, a
+  // load, a store and a branch, then a return), eight to a page over three pages, so every call
+  // and return leaves one translated region for another (through the trampoline, dispatch-table.ts).
   const fn = (f: number) => RAM_BASE + 0x3000 + f * 0x200;
   for (const engine of ['interpreter', 'jit'] as const) {
     const m = makeMachine(engine);
