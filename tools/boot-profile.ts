@@ -13,7 +13,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { DomainType } from '../src/manage/control-api';
-import { startControl } from './lib/control-client';
+import { type ControlClient, startControl } from './lib/control-client';
 import { DomainSession, PROMPT } from './lib/domain-session';
 
 async function profile(type: DomainType, lines: boolean, boots: number): Promise<void> {
@@ -32,111 +32,110 @@ async function profile(type: DomainType, lines: boolean, boots: number): Promise
 }
 
 async function profileBoot(
-  client: Awaited<ReturnType<typeof startControl>>,
+  client: ControlClient,
   type: DomainType,
   name: string,
   lines: boolean,
   boot: number,
   controlMs: number,
 ): Promise<void> {
-  {
-    const session = await DomainSession.attach(client, name);
-    // Host-wide JIT counters: this boot's share is what they grow by.
-    const jit0 = (await client.api.hostInfo()).jit;
-    const from = process.hrtime.bigint() / 1000n;
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const threads0 = threadCpu();
-    const stamps: string[] = [];
-    let first = -1;
-    let partial = '';
-    session.onOutput((text) => {
-      const t = performance.now() - t0;
-      if (first < 0) first = t;
-      partial += text;
-      const parts = partial.split('\n');
-      partial = parts.pop()!;
-      for (const p of parts) stamps.push(`${t.toFixed(0).padStart(6)} ms  ${p.trimEnd()}`);
-    });
-    await client.api.define({ name, vcpus: 1, memoryMiB: 64, type });
-    const tDefine = performance.now() - t0;
-    await client.api.start(name);
-    const tStart = performance.now() - t0;
-    const samples: string[] = [];
-    let done = false;
-    const poll = (async () => {
-      while (!done) {
-        const i = await client.api.info(name);
-        samples.push(
-          `${(performance.now() - t0).toFixed(0)}:${(i.instructions / 1e6).toFixed(1)}M/${i.cpuTimeMs.toFixed(0)}ms/${(i.exits.mmio_exit_user ?? 0) + (i.exits.ecall_exit_stat ?? 0)}x`,
-        );
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-    await session.waitFor(PROMPT, 0, 120_000);
-    done = true;
-    await poll;
-    const wall = performance.now() - t0;
-    const to = process.hrtime.bigint() / 1000n;
-    const cpu = process.cpuUsage(cpu0);
-    const threads = threadCpu();
-    const info = await client.api.info(name);
-    const vcpu = (await client.api.vcpuInfo(name))[0];
-    const jit = (await client.api.hostInfo()).jit;
-    const out = {
-      type,
-      boot,
-      /** This boot's span, µs of the monotonic clock (as in `node --cpu-prof` profiles). */
-      window: [String(from), String(to)],
-      controlStartMs: +controlMs.toFixed(0),
-      defineMs: +tDefine.toFixed(0),
-      startReturnedMs: +tStart.toFixed(0),
-      firstConsoleMs: +first.toFixed(0),
-      promptMs: +wall.toFixed(0),
-      /** CPU time of every thread of the host process from define to the prompt (less noisy than wall time on a shared machine). */
-      processCpuMs: +((cpu.user + cpu.system) / 1000).toFixed(0),
-      processSysMs: +(cpu.system / 1000).toFixed(0),
-      /**
-       * CPU time of each thread from define to the prompt, by thread name, busiest first (Linux,
-       * 10 ms ticks): the pCPU worker's is the vCPU's own work, not stretched by other processes
-       * on a shared machine, and V8's background compile threads show apart.
-       */
-      threadCpuMs: threadDelta(threads0, threads),
-      instructionsM: +(info.instructions / 1e6).toFixed(2),
-      cpuTimeMs: info.cpuTimeMs,
-      blockedMs: vcpu.blockedMs,
-      stealMs: vcpu.stealMs,
-      mipsWhileRunning: +(info.instructions / info.cpuTimeMs / 1000).toFixed(0),
-      exits: info.exits,
-      jit:
-        type === 'kvm' && jit
-          ? {
-              compileMs: +(jit.compileMs - (jit0?.compileMs ?? 0)).toFixed(0),
-              compiles: jit.compiles - (jit0?.compiles ?? 0),
-              adopted: jit.adopted - (jit0?.adopted ?? 0),
-              kib: +(jit.codeBytes / 1024).toFixed(0),
-              translatedPct: +(
-                (100 * (jit.translatedInstructions - (jit0?.translatedInstructions ?? 0))) /
-                info.instructions
-              ).toFixed(1),
-              /** Calls into translated code and interpreter runs, per million guest instructions. */
-              entriesPerM: +(
-                (jit.entries - (jit0?.entries ?? 0)) /
-                (info.instructions / 1e6)
-              ).toFixed(0),
-              interpretedRunsPerM: +(
-                (jit.interpretedRuns - (jit0?.interpretedRuns ?? 0)) /
-                (info.instructions / 1e6)
-              ).toFixed(0),
-              pages: jit.pages,
-              stale: jit.stale - (jit0?.stale ?? 0),
-            }
-          : undefined,
-    };
-    console.log(JSON.stringify(out));
-    if (lines) console.log(stamps.join('\n'));
-    if (lines) console.log(samples.join(' '));
-  }
+  const session = await DomainSession.attach(client, name);
+  // Host-wide JIT counters: this boot's share is what they grow by.
+  const jit0 = (await client.api.hostInfo()).jit;
+  const from = process.hrtime.bigint() / 1000n;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const threads0 = threadCpu();
+  const stamps: string[] = [];
+  let first = -1;
+  let partial = '';
+  session.onOutput((text) => {
+    const t = performance.now() - t0;
+    if (first < 0) first = t;
+    partial += text;
+    const parts = partial.split('\n');
+    partial = parts.pop()!;
+    for (const p of parts) stamps.push(`${t.toFixed(0).padStart(6)} ms  ${p.trimEnd()}`);
+  });
+  await client.api.define({ name, vcpus: 1, memoryMiB: 64, type });
+  const tDefine = performance.now() - t0;
+  await client.api.start(name);
+  const tStart = performance.now() - t0;
+  const samples: string[] = [];
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      const i = await client.api.info(name);
+      samples.push(
+        `${(performance.now() - t0).toFixed(0)}:${(i.instructions / 1e6).toFixed(1)}M/${i.cpuTimeMs.toFixed(0)}ms/${(i.exits.mmio_exit_user ?? 0) + (i.exits.ecall_exit_stat ?? 0)}x`,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  await session.waitFor(PROMPT, 0, 120_000);
+  done = true;
+  await poll;
+  const wall = performance.now() - t0;
+  const to = process.hrtime.bigint() / 1000n;
+  const cpu = process.cpuUsage(cpu0);
+  const threads = threadCpu();
+  const info = await client.api.info(name);
+  const vcpu = (await client.api.vcpuInfo(name))[0];
+  const jit = (await client.api.hostInfo()).jit;
+  type Counter =
+    | 'compileMs'
+    | 'compiles'
+    | 'adopted'
+    | 'translatedInstructions'
+    | 'entries'
+    | 'interpretedRuns'
+    | 'stale';
+  /** How much a host-wide JIT counter grew during this boot. */
+  const grew = (k: Counter) => (jit ? jit[k] - (jit0?.[k] ?? 0) : 0);
+  const out = {
+    type,
+    boot,
+    /** This boot's span, µs of the monotonic clock (as in `node --cpu-prof` profiles). */
+    window: [String(from), String(to)],
+    controlStartMs: +controlMs.toFixed(0),
+    defineMs: +tDefine.toFixed(0),
+    startReturnedMs: +tStart.toFixed(0),
+    firstConsoleMs: +first.toFixed(0),
+    promptMs: +wall.toFixed(0),
+    /** CPU time of every thread of the host process from define to the prompt (less noisy than wall time on a shared machine). */
+    processCpuMs: +((cpu.user + cpu.system) / 1000).toFixed(0),
+    processSysMs: +(cpu.system / 1000).toFixed(0),
+    /**
+     * CPU time of each thread from define to the prompt, by thread name, busiest first (Linux,
+     * 10 ms ticks): the pCPU worker's is the vCPU's own work, not stretched by other processes
+     * on a shared machine, and V8's background compile threads show apart.
+     */
+    threadCpuMs: threadDelta(threads0, threads),
+    instructionsM: +(info.instructions / 1e6).toFixed(2),
+    cpuTimeMs: info.cpuTimeMs,
+    blockedMs: vcpu.blockedMs,
+    stealMs: vcpu.stealMs,
+    mipsWhileRunning: +(info.instructions / info.cpuTimeMs / 1000).toFixed(0),
+    exits: info.exits,
+    jit:
+      type === 'kvm' && jit
+        ? {
+            compileMs: +grew('compileMs').toFixed(0),
+            compiles: grew('compiles'),
+            adopted: grew('adopted'),
+            kib: +(jit.codeBytes / 1024).toFixed(0),
+            translatedPct: +((100 * grew('translatedInstructions')) / info.instructions).toFixed(1),
+            /** Calls into translated code and interpreter runs, per million guest instructions. */
+            entriesPerM: +(grew('entries') / (info.instructions / 1e6)).toFixed(0),
+            interpretedRunsPerM: +(grew('interpretedRuns') / (info.instructions / 1e6)).toFixed(0),
+            pages: jit.pages,
+            stale: grew('stale'),
+          }
+        : undefined,
+  };
+  console.log(JSON.stringify(out));
+  if (lines) console.log(stamps.join('\n'));
+  if (lines) console.log(samples.join(' '));
 }
 
 /** CPU ms of each thread of this process (Linux /proc; empty elsewhere), keyed by tid. */
