@@ -350,7 +350,7 @@ const messages: Messages = {
     exitsChart: '{{name}} 的退出速率，按原因堆叠',
     exitsNone: '尚无退出。',
     hostIntro:
-      '一台宿主机：{{pcpus}} 个物理 CPU（pCPU）工作线程运行所有虚拟机的 vCPU；{{ram}} MiB 宿主机内存承载它们的内存。选择一个场景，或在左侧打开一台虚拟机。',
+      '一台宿主机：{{pcpus}} 个物理 CPU（pCPU）工作线程运行所有虚拟机的 vCPU；{{ram}} MiB 宿主机内存承载它们的内存。选择一个场景，或从列表中打开一台虚拟机。',
     pcpus: '物理 CPU',
     pcpuIdle: '空闲',
     pcpuRuns: '运行 {{vcpu}}',

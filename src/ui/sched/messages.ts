@@ -74,7 +74,7 @@ const messages: Messages = {
       'A hard cap (cgroup bandwidth): each vCPU may run at most quota µs in every period, even when pCPUs are idle; it is throttled for the rest.',
     'controls.pin': 'Pinning of {{name}} vCPU {{n}} (pCPU list)',
     'controls.pinHelp':
-      'Which pCPUs each vCPU may run on, in cpuset syntax: "0-1", "0,2", "0-3,^1". The host has {{count}} pCPUs (0–{{last}}).',
+      'Which pCPUs each vCPU may run on, in cpuset syntax: "0-1", "0,2", "0-3,^1". This host’s pCPUs: {{range}}.',
     'controls.vcpus': 'Online vCPUs of {{name}}',
     'controls.vcpusHelp':
       'CPU hotplug through the guest agent, up to the maximum of {{max}}; the guest onlines or offlines CPUs.',
@@ -168,7 +168,7 @@ const messages: Messages = {
       '硬性上限（cgroup 带宽控制）：每个 vCPU 在每个周期内最多运行配额所规定的微秒数，即使 pCPU 空闲也是如此；其余时间被限流。',
     'controls.pin': '{{name}} vCPU {{n}} 的绑定 (pinning，pCPU 列表)',
     'controls.pinHelp':
-      '每个 vCPU 可以运行在哪些 pCPU 上，使用 cpuset 语法："0-1"、"0,2"、"0-3,^1"。宿主机有 {{count}} 个 pCPU（0–{{last}}）。',
+      '每个 vCPU 可以运行在哪些 pCPU 上，使用 cpuset 语法："0-1"、"0,2"、"0-3,^1"。本宿主机的 pCPU：{{range}}。',
     'controls.vcpus': '{{name}} 的在线 vCPU 数',
     'controls.vcpusHelp':
       '通过客户机代理进行 CPU 热插拔，最多 {{max}} 个；由客户机上线或下线 CPU。',
