@@ -45,7 +45,7 @@ export interface HartEnv {
 }
 
 const TLB_BITS = 10;
-const TLB_SIZE = 1 << TLB_BITS;
+export const TLB_SIZE = 1 << TLB_BITS;
 export const TLB_MASK = TLB_SIZE - 1;
 
 /** Entries of the JIT's jump cache (jit/dispatch-table.ts); a power of two. */
@@ -393,12 +393,17 @@ export class Hart {
     return off;
   }
 
-  /** Fetches the instruction at `pc` when it may cross a page; sets exc on a fault. */
+  /**
+   * The upper half (0–0xffff) of the 32-bit instruction at `pc`, whose
+   * lower half ends its page (pc & 0xfff is 0xffe): fetched from the next
+   * page, which may fault (exc set, tval pc + 2). Only the half: a small
+   * integer to V8 whatever the encoding, so the interpreter's decoder never
+   * sees a boxed number from here (in Chromium, whose small integers are 31
+   * bits, a whole instruction often was one, and V8 threw away the
+   * optimised interpreter for it: "not a Smi").
+   */
   fetchSlow(pc: number): number {
-    const lo = this.#fetch16(pc);
-    if (this.exc || (lo & 3) !== 3) return lo;
-    const hi = this.#fetch16((pc + 2) | 0);
-    return lo | (hi << 16);
+    return this.#fetch16((pc + 2) | 0);
   }
 
   #fetch16(va: number): number {

@@ -113,7 +113,7 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
       let raw = ram16[((pc + fadd) | 0) >> 1];
       if ((raw & 3) === 3) {
         if ((pc & 0xfff) === 0xffe) {
-          raw = h.fetchSlow(pc);
+          const hi = h.fetchSlow(pc);
           if (h.exc === RETRY) {
             h.exc = 0;
             faults++;
@@ -128,6 +128,7 @@ export function runHart(h: Hart, budget: number, inline = false, minRun = 0): Ex
             faults++;
             continue;
           }
+          raw |= hi << 16;
         } else {
           raw |= ram16[(((pc + fadd) | 0) >> 1) + 1] << 16;
         }

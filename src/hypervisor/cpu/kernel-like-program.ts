@@ -10,14 +10,17 @@ import { PTE } from './sv32';
  * take. M-mode delegates traps and interrupts to S (medeleg/mideleg) and
  * enters S-mode under Sv32 through a 4 MiB superpage; the S-mode loop
  * writes and reads supervisor CSRs and counters, calls a function (JAL,
- * JALR), makes SBI calls (ECALL from S, which the hypervisor serves),
- * fences single pages and the whole TLB, takes a supervisor software
- * interrupt, runs WFI with one pending, uses AMOs and LR/SC on a user page
- * (SUM), and SRETs to U-mode. The U-mode code (4 KiB pages with U set)
- * loads and stores (the walker sets A and D), reads counters, runs a
- * 32-bit instruction that straddles two pages, faults on an unmapped page
- * and on a write to its code (the S handler skips both), and goes back to
- * S-mode with ECALL. Then the loop starts over, for ever.
+ * and JALR through a pointer), returns (JALR), makes SBI calls (ECALL from
+ * S, which the hypervisor serves), fences single pages and the whole TLB,
+ * takes a supervisor software interrupt, runs WFI with one pending and
+ * with none, uses AMOs and LR/SC on a user page (SUM), reads and writes a
+ * device register (KERNEL_LIKE_MMIO), and SRETs to U-mode. The U-mode code
+ * (4 KiB pages with U set) loads and stores (the walker sets A and D),
+ * reads counters, runs a 32-bit instruction that straddles two pages,
+ * faults on an unmapped page and on a write to its code (the S handler
+ * skips both), calls into the unmapped page (an instruction page fault:
+ * the handler returns to ra), and goes back to S-mode with ECALL. Then the
+ * loop starts over, for ever.
  */
 
 /** Where things sit in guest-physical memory (identity-mapped by the superpage). */
@@ -29,6 +32,12 @@ const ROOT = RAM_BASE + 0x20000;
 const L0 = RAM_BASE + 0x21000;
 /** The user region's virtual pages: code, code, data, then one not mapped. */
 const U_VA = 0x0040_0000;
+/**
+ * A device page, mapped for S-mode at IO_VA (a kernel's ioremap): the
+ * caller registers a device there (KERNEL_LIKE_MMIO) or the accesses fault.
+ */
+export const KERNEL_LIKE_MMIO = 0x1000_0000;
+const IO_VA = U_VA + 0x4000;
 /** U-mode enters a little before its first page's end, to cross into the second. */
 const U_ENTRY = U_VA + 0xfc0;
 
@@ -122,6 +131,9 @@ export function loadKernelLikeProgram(m: ProgramMachine): void {
     .w(asm.csrrs(T3, CSR.time, 0), asm.csrrs(T3, CSR.cycle, 0), asm.csrrs(T3, CSR.instret, 0))
     .w(asm.csrrs(T3, CSR.stval, 0), asm.csrrs(T3, CSR.satp, 0))
     .to('func', (off) => asm.jal(RA, off))
+    // … and through a pointer, as a kernel calls its ops tables (JALR with a link register).
+    .la(T1, 'func')
+    .w(asm.jalr(RA, T1, 0))
     // SBI: Base get_spec_version, then Timer set_timer far away.
     .li(A7, SBI_BASE)
     .w(asm.addi(A6, 0, 0), asm.ecall())
@@ -135,14 +147,20 @@ export function loadKernelLikeProgram(m: ProgramMachine): void {
     .w(asm.lw(T4, A0, 0), asm.sw(T4, A0, 4), asm.sb(T4, A0, 9), asm.lhu(T4, A0, 8))
     .w(asm.amo(0, T5, A0, T4), asm.amo(1, T5, A0, T4), asm.amo(0x10, T5, A0, T4))
     .w(asm.amo(2, T5, A0, 0), asm.amo(3, T5, A0, T4))
+    // A device register: read, then written (the bus's device may end the run there, as a
+    // vCPU's slice ends during a long MMIO exit).
+    .li(T0, IO_VA)
+    .w(asm.lw(T4, T0, 0), asm.sw(T4, T0, 4))
     // A supervisor software interrupt, taken (SIE set) …
     .w(asm.csrrsi(0, CSR.sstatus, 2), asm.csrrsi(0, CSR.sip, 2), asm.nop())
-    // … and one pending with SIE clear: WFI returns at once; clear it.
+    // … and one pending with SIE clear: WFI returns at once; clear it. Then WFI with nothing
+    // pending: the hart sleeps (its run ends with EXIT.WFI), as an idle kernel's does.
     .w(
       asm.csrrci(0, CSR.sstatus, 2),
       asm.csrrsi(0, CSR.sip, 2),
       asm.wfi(),
       asm.csrrci(0, CSR.sip, 2),
+      asm.wfi(),
     )
     // To U-mode: SPP = 0, SPIE = 1, sepc = U_ENTRY.
     .li(T1, 1 << 8)
@@ -160,11 +178,15 @@ export function loadKernelLikeProgram(m: ProgramMachine): void {
     .to('irq', (off) => asm.blt(T0, 0, off))
     .w(asm.addi(T1, 0, 8))
     .to('from_u', (off) => asm.beq(T0, T1, off))
+    .w(asm.addi(T1, 0, 12))
+    .to('fetch_fault', (off) => asm.beq(T0, T1, off))
     .w(asm.csrrs(T1, CSR.sepc, 0), asm.lhu(T2, T1, 0), asm.andi(T2, T2, 3), asm.addi(T3, 0, 3))
     .w(asm.addi(T1, T1, 2), asm.bne(T2, T3, 8), asm.addi(T1, T1, 2))
     .w(asm.csrrw(0, CSR.sepc, T1), asm.sret())
     .label('irq')
     .w(asm.csrrci(0, CSR.sip, 2), asm.sret())
+    .label('fetch_fault') // a call into a page not mapped: back to its return address
+    .w(asm.csrrw(0, CSR.sepc, RA), asm.sret())
     .label('from_u')
     .li(T1, 1 << 8)
     .w(asm.csrrs(0, CSR.sstatus, T1))
@@ -180,11 +202,15 @@ export function loadKernelLikeProgram(m: ProgramMachine): void {
     .w(asm.jal(RA, 8), asm.jal(0, 8), asm.jalr(0, RA, 0)); // call the ret just below, then skip it
   while (u.at < U_CODE + 0xffc) u.w(asm.addi(T4, T4, 1));
   u.c(0x0001) // c.nop: the next instruction starts at 0xffe …
-    .w(asm.addi(T4, T4, 3)) // … and ends in the next page
+    // … and ends in the next page. Its encoding (0x80000eb7) is outside V8's 31-bit small
+    // integers, as most of a kernel's are, so the interpreter's feedback at that fetch is too.
+    .w(asm.lui(T4, 0x8000_0000))
     .li(T0, U_VA + 0x3000)
     .w(asm.lw(T1, T0, 0)) // not mapped: load page fault, skipped
     .li(T0, U_VA)
     .w(asm.sw(T1, T0, 0)) // read-only code: store page fault, skipped
+    .li(T0, U_VA + 0x3000)
+    .w(asm.jalr(RA, T0, 0)) // a call into the page not mapped: instruction page fault
     .w(asm.ecall()); // back to S
 
   const labels = new Map([...mcode.labels, ...s.labels, ...h.labels]);
@@ -199,6 +225,7 @@ export function loadKernelLikeProgram(m: ProgramMachine): void {
   m.poke32(L0 + 4 * 1, (((U_CODE >>> 12) + 1) << 10) | V | R | X | U | A);
   m.poke32(L0 + 4 * 2, ((U_DATA >>> 12) << 10) | V | R | W | U); // A and D set by the walker
   m.poke32(L0 + 4 * 3, 0);
+  m.poke32(L0 + 4 * 4, ((KERNEL_LIKE_MMIO >>> 12) << 10) | V | R | W | A | D);
 
   const hart = m.hart;
   hart.reset(0, M_ENTRY, PRIV.M);

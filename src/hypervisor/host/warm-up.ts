@@ -1,5 +1,5 @@
 import { PRIV } from '../cpu/csr';
-import { Hart, JUMP_ENTRIES } from '../cpu/hart';
+import { Hart, JUMP_ENTRIES, TLB_SIZE } from '../cpu/hart';
 import { F, HartState } from '../cpu/hart-state';
 import { runHart } from '../cpu/interpreter';
 import { JumpCache } from '../cpu/jit/dispatch-table';
@@ -10,7 +10,7 @@ import {
   loadProgram,
   randomProgram,
 } from '../cpu/random-program';
-import { loadKernelLikeProgram } from '../cpu/kernel-like-program';
+import { KERNEL_LIKE_MMIO, loadKernelLikeProgram } from '../cpu/kernel-like-program';
 import { MmioBus } from '../devices/mmio-bus';
 import { HostMemory } from '../memory/host-memory';
 import { P2m } from '../memory/p2m';
@@ -21,6 +21,9 @@ import { vcpuEnv } from './vcpu';
 const PROGRAMS = 24;
 const PER_PROGRAM = 2400;
 const RUN = 300;
+/** The JIT's frames the training mimics (register frame, TLB arrays, jump cache), one 16 KiB slot each. */
+const JIT_SCRAP_SLOT = 16 << 10;
+const JIT_SCRAP_BYTES = 8 * JIT_SCRAP_SLOT; // two 64 KiB wasm pages
 /** An interrupt (MSIP) every this many check points of a program that takes them. */
 const IRQ_EVERY = 3;
 
@@ -45,21 +48,29 @@ const IRQ_EVERY = 3;
  * 150–230 ms, run while the host reads its kernel; a VM started at once
  * waits for its end (boot to prompt 0.93–1.07 s against 1.14–1.5 s).
  * The hart's environment has the shape a vCPU's has (vcpuEnv,
- * guestClock), so the feedback is the guest's.
+ * guestClock), so the feedback is the guest's; and what differs between
+ * the training and a vCPU (the clock and handler objects, the JIT's
+ * adoption of the hart's registers and TLB arrays) differs within the
+ * training too, so V8's optimised code assumes none of it: traced with
+ * Chromium's --trace-deopt, `runHart` is optimised once, at the training's
+ * end, and never deoptimised in the boot that follows (there were 3–5
+ * deoptimisations and re-optimisations before, each ~150–400 ms of
+ * TurboFan on a background thread). No boot was measurably faster for it
+ * on the 2-core machine: see ARCHITECTURE.md.
  */
 export function warmUpInterpreter(): { instructions: number; retired: number; ms: number } {
   const t0 = hostNow();
   const mem = HostMemory.create(PROGRAM_RAM_BYTES);
   const p2m = new P2m(RAM_BASE, PROGRAM_RAM_BYTES >>> 12);
   p2m.mapLinear(0);
-  let polls = 0;
+  let checkPoints = 0;
   let irq = false;
   let timer = false;
   const env = vcpuEnv(
     guestClock(t0),
     () => {
       // MSIP on and off at check points, so interrupts are taken (and masked ones are not).
-      if (irq || ++polls % IRQ_EVERY === 0) {
+      if (irq || ++checkPoints % IRQ_EVERY === 0) {
         irq = !irq;
         hart.setPending(3, irq);
       }
@@ -77,7 +88,33 @@ export function warmUpInterpreter(): { instructions: number; retired: number; ms
       return false;
     },
   );
-  const hart = new Hart(new HartState(), mem, p2m, new MmioBus(), env);
+  // The kernel-like program's device register: a write ends the run (stopRequested), as a
+  // vCPU's slice does when it ends during a long MMIO exit.
+  const bus = new MmioBus();
+  bus.register(KERNEL_LIKE_MMIO, 0x1000, {
+    name: 'warm-up io',
+    read: () => 0,
+    write: () => {
+      hart.stopRequested = true;
+    },
+  });
+  const hart = new Hart(new HartState(), mem, p2m, bus, env);
+  // What the vCPUs bring that the training must not let V8 take for a constant (Chromium's
+  // --trace-deopt, December 2026): their clocks, poll and SBI handlers are other objects and
+  // functions than the training's, so the training alternates two of each. With one clock, the
+  // first vCPU's env changed the field type V8 had tracked for `clock` and threw the optimised
+  // interpreter away mid-compile; with one poll, "wrong call target" at the first check point.
+  const clock = env.clock;
+  const poll = env.poll!;
+  const sbiCall = env.sbiCall!;
+  const variants = [
+    { clock, poll, sbiCall },
+    {
+      clock: { now: () => clock.now() },
+      poll: (h: Hart, now: number) => poll(h, now),
+      sbiCall: (h: Hart) => sbiCall(h),
+    },
+  ];
   const poke = {
     hart,
     poke32(addr: number, ...words: number[]) {
@@ -88,12 +125,23 @@ export function warmUpInterpreter(): { instructions: number; retired: number; ms
       mem.ram16[p2m.hostOffset(addr) >> 1] = half;
     },
   };
-  // The JIT's view: runHart inline stops at hinted and newly hot pcs.
-  const jumpCache = new JumpCache(
-    new Int32Array(new SharedArrayBuffer(JUMP_ENTRIES * 4)),
-    new Int32Array(new SharedArrayBuffer(JUMP_ENTRIES * 4)),
-    64,
-  );
+  // The JIT's view: runHart inline stops at hinted and newly hot pcs, on a hart the JIT has
+  // adopted (jit-engine.ts run): its registers in the JIT's register frame and its TLB arrays
+  // the JIT's, all in a shared WebAssembly.Memory. The training swaps them as the JIT does, so
+  // V8 does not take those Hart fields for constants and throw the optimised interpreter away
+  // at the first JIT run (Chromium's --trace-deopt: "dependent field type constness changed").
+  const jitMem = HostMemory.create(JIT_SCRAP_BYTES);
+  const jitWords = (slot: number, words: number) =>
+    new Int32Array(jitMem.sab, slot * JIT_SCRAP_SLOT, words);
+  const own = { x: hart.x, rTag: hart.rTag, rAdd: hart.rAdd, wTag: hart.wTag, wAdd: hart.wAdd };
+  const adopted = {
+    x: jitWords(0, 32),
+    rTag: jitWords(1, TLB_SIZE),
+    rAdd: jitWords(2, TLB_SIZE),
+    wTag: jitWords(3, TLB_SIZE),
+    wAdd: jitWords(4, TLB_SIZE),
+  };
+  const jumpCache = new JumpCache(jitWords(5, JUMP_ENTRIES), jitWords(6, JUMP_ENTRIES), 64);
   /** Instructions asked for, and those that retired (the rest trapped, as some are meant to). */
   let instructions = 0;
   let retired = 0;
@@ -105,9 +153,12 @@ export function warmUpInterpreter(): { instructions: number; retired: number; ms
       const kernelLike = p % 4 >= 2;
       hart.reset(0, CODE, PRIV.M);
       hart.jumpCache = inline ? jumpCache : null;
+      Object.assign(hart, inline ? adopted : own);
+      hart.flushTlb();
+      Object.assign(env, variants[(p >> 1) % 2]);
       irq = false;
       timer = kernelLike;
-      polls = !kernelLike && p % 3 === 0 ? 0 : -1e9; // a third of the random programs take interrupts
+      checkPoints = !kernelLike && p % 3 === 0 ? 0 : -1e9; // a third of the random programs take interrupts
       let starts: number[] = [];
       if (kernelLike) loadKernelLikeProgram(poke);
       else {
@@ -126,8 +177,18 @@ export function warmUpInterpreter(): { instructions: number; retired: number; ms
             done += hart.executed || RUN; // never spin on a run that ran nothing
             hart.leave = false;
             hart.wfi = false;
+            hart.stopRequested = false;
           }
-        } else hart.run(RUN);
+        } else {
+          // As the interpreter engine runs it; a WFI with nothing pending ends a run early.
+          for (let done = 0, runs = 0; done < RUN && runs < 8; runs++) {
+            const start = hart.f[F.INSTRET];
+            hart.run(RUN - done);
+            done += hart.f[F.INSTRET] - start;
+            hart.wfi = false;
+            hart.stopRequested = false;
+          }
+        }
         instructions += RUN;
         retired += hart.f[F.INSTRET] - before;
         hart.wfi = false;
@@ -135,5 +196,6 @@ export function warmUpInterpreter(): { instructions: number; retired: number; ms
     }
   }
   hart.jumpCache = null;
+  Object.assign(hart, own);
   return { instructions, retired, ms: hostNow() - t0 };
 }
