@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControl, type ControlClient } from '../tools/lib/control-client';
 import { DomainSession } from '../tools/lib/domain-session';
+import { DEFAULT_KERNEL } from '../tools/lib/images';
 import { TEST_BOOTARGS, boot, errorCode, settle, waitForPrompt } from './helpers/hypervisor';
 
 /** The libvirt-facing parts of the domain layer: uuid, transient domains, lifecycle actions, vCPU counts. */
@@ -230,4 +233,44 @@ describe('the built-in kernel', () => {
       await broken.close();
     }
   });
+
+  it('handed over after init (the page begins its host so): a start waits for it, then boots it', async () => {
+    // The URL leads nowhere: what boots is the image handed over.
+    const host = await startControl({
+      pcpus: 1,
+      ramMiB: 64,
+      kernelUrl: '/nonexistent/linux-rv32.bin.gz',
+      kernelImageToFollow: true,
+    });
+    try {
+      const session = await DomainSession.attach(host, 'h');
+      await host.api.define({ name: 'h', memoryMiB: 32, vcpus: 1, bootargs: TEST_BOOTARGS });
+      let started = false;
+      const start = host.api.start('h').then(() => (started = true));
+      await sleep(300);
+      expect(started).toBe(false);
+      expect(session.output).toBe('');
+      await host.api.provideKernelImage(new Uint8Array(readFileSync(DEFAULT_KERNEL)));
+      await start;
+      await waitForPrompt(session);
+      // One image per init: a second handover is refused.
+      expect(await errorCode(host.api.provideKernelImage(undefined))).toBe('operation-invalid');
+    } finally {
+      await host.close();
+    }
+  }, 90_000);
+
+  it('is read from its URL when the client could not fetch it, and awaited by no host that has it', async () => {
+    const host = await startControl({ pcpus: 1, ramMiB: 64, kernelImageToFollow: true });
+    try {
+      await host.api.provideKernelImage(undefined);
+      await host.api.define({ name: 'u', memoryMiB: 32, vcpus: 1, bootargs: TEST_BOOTARGS });
+      const session = await DomainSession.attach(host, 'u');
+      await host.api.start('u');
+      await waitForPrompt(session);
+    } finally {
+      await host.close();
+    }
+    expect(await errorCode(client.api.provideKernelImage(undefined))).toBe('operation-invalid');
+  }, 90_000);
 });

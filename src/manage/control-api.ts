@@ -347,6 +347,14 @@ export interface HostConfig {
    * is not loaded from kernelUrl again.
    */
   kernelImage?: Uint8Array;
+  /**
+   * The client is still fetching the built-in image and will hand it over
+   * with `provideKernelImage`: the host starts (its pCPU workers, and their
+   * training) meanwhile, and a domain that boots the built-in kernel waits
+   * for the image. The page begins its host this way, before the image and
+   * the app's script have loaded (ui/host-start.ts).
+   */
+  kernelImageToFollow?: boolean;
   /** Run the automatic balloon policy (manage/balloon-policy.ts). Default false. */
   balloonPolicy?: boolean;
   /** The host's name for virsh hostname (the machine's, in Node). Default 'localhost'. */
@@ -356,6 +364,12 @@ export interface HostConfig {
 export interface ControlApi {
   /** Starts the host: pCPU workers, host RAM. Must come first; throws invalid-arg for a bad config. */
   init(config: HostConfig): Promise<HostInfo>;
+  /**
+   * The built-in image promised at init (`kernelImageToFollow`), raw or
+   * gzip; undefined when the client could not fetch it: the host then reads
+   * kernelUrl itself. Throws operation-invalid when no image is awaited.
+   */
+  provideKernelImage(image: Uint8Array | undefined): Promise<void>;
   /** Stops every domain and the pCPU workers. */
   close(): Promise<void>;
   hostInfo(): Promise<HostInfo>;

@@ -18,11 +18,22 @@ export interface ControlPlatform {
   defaultRamMiB: number;
 }
 
+/** A guest image the client handed over (raw or gzip), checked and decompressed. */
+function decodeImage(image: Uint8Array): Promise<Uint8Array> {
+  if (image.length > IMAGE_MAX_BYTES)
+    return Promise.reject(new Error(`the guest image is larger than ${IMAGE_MAX_BYTES >> 20} MiB`));
+  return isGzip(image) ? gunzip(image) : Promise.resolve(image);
+}
+
 /** The control API, platform-free: a Host and its DomainManager, made at `init`. */
 export function createControl(platform: ControlPlatform): ControlApi {
   let host: Host | undefined;
   let domains: DomainManager | undefined;
   let kernel: Promise<Uint8Array> | undefined;
+  /** Reads the built-in kernel from kernelUrl (set by init). */
+  let loadDefault: (() => Promise<Uint8Array>) | undefined;
+  /** Settles `kernel` while init's kernelImageToFollow awaits the client's image. */
+  let kernelToFollow: ((image: Promise<Uint8Array>) => void) | undefined;
   const need = (): DomainManager => {
     if (!domains)
       throw new VirtError('operation-invalid', 'the host is not started: call init first');
@@ -46,7 +57,7 @@ export function createControl(platform: ControlPlatform): ControlApi {
       throw error;
     }
     /** The built-in kernel, read (and gunzipped) once per host; a failed read is tried again by the next start. */
-    const loadDefault = (): Promise<Uint8Array> => {
+    loadDefault = (): Promise<Uint8Array> => {
       const load = platform.loadImage(kernelUrl);
       load.catch(() => {
         if (kernel === load) kernel = undefined;
@@ -55,17 +66,14 @@ export function createControl(platform: ControlPlatform): ControlApi {
     };
     domains = new DomainManager(
       host,
-      () => (kernel ??= loadDefault()),
+      () => (kernel ??= loadDefault!()),
       (path) => platform.loadImage(path),
     );
-    if (config.kernelImage) {
-      const image = config.kernelImage;
-      kernel =
-        image.length > IMAGE_MAX_BYTES
-          ? Promise.reject(new Error(`the guest image is larger than ${IMAGE_MAX_BYTES >> 20} MiB`))
-          : isGzip(image)
-            ? gunzip(image)
-            : Promise.resolve(image);
+    if (config.kernelImageToFollow) {
+      // Handed over by provideKernelImage; a start that needs it waits.
+      kernel = new Promise<Uint8Array>((resolve) => (kernelToFollow = resolve));
+    } else if (config.kernelImage) {
+      kernel = decodeImage(config.kernelImage);
       kernel.catch(() => undefined); // reported by the start that needs it
     } else {
       // Read while the pCPU workers start, so the first VM does not wait for it (~150 ms).
@@ -95,9 +103,20 @@ export function createControl(platform: ControlPlatform): ControlApi {
     }
     return domains.hostInfo();
   };
+  const provideKernelImage = async (image: Uint8Array | undefined) => {
+    const settle = kernelToFollow;
+    if (!settle || !loadDefault)
+      throw new VirtError('operation-invalid', 'the host awaits no guest image');
+    kernelToFollow = undefined;
+    const decoded = image ? decodeImage(image) : loadDefault!();
+    decoded.catch(() => undefined); // reported by the start that needs it
+    settle(decoded);
+  };
   return {
     init,
+    provideKernelImage,
     close: async () => {
+      kernelToFollow = undefined;
       domains?.setBalloonPolicy(false);
       await host?.shutdown();
       host = undefined;

@@ -74,6 +74,7 @@ export const TERMINAL_PATHS: Partial<Record<keyof ControlApi, TerminalPath>> = {
 /** Calls only the page makes, and why a terminal has no use for them. */
 export const PAGE_ONLY: Partial<Record<keyof ControlApi, string>> = {
   init: 'starting the host: the terminal CLI starts its own host',
+  provideKernelImage: 'the page hands over the guest image it downloaded; the CLI reads the file',
   telemetry: 'shared memory read every frame by the live views; virsh prints the same figures',
   memoryMap: 'the frame map reads the p2m tables directly; virsh prints dommemstat and ksm',
   subscribe: 'events, which virsh console, exec and event use through the same API',

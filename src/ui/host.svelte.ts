@@ -12,6 +12,7 @@ import type {
   HostInfo,
 } from '../manage/control-api';
 import { race, startControlWorker, type ControlClient } from './control-client';
+import { HostStart, type HostStartPhase } from './host-start';
 import { message } from './error-message';
 
 /** Polling period of the numbers only the control API can give (rss, balloon, host free RAM). */
@@ -40,9 +41,7 @@ export const FIRST_DOMAIN: DomainDef = {
 export class HostSession {
   status = $state<'starting' | 'ready' | 'failed'>('starting');
   /** While starting: what the page waits for, for the loading screen. */
-  loading = $state<{ phase: 'host' | 'download' | 'boot'; done?: number; total?: number }>({
-    phase: 'host',
-  });
+  loading = $state<HostStartPhase>({ phase: 'host' });
   error = $state<string | undefined>(undefined);
   /** hostInfo(), refreshed every POLL_MS. */
   info = $state.raw<HostInfo | undefined>(undefined);
@@ -59,10 +58,16 @@ export class HostSession {
   readonly #history = new Map<string, { chunks: Uint8Array[]; bytes: number }>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
+  readonly #begun: HostStart | undefined;
 
-  constructor() {
+  /**
+   * @param begun the host's start, when it was begun before the session
+   *   (main.ts begins the page's own host before the app has loaded).
+   */
+  constructor(begun?: HostStart) {
     installVirtErrorTransfer();
-    this.client = startControlWorker();
+    this.#begun = begun;
+    this.client = begun?.client ?? startControlWorker();
   }
 
   get api() {
@@ -75,24 +80,23 @@ export class HostSession {
   }
 
   /**
-   * Starts the host, turns the balloon policy on and boots the first
-   * domain; a second host (the migration view's) starts empty, with its
-   * own settings.
+   * Starts the host (or finishes the start begun before the session: then
+   * `config` is the one it was begun with), turns the balloon policy on
+   * and boots the first domain; a second host (the migration view's)
+   * starts empty, with its own settings.
    */
   async start(
     options: { config?: Partial<HostConfig>; firstDomain?: boolean } = {},
   ): Promise<void> {
     try {
-      const kernelUrl = new URL('images/linux-rv32.bin.gz', document.baseURI).href;
-      // The page downloads the image itself, to show its progress, and hands it to the
-      // control worker (transferred, not copied). If the download fails, the worker
-      // tries the URL and reports its own error.
-      const kernelImage = await this.#download(kernelUrl);
-      this.loading = { phase: 'boot' };
-      const config = { kernelUrl, kernelImage, balloonPolicy: true, ...options.config };
-      this.info = await this.call(
-        this.api.init(kernelImage ? Comlink.transfer(config, [kernelImage.buffer]) : config),
-      );
+      const begun =
+        this.#begun ?? new HostStart({ balloonPolicy: true, ...options.config }, this.client);
+      const unsubscribe = begun.onPhase((phase) => (this.loading = phase));
+      try {
+        this.info = await this.call(begun.info);
+      } finally {
+        unsubscribe();
+      }
       const telemetry = await this.call(this.api.telemetry());
       this.sched = new SchedState(telemetry.sched);
       this.trace = new TraceRing(telemetry.trace);
@@ -118,35 +122,6 @@ export class HostSession {
         this.error = message(error);
       }
       await this.refresh();
-    }
-  }
-
-  /** The guest image, with progress in `loading`; undefined when it could not be fetched. */
-  async #download(url: string): Promise<Uint8Array | undefined> {
-    try {
-      const response = await fetch(url);
-      if (!response.ok || !response.body) return undefined;
-      const total = Number(response.headers.get('content-length') ?? 0) || undefined;
-      const reader = response.body.getReader();
-      const chunks: Uint8Array[] = [];
-      let done = 0;
-      this.loading = { phase: 'download', done, total };
-      for (;;) {
-        const chunk = await reader.read();
-        if (chunk.done) break;
-        chunks.push(chunk.value);
-        done += chunk.value.length;
-        this.loading = { phase: 'download', done, total };
-      }
-      const image = new Uint8Array(done);
-      let at = 0;
-      for (const c of chunks) {
-        image.set(c, at);
-        at += c.length;
-      }
-      return image;
-    } catch {
-      return undefined;
     }
   }
 

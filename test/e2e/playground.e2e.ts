@@ -59,6 +59,19 @@ describe('the playground', () => {
         .map((e) => (e as PerformanceResourceTiming).initiatorType),
     );
     expect(image).toEqual(['link']);
+    // The host began before the app's script had arrived (main.ts, ui/host-start.ts): the control
+    // worker's script was requested before the app chunk's last byte.
+    const [worker, app] = await page.evaluate(() =>
+      ['/control.worker-', '/App-'].map((part) => {
+        const entry = performance
+          .getEntriesByType('resource')
+          .find(
+            (e) => e.name.includes(part) && e.name.endsWith('.js'),
+          ) as PerformanceResourceTiming;
+        return { start: entry.startTime, end: entry.responseEnd };
+      }),
+    );
+    expect(worker.start).toBeLessThan(app.end);
     const views = [
       '#/',
       '#/scheduler',

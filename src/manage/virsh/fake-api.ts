@@ -128,6 +128,7 @@ export class FakeApi {
 
   readonly api: ControlApi = {
     init: () => Promise.reject(new Error('not in the fake')),
+    provideKernelImage: () => Promise.reject(new Error('not in the fake')),
     close: async () => {},
     telemetry: () => Promise.reject(new Error('not in the fake')),
     memoryMap: () => Promise.reject(new Error('not in the fake')),
