@@ -108,9 +108,11 @@ export function createControl(platform: ControlPlatform): ControlApi {
     if (!settle || !loadDefault)
       throw new VirtError('operation-invalid', 'the host awaits no guest image');
     kernelToFollow = undefined;
-    const decoded = image ? decodeImage(image) : loadDefault!();
-    decoded.catch(() => undefined); // reported by the start that needs it
-    settle(decoded);
+    // Starts waiting for the promised image get this one; later starts use `kernel` (so a
+    // failed read from kernelUrl is tried again by the next start, as without a handover).
+    kernel = image ? decodeImage(image) : loadDefault();
+    kernel.catch(() => undefined); // reported by the start that needs it
+    settle(kernel);
   };
   return {
     init,
