@@ -11,7 +11,7 @@ export interface HostStartPhase {
 }
 
 /** The built-in guest image, beside the page. */
-export function kernelImageUrl(): string {
+function kernelImageUrl(): string {
   return new URL('images/linux-rv32.bin.gz', document.baseURI).href;
 }
 
@@ -84,24 +84,18 @@ async function download(
     const response = await fetch(url);
     if (!response.ok || !response.body) return undefined;
     const total = Number(response.headers.get('content-length') ?? 0) || undefined;
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
     let done = 0;
     progress(done, total);
-    for (;;) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      chunks.push(chunk.value);
-      done += chunk.value.length;
-      progress(done, total);
-    }
-    const image = new Uint8Array(done);
-    let at = 0;
-    for (const c of chunks) {
-      image.set(c, at);
-      at += c.length;
-    }
-    return image;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          done += chunk.length;
+          progress(done, total);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Uint8Array(await new Response(counted).arrayBuffer());
   } catch {
     return undefined;
   }
