@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SLICE_END } from '../src/hypervisor/host/sched-state';
+import { SLICE_END, SchedState, VF } from '../src/hypervisor/host/sched-state';
 import { TraceRing, isSlice, type SliceRecord } from '../src/hypervisor/host/trace-ring';
 import type { DomainSummary } from '../src/manage/control-api';
 import { startControl, type ControlClient } from '../tools/lib/control-client';
@@ -149,6 +149,13 @@ describe('hypervisor with real Linux guests', () => {
       expect(v.affinity).toBe('1');
       expect(v.pcpu).toBe(1);
     }
+    // The page's live MIPS count what the vCPUs retired, slice by slice (VF.INSTRUCTIONS):
+    // all of the guest's instret but the slices still running.
+    const sched = new SchedState((await api.telemetry()).sched);
+    const counted = slots.reduce((sum, slot) => sum + sched.vcpuF(slot)[VF.INSTRUCTIONS], 0);
+    const retired = (await api.info('pinned')).instructions;
+    expect(counted).toBeGreaterThan(0.95 * retired);
+    expect(counted).toBeLessThanOrEqual(retired);
     // pCPU 0 still serves the other domains.
     expect(await step('bystander', bystander.exec('echo bystander runs'), bystander)).toBe(
       'bystander runs\n',

@@ -7,6 +7,10 @@ export interface DomainCpu {
   pct: number;
   /** One sample every HISTORY_MS, oldest first. */
   history: number[];
+  /** Guest instructions retired per second of wall time over the last second, in millions (all its vCPUs). */
+  mips: number;
+  /** MIPS, one sample every HISTORY_MS, oldest first. */
+  mipsHistory: number[];
 }
 
 const WINDOW_MS = 1000;
@@ -18,8 +22,9 @@ const PUBLISH_MS = 250;
 interface Track {
   slots: string;
   vcpus: number;
-  samples: { t: number; runtime: number }[];
+  samples: { t: number; runtime: number; instructions: number }[];
   history: number[];
+  mipsHistory: number[];
   lastHistory: number;
 }
 
@@ -27,7 +32,10 @@ interface Track {
  * Every animation frame, sums each active domain's vCPU run time from the
  * scheduler's shared state (VF.RUNTIME_MS, no messages) and turns it into a
  * CPU percentage over the last second: 100 % means all its vCPUs ran all the
- * time (virt-manager's guest CPU usage).
+ * time (virt-manager's guest CPU usage). Beside it, the guest instructions
+ * its vCPUs retired over the same second (VF.INSTRUCTIONS, summed by the
+ * pCPUs at every slice's end): how fast the guest runs, which is where the
+ * engines differ (kvm's JIT against qemu's interpreter).
  */
 export class LiveCpu {
   usage = $state.raw<Record<string, DomainCpu>>({});
@@ -60,12 +68,24 @@ export class LiveCpu {
       let track = this.#tracks.get(d.name);
       if (!track || track.slots !== key) {
         // A new VM (a restart) has new vCPUs: start over.
-        track = { slots: key, vcpus: slots.length, samples: [], history: [], lastHistory: now };
+        track = {
+          slots: key,
+          vcpus: slots.length,
+          samples: [],
+          history: [],
+          mipsHistory: [],
+          lastHistory: now,
+        };
         this.#tracks.set(d.name, track);
       }
       let runtime = 0;
-      for (const slot of slots) runtime += st.vcpuF(slot)[VF.RUNTIME_MS];
-      track.samples.push({ t: now, runtime });
+      let instructions = 0;
+      for (const slot of slots) {
+        const f = st.vcpuF(slot);
+        runtime += f[VF.RUNTIME_MS];
+        instructions += f[VF.INSTRUCTIONS];
+      }
+      track.samples.push({ t: now, runtime, instructions });
       while (track.samples.length > 2 && track.samples[1].t <= now - WINDOW_MS)
         track.samples.shift();
       const first = track.samples[0];
@@ -74,13 +94,18 @@ export class LiveCpu {
         dt > 50
           ? Math.min(100, Math.max(0, ((runtime - first.runtime) / (dt * track.vcpus)) * 100))
           : 0;
+      // Instructions per ms of wall time / 1000 = millions per second.
+      const mips = dt > 50 ? Math.max(0, (instructions - first.instructions) / dt / 1000) : 0;
       if (now - track.lastHistory >= HISTORY_MS) {
         track.lastHistory = now;
         track.history.push(pct);
+        track.mipsHistory.push(mips);
         if (track.history.length > HISTORY_LEN) track.history.shift();
+        if (track.mipsHistory.length > HISTORY_LEN) track.mipsHistory.shift();
         track.history = track.history.slice();
+        track.mipsHistory = track.mipsHistory.slice();
       }
-      next[d.name] = { pct, history: track.history };
+      next[d.name] = { pct, history: track.history, mips, mipsHistory: track.mipsHistory };
     }
     for (const name of this.#tracks.keys()) if (!(name in next)) this.#tracks.delete(name);
     if (

@@ -3,6 +3,7 @@
  *   #/                         the host overview
  *   #/domain/NAME/TAB          a domain's tab (console, details, cpu, memory, exits, snapshots)
  *   #/scheduler  #/memory      the host's scheduling timeline and memory map
+ *   #/engines                  a kvm and a qemu domain side by side, their MIPS live
  *   #/migration                live migration between this page's hosts and other tabs
  *   #/learn[/LESSON[/STEP]]    the lessons (STEP counts from 1)
  * The hash is the only state; `route` mirrors it.
@@ -15,6 +16,7 @@ export type Route =
   | { view: 'scheduler' }
   | { view: 'memory' }
   | { view: 'migration' }
+  | { view: 'engines' }
   | { view: 'domain'; name: string; tab: DomainTab }
   | { view: 'learn'; lesson?: string; step?: number };
 
@@ -33,6 +35,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'scheduler') return { view: 'scheduler' };
   if (parts[0] === 'memory') return { view: 'memory' };
   if (parts[0] === 'migration') return { view: 'migration' };
+  if (parts[0] === 'engines') return { view: 'engines' };
   if (parts[0] === 'learn') {
     const step = Number(parts[2]);
     return {

@@ -8,6 +8,7 @@ describe('router', () => {
       { view: 'scheduler' },
       { view: 'memory' },
       { view: 'migration' },
+      { view: 'engines' },
       { view: 'domain', name: 'vm 1', tab: 'memory' },
       { view: 'learn' },
       { view: 'learn', lesson: 'ksm', step: 2 },

@@ -1,6 +1,7 @@
 import type { DomainDef } from '../manage/control-api';
 import type { HostSession } from './host.svelte';
 import type { Route } from './router.svelte';
+import { PAIR, WORKLOADS } from './engines/engine-pair';
 
 /**
  * One-click situations to watch (the first screen's scenario picker). Each
@@ -8,7 +9,7 @@ import type { Route } from './router.svelte';
  * them through their serial consoles, and says which view shows it.
  */
 export interface Scenario {
-  id: 'ksm' | 'sched' | 'balloon';
+  id: 'ksm' | 'sched' | 'balloon' | 'engines';
   titleKey: string;
   textKey: string;
   view: Route;
@@ -45,9 +46,19 @@ async function ensure(host: HostSession, def: DomainDef): Promise<void> {
   await host.refresh();
 }
 
-async function type(host: HostSession, name: string, line: string): Promise<void> {
+/** Types `line` into the domain's serial console once its shell has shown a prompt. */
+export async function typeLine(host: HostSession, name: string, line: string): Promise<void> {
   await waitForPrompt(host, name);
   await host.call(host.api.consoleWrite(name, `${line}\n`));
+}
+const type = typeLine;
+
+/** Defines and starts the engines view's kvm and qemu domains (those missing or shut off). */
+export async function ensurePair(host: HostSession, progress: (name: string) => void) {
+  for (const def of [PAIR.kvm, PAIR.qemu]) {
+    progress(def.name);
+    await ensure(host, def);
+  }
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -101,6 +112,17 @@ export const SCENARIOS: Scenario[] = [
       await sleep(4000);
       await host.call(host.api.consoleWrite('idle', '\x03')); // Ctrl-C: the hog exits, its memory is free
       await type(host, 'busy', `hog ${busy - 24}M &`);
+    },
+  },
+  {
+    id: 'engines',
+    titleKey: 'app:scenarioEngines',
+    textKey: 'app:scenarioEnginesText',
+    view: { view: 'engines' },
+    async run(host, progress) {
+      await ensurePair(host, progress);
+      // Both at once: the same program for the same time.
+      await Promise.all([PAIR.kvm, PAIR.qemu].map((d) => type(host, d.name, WORKLOADS.spin)));
     },
   },
 ];

@@ -163,11 +163,13 @@ export class Pcpu {
     const view = vcpu.view;
     // Computed before taking the scheduler lock: it reads the CLINT, whose lock comes first (spinlock.ts).
     const wakeAt = view.timerDeadline(vcpu.index);
+    const instructions = hart.f[F.INSTRET] - i0;
     const why = this.#sched.put(vcpu.slot, this.#pcpu, end, end - start, {
       halted: exit === EXIT.WFI,
       stopped: vcpu.stopped,
       wakeAt,
       stillHalted: () => !hart.wfiWake() && wakeAt > hostNow(),
+      instructions,
     });
     if (view.stopCode !== 0) this.port.post({ kind: 'vm-stop', vm: view.shared.vm }); // the host reaps it once
     if (
@@ -195,7 +197,7 @@ export class Pcpu {
       start,
       end,
       why,
-      instructions: hart.f[F.INSTRET] - i0,
+      instructions,
     });
   }
 }

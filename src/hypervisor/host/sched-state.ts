@@ -106,6 +106,12 @@ export const VF = {
   /** Host time at which a blocked vCPU's timer fires (Infinity = none). */
   WAKE_AT: 7,
   SLICES: 8,
+  /**
+   * Guest instructions retired on this vCPU, summed per time slice (its
+   * minstret's growth over each slice, as the trace records it): what the
+   * page's live MIPS read.
+   */
+  INSTRUCTIONS: 9,
   WORDS: 16,
 } as const;
 

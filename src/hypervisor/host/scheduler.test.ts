@@ -73,6 +73,25 @@ describe('VcpuScheduler', () => {
     expect(used).toBeLessThan(290);
   });
 
+  it("sums each slice's retired instructions per vCPU, and starts over when the slot is reassigned", () => {
+    const { st, sched, vcpus } = setup(2);
+    const end = { halted: false, stopped: false, wakeAt: Infinity, stillHalted: () => false };
+    for (const [now, n] of [
+      [0, 1000],
+      [4, 2500],
+      [8, 0],
+    ]) {
+      const pick = sched.pick(0, now);
+      sched.put(pick.vcpu, 0, now + 4, 4, { ...end, instructions: n });
+    }
+    const total = vcpus.map((v) => st.vcpuF(v)[VF.INSTRUCTIONS]);
+    expect(total[0] + total[1]).toBe(3500);
+    const ran = vcpus.find((v) => st.vcpuF(v)[VF.INSTRUCTIONS] > 0)!;
+    expect(sched.release(ran)).toBe(true);
+    expect(sched.assign(1, 0, 12)).toBe(ran);
+    expect(st.vcpuF(ran)[VF.INSTRUCTIONS]).toBe(0);
+  });
+
   it('blocks a halted vCPU until its timer or a kick', () => {
     const { st, sched, vcpus } = setup(1);
     const v = vcpus[0];

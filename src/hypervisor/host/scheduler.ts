@@ -149,7 +149,14 @@ export class VcpuScheduler {
     pcpu: number,
     now: number,
     ranMs: number,
-    end: { halted: boolean; stopped: boolean; wakeAt: number; stillHalted: () => boolean },
+    end: {
+      halted: boolean;
+      stopped: boolean;
+      wakeAt: number;
+      stillHalted: () => boolean;
+      /** Guest instructions the slice retired (VF.INSTRUCTIONS); none when absent. */
+      instructions?: number;
+    },
   ): number {
     const st = this.st;
     lock(st.header, H.LOCK);
@@ -157,6 +164,7 @@ export class VcpuScheduler {
       const r = st.vcpu(v);
       const f = st.vcpuF(v);
       f[VF.RUNTIME_MS] += ranMs;
+      if (end.instructions) f[VF.INSTRUCTIONS] += end.instructions;
       f[VF.VRUNTIME] += (ranMs * DEFAULT_SHARES) / Math.max(1, r[V.SHARES]);
       f[VF.SINCE] = now;
       r[V.RUNNING_ON] = -1;
