@@ -77,6 +77,7 @@ describe('the playground', () => {
       '#/scheduler',
       '#/memory',
       '#/migration',
+      '#/engines',
       '#/domain/vm1/console',
       '#/domain/vm1/details',
       '#/domain/vm1/cpu',
@@ -148,6 +149,54 @@ describe('the playground', () => {
     expect(await inTerminal()).toBe(false);
     await page.keyboard.press('Tab');
     expect(await inTerminal()).toBe(false);
+  });
+
+  it('kvm against qemu: a VM of each type side by side, the JIT retiring many times the MIPS', async () => {
+    const page = await open();
+    // The New VM dialog chooses the type, as virt-manager's "Virt Type" does.
+    await page.getByRole('button', { name: /New VM/ }).click();
+    const dialog = page.getByTestId('new-vm-dialog');
+    await dialog.locator('select[name="type"]').selectOption('qemu');
+    await dialog.getByRole('button', { name: /Create and start/ }).click();
+    const row = page.locator('[data-testid="domain-row"][data-name="vm2"]');
+    await row.and(page.locator('[data-state="running"]')).waitFor({ timeout: 60_000 });
+    await expect.poll(() => row.locator('.engine').textContent(), { timeout: 5_000 }).toBe('qemu');
+    await page.getByRole('link', { name: 'kvm and qemu' }).click();
+    const side = (type: string) => page.getByTestId(`engine-side-${type}`);
+    await expect.poll(() => side('kvm').getAttribute('data-domain')).toBe('vm1');
+    await expect.poll(() => side('qemu').getAttribute('data-domain')).toBe('vm2');
+    for (const type of ['kvm', 'qemu'])
+      await expect
+        .poll(() => terminalText(page, `engine-console-${type}`), { timeout: 60_000 })
+        .toMatch(/root@virtlab:\/#/);
+    await page.getByTestId('engines-run-spin').click();
+    const mips = async (type: string) =>
+      Number(await page.getByTestId(`engine-mips-${type}`).getAttribute('data-mips'));
+    // Both spin for 15 s on their own pCPU: the interpreter runs tens to hundreds of MIPS, the JIT
+    // a multiple of it (10× and more on an idle machine; 2× leaves room for a loaded one).
+    await expect.poll(() => mips('qemu'), { timeout: 20_000 }).toBeGreaterThan(20);
+    await expect
+      .poll(() => mips('kvm'), { timeout: 10_000 })
+      .toBeGreaterThan(2 * (await mips('qemu')));
+    await expect
+      .poll(() => page.getByTestId('engine-ratio').textContent(), { timeout: 5_000 })
+      .toMatch(/vm1 retires [\d.]+× the instructions per second of vm2/);
+    // The domain list shows the same figures.
+    const listed = await row.getByTestId('domain-mips').textContent();
+    expect(Number(listed?.replace(/[^\d.]/g, ''))).toBeGreaterThan(20);
+    for (const width of [390, 1280, 1920]) {
+      await page.setViewportSize({ width, height: width < 500 ? 844 : width > 1600 ? 1080 : 800 });
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(SHOTS, `engines-spin-${width}.png`), fullPage: true });
+    }
+    // The guests tell the same story: spin's own count of iterations in its 15 s.
+    const iterations = async (type: string) =>
+      Number((await terminalText(page, `engine-console-${type}`)).match(/spin: total (\d+)/)?.[1]);
+    await expect.poll(() => iterations('qemu'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => iterations('kvm'), { timeout: 5_000 })
+      .toBeGreaterThan(2 * (await iterations('qemu')));
+    expect(browser!.errors).toEqual([]);
   });
 
   it('detaches a console into its own window and docks it again when that window closes', async () => {

@@ -51,7 +51,7 @@ export const lesson: LessonDef = {
     }),
     step<Record<string, number>>({
       id: 'engines',
-      view: { view: 'host' },
+      view: { view: 'engines' },
       baseline: (w) => Object.fromEntries(ENGINES.map((n) => [n, w.console(n).length])),
       check(w, base) {
         const emu = w.infos.emu1;
