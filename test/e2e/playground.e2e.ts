@@ -172,9 +172,10 @@ describe('the playground', () => {
     await page.getByTestId('engines-run-spin').click();
     const mips = async (type: string) =>
       Number(await page.getByTestId(`engine-mips-${type}`).getAttribute('data-mips'));
-    // Both spin for 15 s on their own pCPU: the interpreter runs tens to hundreds of MIPS, the JIT
-    // a multiple of it (10× and more on an idle machine; 2× leaves room for a loaded one).
-    await expect.poll(() => mips('qemu'), { timeout: 20_000 }).toBeGreaterThan(20);
+    // Both spin for 15 s, sharing the pCPUs fairly: the interpreter runs tens to hundreds of MIPS,
+    // the JIT a multiple of it (10× and more on an idle machine; 2× leaves room for a loaded one).
+    // An idle guest retires well under one MIPS (its timer ticks).
+    await expect.poll(() => mips('qemu'), { timeout: 20_000 }).toBeGreaterThan(5);
     await expect
       .poll(() => mips('kvm'), { timeout: 10_000 })
       .toBeGreaterThan(2 * (await mips('qemu')));
@@ -182,8 +183,9 @@ describe('the playground', () => {
       .poll(() => page.getByTestId('engine-ratio').textContent(), { timeout: 5_000 })
       .toMatch(/vm1 retires [\d.]+× the instructions per second of vm2/);
     // The domain list shows the same figures.
-    const listed = await row.getByTestId('domain-mips').textContent();
-    expect(Number(listed?.replace(/[^\d.]/g, ''))).toBeGreaterThan(20);
+    const listed = async () =>
+      Number((await row.getByTestId('domain-mips').textContent())?.replace(/[^\d.]/g, ''));
+    await expect.poll(listed, { timeout: 5_000 }).toBeGreaterThan(5);
     for (const width of [390, 1280, 1920]) {
       await page.setViewportSize({ width, height: width < 500 ? 844 : width > 1600 ? 1080 : 800 });
       await page.waitForTimeout(500);
