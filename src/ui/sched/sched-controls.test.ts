@@ -68,6 +68,7 @@ describe('vCPU placement table', () => {
     b[V.LAST_PCPU] = -1;
     st.vcpuF(5)[VF.BLOCKED_MS] = 10;
     st.vcpuF(5)[VF.SINCE] = 1040;
+    st.vcpuF(5)[VF.INSTRUCTIONS] = 123_456_789;
     const rows = readVcpuRows(st, [3, 5], 1050);
     expect(rows[0]).toMatchObject({
       vcpu: 0,
@@ -83,6 +84,7 @@ describe('vCPU placement table', () => {
       pcpu: -1,
       affinity: '1',
       blockedMs: 20,
+      instructions: 123_456_789,
     });
     b[V.PAUSED] = 1;
     expect(readVcpuRows(st, [5], 1050)[0].state).toBe('paused');

@@ -14,6 +14,8 @@ export interface VcpuRow {
   stealMs: number;
   blockedMs: number;
   migrations: number;
+  /** Guest instructions it retired, counted at the end of each of its time slices. */
+  instructions: number;
 }
 
 /**
@@ -57,6 +59,7 @@ export function readVcpuRows(st: SchedState, slots: readonly number[], now: numb
       stealMs,
       blockedMs,
       migrations: r[V.MIGRATIONS],
+      instructions: f[VF.INSTRUCTIONS],
     };
   });
 }
