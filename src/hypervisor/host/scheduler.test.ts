@@ -80,6 +80,7 @@ describe('VcpuScheduler', () => {
       [0, 1000],
       [4, 2500],
       [8, 0],
+      [12, -7000], // a hart reset in the slice: counted as nothing, not subtracted
     ]) {
       const pick = sched.pick(0, now);
       sched.put(pick.vcpu, 0, now + 4, 4, { ...end, instructions: n });

@@ -154,7 +154,11 @@ export class VcpuScheduler {
       stopped: boolean;
       wakeAt: number;
       stillHalted: () => boolean;
-      /** Guest instructions the slice retired (VF.INSTRUCTIONS); none when absent. */
+      /**
+       * Guest instructions the slice retired (VF.INSTRUCTIONS); none when
+       * absent, and none counted when negative (a hart reset in the slice
+       * zeroed its minstret).
+       */
       instructions?: number;
     },
   ): number {
@@ -164,7 +168,8 @@ export class VcpuScheduler {
       const r = st.vcpu(v);
       const f = st.vcpuF(v);
       f[VF.RUNTIME_MS] += ranMs;
-      if (end.instructions) f[VF.INSTRUCTIONS] += end.instructions;
+      if (end.instructions !== undefined && end.instructions > 0)
+        f[VF.INSTRUCTIONS] += end.instructions;
       f[VF.VRUNTIME] += (ranMs * DEFAULT_SHARES) / Math.max(1, r[V.SHARES]);
       f[VF.SINCE] = now;
       r[V.RUNNING_ON] = -1;
