@@ -198,6 +198,19 @@ describe('the playground', () => {
     await expect
       .poll(() => iterations('kvm'), { timeout: 5_000 })
       .toBeGreaterThan(2 * (await iterations('qemu')));
+    // The view's own pair: two more domains, identical but for the type, shown side by side.
+    await page.getByTestId('engines-make-pair').click();
+    await expect
+      .poll(() => side('kvm').getAttribute('data-domain'), { timeout: 60_000 })
+      .toBe('accel');
+    await expect.poll(() => side('qemu').getAttribute('data-domain')).toBe('emul');
+    for (const name of ['accel', 'emul'])
+      await page
+        .locator(`[data-testid="domain-row"][data-name="${name}"][data-state="running"]`)
+        .waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => terminalText(page, 'engine-console-qemu'), { timeout: 60_000 })
+      .toMatch(/root@virtlab:\/#/);
     expect(browser!.errors).toEqual([]);
   });
 
