@@ -42,15 +42,18 @@ export class LiveCpu {
   #tracks = new Map<string, Track>();
   #published = -Infinity;
   readonly #loop = new FrameLoop(() => this.#read());
+  /** Views showing the figures: the loop runs while there is one. */
+  #users = 0;
 
   constructor(readonly host: HostSession) {}
 
+  /** A view begins to show the figures (every start is matched by a stop). */
   start(): void {
-    this.#loop.start();
+    if (this.#users++ === 0) this.#loop.start();
   }
 
   stop(): void {
-    this.#loop.stop();
+    if (this.#users > 0 && --this.#users === 0) this.#loop.stop();
   }
 
   #read(): void {
@@ -116,4 +119,13 @@ export class LiveCpu {
       this.usage = next;
     }
   }
+}
+
+const shared = new WeakMap<HostSession, LiveCpu>();
+
+/** The host's one LiveCpu: the views that show its figures (domain list, engines) read it together. */
+export function liveCpu(host: HostSession): LiveCpu {
+  let cpu = shared.get(host);
+  if (!cpu) shared.set(host, (cpu = new LiveCpu(host)));
+  return cpu;
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SchedState, VF } from '../hypervisor/host/sched-state';
 import { VcpuScheduler } from '../hypervisor/host/scheduler';
 import type { HostSession } from './host.svelte';
-import { LiveCpu } from './live-cpu.svelte';
+import { LiveCpu, liveCpu } from './live-cpu.svelte';
 
 /**
  * LiveCpu over a real scheduler state: the CPU share and the MIPS it shows
@@ -60,5 +60,22 @@ describe('LiveCpu', () => {
     run(1200, [0, 0, 0], [0, 0, 0]);
     expect(live.usage.fast.mips).toBe(0);
     expect(Math.max(...live.usage.fast.mipsHistory)).toBeGreaterThan(900);
+  });
+
+  it('is one per host, its frame loop running while any view shows it', () => {
+    const host = { sched: undefined, domains: [] } as unknown as HostSession;
+    expect(liveCpu(host)).toBe(liveCpu(host));
+    const frames: FrameRequestCallback[] = [];
+    let cancelled = 0;
+    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => frames.push(cb));
+    vi.stubGlobal('cancelAnimationFrame', () => cancelled++);
+    const cpu = liveCpu(host);
+    cpu.start(); // the domain list
+    cpu.start(); // the engines view
+    expect(frames).toHaveLength(1); // one loop, not two
+    cpu.stop();
+    expect(cancelled).toBe(0);
+    cpu.stop();
+    expect(cancelled).toBe(1);
   });
 });

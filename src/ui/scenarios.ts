@@ -51,7 +51,6 @@ export async function typeLine(host: HostSession, name: string, line: string): P
   await waitForPrompt(host, name);
   await host.call(host.api.consoleWrite(name, `${line}\n`));
 }
-const type = typeLine;
 
 /** Defines and starts the engines view's kvm and qemu domains (those missing or shut off). */
 export async function ensurePair(host: HostSession, progress: (name: string) => void) {
@@ -89,7 +88,7 @@ export const SCENARIOS: Scenario[] = [
         progress(def.name);
         await ensure(host, def);
       }
-      for (const def of defs) await type(host, def.name, 'spin 2 &');
+      for (const def of defs) await typeLine(host, def.name, 'spin 2 &');
     },
   },
   {
@@ -108,10 +107,10 @@ export const SCENARIOS: Scenario[] = [
       await ensure(host, { name: 'busy', memoryMiB: busy, vcpus: 1, balloon });
       if (!host.info?.balloonPolicy) await host.call(host.api.setBalloonPolicy(true));
       // idle touches most of its memory and frees it again: free in the guest, backed on the host.
-      await type(host, 'idle', `hog ${idle - 32}M`);
+      await typeLine(host, 'idle', `hog ${idle - 32}M`);
       await sleep(4000);
       await host.call(host.api.consoleWrite('idle', '\x03')); // Ctrl-C: the hog exits, its memory is free
-      await type(host, 'busy', `hog ${busy - 24}M &`);
+      await typeLine(host, 'busy', `hog ${busy - 24}M &`);
     },
   },
   {
@@ -122,7 +121,7 @@ export const SCENARIOS: Scenario[] = [
     async run(host, progress) {
       await ensurePair(host, progress);
       // Both at once: the same program for the same time.
-      await Promise.all([PAIR.kvm, PAIR.qemu].map((d) => type(host, d.name, WORKLOADS.spin)));
+      await Promise.all([PAIR.kvm, PAIR.qemu].map((d) => typeLine(host, d.name, WORKLOADS.spin)));
     },
   },
 ];
