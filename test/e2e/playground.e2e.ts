@@ -156,7 +156,7 @@ describe('the playground', () => {
     // The New VM dialog chooses the type, as virt-manager's "Virt Type" does.
     await page.getByRole('button', { name: /New VM/ }).click();
     const dialog = page.getByTestId('new-vm-dialog');
-    await dialog.locator('select[name="type"]').selectOption('qemu');
+    await dialog.locator('input[name="type"][value="qemu"]').check();
     await dialog.getByRole('button', { name: /Create and start/ }).click();
     const row = page.locator('[data-testid="domain-row"][data-name="vm2"]');
     await row.and(page.locator('[data-state="running"]')).waitFor({ timeout: 60_000 });
